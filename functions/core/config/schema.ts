@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * The single source of truth for `switchyard.config.json`: the loader validates with it and
+ * `npm run schema` generates `switchyard.config.schema.json` from it for editors.
+ */
+
+const url = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
+const headerMap = z.record(z.string(), z.string());
+
+/** USD per 1M tokens. */
+export const priceSchema = z.strictObject({
+  input: z.number().nonnegative(),
+  cachedInput: z.number().nonnegative().optional(),
+  cacheWrite: z.number().nonnegative().optional(),
+  output: z.number().nonnegative(),
+});
+
+const commonProviderFields = {
+  baseUrl: url.optional().describe('Endpoint override in the form of the provider SDK (DESIGN §3).'),
+  apiKeySecret: z.string().min(1).optional().describe('Secret name: Secrets Manager `switchyard/<stage>/NAME` on AWS, env `SWITCHYARD_SECRET_NAME` locally.'),
+  headers: headerMap.optional().describe('Static headers added to every upstream call.'),
+  dropUnsupportedParams: z.boolean().optional().describe('Drop parameters the provider cannot honour instead of answering 400.'),
+};
+
+const openaiProvider = z.strictObject({
+  type: z.literal('openai'),
+  ...commonProviderFields,
+  azure: z
+    .strictObject({
+      apiVersion: z.string().min(1).describe('Azure OpenAI `api-version` query parameter.'),
+    })
+    .optional()
+    .describe('Azure OpenAI: `api-key` header and `/openai/deployments/<model>/…` URLs under baseUrl.'),
+});
+
+const anthropicProvider = z.strictObject({
+  type: z.literal('anthropic'),
+  ...commonProviderFields,
+  anthropicVersion: z.string().optional().describe('`anthropic-version` header (default 2023-06-01).'),
+});
+
+const geminiProvider = z.strictObject({
+  type: z.literal('gemini'),
+  ...commonProviderFields,
+});
+
+const bedrockProvider = z.strictObject({
+  type: z.literal('bedrock'),
+  ...commonProviderFields,
+  region: z.string().min(1).optional().describe('AWS region of Bedrock runtime (default: the function region).'),
+});
+
+const mockToolCall = z.strictObject({ name: z.string().min(1), arguments: z.string() });
+
+const mockProvider = z.strictObject({
+  type: z.literal('mock'),
+  ...commonProviderFields,
+  text: z.string().optional().describe('Reply text (default: a short sentence echoing the prompt size).'),
+  chunks: z.number().int().min(1).max(10000).optional().describe('Number of content chunks when streaming.'),
+  delayMs: z.number().int().min(0).max(600000).optional().describe('Delay before each streamed chunk.'),
+  toolCalls: z.array(mockToolCall).optional().describe('Answer with these tool calls instead of text.'),
+  error: z
+    .strictObject({
+      status: z.number().int().min(400).max(599),
+      message: z.string().optional(),
+      afterChunks: z.number().int().min(0).optional().describe('Fail mid-stream after this many chunks.'),
+    })
+    .optional()
+    .describe('Fail every call with this upstream status.'),
+  embeddingDimensions: z.number().int().min(1).max(8192).optional(),
+});
+
+/** One configured provider. */
+export const providerSchema = z.discriminatedUnion('type', [openaiProvider, anthropicProvider, geminiProvider, bedrockProvider, mockProvider]);
+
+/** A target of a model alias: a provider model, or another alias (nesting). */
+export const targetSchema = z.strictObject({
+  provider: z.string().min(1).optional().describe('Provider name from `providers`.'),
+  model: z.string().min(1).optional().describe('Provider model name (required with `provider`).'),
+  alias: z.string().min(1).optional().describe('Another model alias (instead of provider/model).'),
+  weight: z.number().positive().optional().describe('Relative weight for `loadbalance` (default 1).'),
+  maxOutputTokens: z.number().int().positive().optional().describe('Output token limit of this model.'),
+  contextWindow: z.number().int().positive().optional().describe('Context window in tokens (for context-length fallback).'),
+  price: priceSchema.optional().describe('USD per 1M tokens, overriding the built-in price table.'),
+  params: z.record(z.string(), z.unknown()).optional().describe('Request parameters forced on this target (e.g. temperature).'),
+});
+
+/** A model alias clients use as `model`. */
+export const modelSchema = z.strictObject({
+  strategy: z.enum(['fallback', 'loadbalance']).default('fallback'),
+  targets: z.array(targetSchema).min(1),
+  description: z.string().optional(),
+});
+
+/** The error classes routing may fall back on. */
+export const errorClassSchema = z.enum(['rate_limit', 'server_error', 'timeout', 'connection', 'context_length', 'content_policy', 'auth', 'not_found']);
+
+/** The whole config file. */
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  providers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'provider names use letters, digits, - and _'), providerSchema),
+  models: z.record(z.string().min(1), modelSchema),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(10).default(2).describe('Attempts per target, the first included.'),
+      backoffMs: z.number().int().min(0).default(200),
+      maxBackoffMs: z.number().int().min(0).default(5000),
+      maxRetryAfterMs: z.number().int().min(0).default(10000).describe('Cap on honoured retry-after.'),
+      onStatus: z.array(z.number().int().min(400).max(599)).default([429, 500, 502, 503, 504]),
+    })
+    .prefault({}),
+  fallbackOn: z.array(errorClassSchema).default(['rate_limit', 'server_error', 'timeout', 'connection', 'context_length', 'content_policy', 'auth', 'not_found']),
+  timeouts: z
+    .strictObject({
+      firstByteMs: z.number().int().positive().default(30000),
+      idleMs: z.number().int().positive().default(60000),
+      totalMs: z.number().int().positive().default(600000),
+      heartbeatMs: z.number().int().positive().default(15000).describe('SSE comment heartbeat during silences.'),
+    })
+    .prefault({}),
+});
+
+/** A validated config with defaults applied. */
+export type SwitchyardConfig = z.output<typeof configSchema>;
+/** One validated provider entry. */
+export type ProviderConfig = z.output<typeof providerSchema>;
+/** One validated alias target. */
+export type TargetConfig = z.output<typeof targetSchema>;
+/** One validated model alias. */
+export type ModelConfig = z.output<typeof modelSchema>;
+/** Prices in USD per 1M tokens. */
+export type Price = z.output<typeof priceSchema>;

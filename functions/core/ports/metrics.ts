@@ -1,0 +1,13 @@
+import type { UsageEvent } from '../usage/usage-event';
+
+/**
+ * Request metrics. The gateway reports one finished request at a time; the adapter derives
+ * Requests, Errors, Latency, TimeToFirstToken, tokens, cost, attempts and rejections from it.
+ */
+export interface Metrics {
+  recordRequest(event: UsageEvent): void;
+  /** Counts a usage event that could not be delivered by the usage sink. */
+  recordUsageDeliveryFailure?(count: number): void;
+  /** Publishes what is buffered (EMF flush on Lambda); a no-op where metrics are immediate. */
+  flush(): Promise<void>;
+}

@@ -1,0 +1,117 @@
+/** One Server-Sent Event as decoded from a byte stream. */
+export interface SseEvent {
+  /** The `event:` field, when present. */
+  event?: string;
+  /** The `data:` lines joined with `\n`. */
+  data: string;
+}
+
+/**
+ * Incremental SSE decoder per the WHATWG EventSource parsing rules: accepts LF, CR and CRLF line
+ * endings, multi-line data, comments, and input split at any byte (including inside a multi-byte
+ * UTF-8 character). Comment lines and events without data are skipped.
+ *
+ * @example
+ * const decoder = new SseDecoder();
+ * for (const event of decoder.push(bytes)) handle(event);
+ * for (const event of decoder.end()) handle(event);
+ */
+export class SseDecoder {
+  private readonly text = new TextDecoder();
+  private buffer = '';
+  private dataLines: string[] = [];
+  private eventName: string | undefined;
+  private pendingCr = false;
+
+  /** Decodes a piece of the byte stream and returns the events it completed. */
+  push(bytes: Uint8Array): SseEvent[] {
+    return this.pushText(this.text.decode(bytes, { stream: true }));
+  }
+
+  /** Decodes already-decoded text. */
+  pushText(text: string): SseEvent[] {
+    const events: SseEvent[] = [];
+    let input = text;
+    if (this.pendingCr) {
+      // A CR ended the previous piece; a leading LF here belongs to it.
+      if (input.startsWith('\n')) input = input.slice(1);
+      this.pendingCr = false;
+    }
+    this.buffer += input;
+    let start = 0;
+    const buffer = this.buffer;
+    for (let i = 0; i < buffer.length; i++) {
+      const c = buffer.charCodeAt(i);
+      if (c !== 10 && c !== 13) continue;
+      this.processLine(buffer.slice(start, i), events);
+      if (c === 13) {
+        if (i + 1 < buffer.length) {
+          if (buffer.charCodeAt(i + 1) === 10) i++;
+        } else {
+          this.pendingCr = true;
+        }
+      }
+      start = i + 1;
+    }
+    this.buffer = buffer.slice(start);
+    return events;
+  }
+
+  /** Flushes the decoder at end of stream; a final event without a blank line is still delivered. */
+  end(): SseEvent[] {
+    const events: SseEvent[] = [];
+    const rest = this.buffer + this.text.decode();
+    this.buffer = '';
+    if (rest.length > 0) this.processLine(rest, events);
+    this.dispatch(events);
+    return events;
+  }
+
+  private processLine(line: string, events: SseEvent[]): void {
+    if (line.length === 0) {
+      this.dispatch(events);
+      return;
+    }
+    if (line.charCodeAt(0) === 58 /* : */) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.dataLines.push(value);
+    else if (field === 'event') this.eventName = value;
+  }
+
+  private dispatch(events: SseEvent[]): void {
+    if (this.dataLines.length > 0) {
+      const event: SseEvent = { data: this.dataLines.join('\n') };
+      if (this.eventName !== undefined) event.event = this.eventName;
+      events.push(event);
+    }
+    this.dataLines = [];
+    this.eventName = undefined;
+  }
+}
+
+/**
+ * Decodes a byte stream into SSE events as they complete. Reading stops (and the source is
+ * cancelled) when the consumer stops iterating.
+ */
+export async function* decodeSseStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const decoder = new SseDecoder();
+  const reader = body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const result = await reader.read();
+      if (result.done) {
+        done = true;
+        break;
+      }
+      for (const event of decoder.push(result.value)) yield event;
+    }
+    for (const event of decoder.end()) yield event;
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}

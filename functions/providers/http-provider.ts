@@ -1,0 +1,153 @@
+import { GatewayError } from '../core/errors';
+import type { ChatCompletion, ChatCompletionChunk } from '../core/openai/types';
+import { decodeSseStream } from '../core/streaming/sse-decoder';
+import type { CallContext, ChatCall, ChatResult, ErrorParser, ProviderAdapter, StreamTranslator } from './types';
+
+/** An HTTP request to send upstream. */
+export interface UpstreamRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * The parts of an HTTP/JSON provider with an SSE streaming API. {@link createHttpProvider}
+ * turns them into a {@link ProviderAdapter}; each provider folder supplies its own parts.
+ */
+export interface HttpChatSpec {
+  type: string;
+  requiresApiKey: boolean;
+  buildChatRequest(call: ChatCall, ctx: CallContext): UpstreamRequest;
+  parseCompletion(json: unknown, call: ChatCall, ctx: CallContext): ChatCompletion;
+  createStreamTranslator(call: ChatCall, ctx: CallContext): StreamTranslator;
+  parseError: ErrorParser;
+  maxOutputTokens?(model: string): number | undefined;
+}
+
+/** Builds a provider adapter from an {@link HttpChatSpec}. */
+export function createHttpProvider(spec: HttpChatSpec, extra: Pick<ProviderAdapter, 'embeddings'> = {}): ProviderAdapter {
+  const adapter: ProviderAdapter = {
+    type: spec.type,
+    requiresApiKey: spec.requiresApiKey,
+    async chat(call: ChatCall, ctx: CallContext): Promise<ChatResult> {
+      const response = await sendUpstream(ctx, spec.buildChatRequest(call, ctx), spec.parseError);
+      if (!call.stream) {
+        const json = await readJson(response, ctx);
+        return { kind: 'completion', completion: spec.parseCompletion(json, call, ctx) };
+      }
+      if (!response.body) throw upstreamCut(ctx.providerName, 'The upstream returned an empty stream.');
+      return { kind: 'stream', chunks: translateSse(response.body, spec.createStreamTranslator(call, ctx), ctx) };
+    },
+  };
+  if (spec.maxOutputTokens) adapter.maxOutputTokens = spec.maxOutputTokens.bind(spec);
+  if (extra.embeddings) adapter.embeddings = extra.embeddings;
+  return adapter;
+}
+
+/**
+ * POSTs JSON upstream and returns the response when it is 2xx. Non-2xx answers become the
+ * provider's GatewayError; network failures become retryable 502 `connection` errors; an abort
+ * rethrows the signal's reason (the gateway's timeout or client-closed error).
+ */
+export async function sendUpstream(ctx: CallContext, request: UpstreamRequest, parseError: ErrorParser): Promise<Response> {
+  let response: Response;
+  try {
+    response = await ctx.fetch(request.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...ctx.settings.headers, ...request.headers },
+      body: JSON.stringify(request.body),
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    throw networkError(error, ctx);
+  }
+  if (response.ok) return response;
+  let text = '';
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw networkError(error, ctx);
+  }
+  throw parseError(response.status, text, response.headers, ctx.providerName);
+}
+
+/** Reads a JSON body, mapping cuts and malformed JSON to retryable upstream errors. */
+export async function readJson(response: Response, ctx: CallContext): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw networkError(error, ctx);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'bad_upstream_response',
+      message: `Provider '${ctx.providerName}' returned a body that is not JSON.`,
+      verdict: 'retryable',
+      errorClass: 'server_error',
+      provider: ctx.providerName,
+    });
+  }
+}
+
+/** Decodes an SSE body and runs it through a translator, yielding OpenAI chunks as they complete. */
+export async function* translateSse(
+  body: ReadableStream<Uint8Array>,
+  translator: StreamTranslator,
+  ctx: CallContext,
+): AsyncGenerator<ChatCompletionChunk> {
+  try {
+    for await (const event of decodeSseStream(body)) {
+      for (const chunk of translator.push(event)) yield chunk;
+    }
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw networkError(error, ctx);
+  }
+  for (const chunk of translator.end()) yield chunk;
+}
+
+/** The error for a stream that ended before its terminal event. */
+export function upstreamCut(provider: string, message = 'The upstream stream ended before it was complete.'): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_cut',
+    message: `Provider '${provider}': ${message}`,
+    verdict: 'retryable',
+    errorClass: 'connection',
+    provider,
+  });
+}
+
+/** Maps a thrown fetch/read failure to a GatewayError (or the abort reason). */
+export function networkError(error: unknown, ctx: CallContext): unknown {
+  if (ctx.signal.aborted) return ctx.signal.reason;
+  if (error instanceof GatewayError) return error;
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'upstream_connection_error',
+    message: `Could not reach provider '${ctx.providerName}'.`,
+    verdict: 'retryable',
+    errorClass: 'connection',
+    provider: ctx.providerName,
+    cause: error,
+  });
+}
+
+/** Parses `retry-after` (seconds or HTTP date) and `retry-after-ms` headers into milliseconds. */
+export function retryAfterFromHeaders(headers: Headers, nowMs = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headers.get('retry-after');
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}

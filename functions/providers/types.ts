@@ -1,0 +1,101 @@
+import type { GatewayError } from '../core/errors';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingRequest,
+  EmbeddingResponse,
+} from '../core/openai/types';
+import type { SseEvent } from '../core/streaming/sse-decoder';
+
+/**
+ * Settings of one configured provider (`providers.<name>` in switchyard.config.json).
+ * Provider-specific fields live beside the common ones.
+ */
+export interface ProviderSettings {
+  type: string;
+  /** Endpoint override, in the form of the provider's official SDK (see DESIGN §3). */
+  baseUrl?: string;
+  /** Name of the secret holding the API key (Secrets Manager on AWS, env var locally). */
+  apiKeySecret?: string;
+  /** Extra static headers sent upstream on every call. */
+  headers?: Record<string, string>;
+  /** Drop request parameters this provider cannot honour instead of answering 400. */
+  dropUnsupportedParams?: boolean;
+  [key: string]: unknown;
+}
+
+/** One chat call to a provider, already routed to a concrete provider model. */
+export interface ChatCall {
+  /** The client's validated request. Providers must not mutate it. */
+  request: ChatCompletionRequest;
+  /** The provider's model name (after alias resolution and per-target overrides). */
+  model: string;
+  /** Whether to use the provider's streaming API. */
+  stream: boolean;
+  /**
+   * Output token limit to send upstream: the client's `max_completion_tokens`/`max_tokens`,
+   * or the model's limit injected by the gateway so the budget reservation is an upper bound.
+   */
+  maxOutputTokens: number | undefined;
+}
+
+/** One embeddings call to a provider. */
+export interface EmbeddingCall {
+  request: EmbeddingRequest;
+  model: string;
+}
+
+/** What a provider needs from the outside for one call. */
+export interface CallContext {
+  /** Name of the provider in config (for error attribution). */
+  providerName: string;
+  settings: ProviderSettings;
+  /** Resolved API key, or `undefined` for providers that need none (mock, Bedrock, local servers). */
+  apiKey: string | undefined;
+  /** Web-standard fetch (injected so tests and runtimes can replace it). */
+  fetch: typeof fetch;
+  /** Aborted on client disconnect, timeouts and overall deadline. */
+  signal: AbortSignal;
+  /** Epoch seconds, used for `created` when the provider gives none. */
+  nowSeconds(): number;
+  requestId: string;
+}
+
+/** The result of a chat call: a whole completion or a stream of OpenAI chunks. */
+export type ChatResult =
+  | { kind: 'completion'; completion: ChatCompletion }
+  | { kind: 'stream'; chunks: AsyncIterable<ChatCompletionChunk> };
+
+/**
+ * A provider adapter: one exported object per provider folder. The core never branches on a
+ * provider name; it only calls these methods.
+ *
+ * Streams yield OpenAI chunks. A chunk that carries `usage` reports the (running or final) usage;
+ * the core keeps the last one. Errors are thrown as {@link GatewayError} with a routing verdict,
+ * both before the stream starts and in the middle of it.
+ */
+export interface ProviderAdapter {
+  readonly type: string;
+  chat(call: ChatCall, ctx: CallContext): Promise<ChatResult>;
+  /** Present only for providers with an embeddings API. */
+  embeddings?(call: EmbeddingCall, ctx: CallContext): Promise<EmbeddingResponse>;
+  /** The model's maximum output tokens, used when the client sent no limit. */
+  maxOutputTokens?(model: string): number | undefined;
+  /** Whether the provider needs an API key (so a missing secret is reported clearly). */
+  readonly requiresApiKey: boolean;
+}
+
+/**
+ * Per-request translator of a provider's SSE events into OpenAI chunks (CONVENTIONS 5).
+ * `push` may return zero or more chunks and throws a GatewayError for error events;
+ * `end` is called once the upstream closes and returns the closing chunks, or throws when the
+ * stream was cut before its terminal event.
+ */
+export interface StreamTranslator {
+  push(event: SseEvent): ChatCompletionChunk[];
+  end(): ChatCompletionChunk[];
+}
+
+/** Maps an upstream error response to a GatewayError with a verdict. */
+export type ErrorParser = (status: number, body: string, headers: Headers, providerName: string) => GatewayError;
