@@ -15,6 +15,9 @@ export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
  */
 const THINKING_BUDGET: Record<string, number> = { minimal: 128, low: 1024, medium: 8192, high: 24576 };
 
+/** Models without thinking: `reasoning_effort` cannot be honoured there (Gemini answers 400). */
+const NO_THINKING = /^(?:models\/)?gemini-(?:1\.|2\.0-(?!flash-thinking))/;
+
 /**
  * OpenAI parameters Gemini cannot honour, with the value that makes each one a no-op. A request
  * carrying any other value is a 400 naming the parameter, unless the provider's settings say
@@ -53,7 +56,7 @@ export function buildGeminiRequest(call: ChatCall, ctx: CallContext): UpstreamRe
   }
   if (request.tools && request.tools.length > 0) body.tools = [{ functionDeclarations: request.tools.map(toFunctionDeclaration) }];
   if (request.tool_choice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.tool_choice) };
-  const generationConfig = toGenerationConfig(call);
+  const generationConfig = toGenerationConfig(call, ctx.settings.dropUnsupportedParams === true);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   const headers: Record<string, string> = {};
   if (ctx.apiKey !== undefined) headers['x-goog-api-key'] = ctx.apiKey;
@@ -103,7 +106,7 @@ function toFunctionCallingConfig(choice: ToolChoice): { mode: 'AUTO' | 'ANY' | '
   throw invalidRequest('Unsupported tool_choice.', 'tool_choice');
 }
 
-function toGenerationConfig(call: ChatCall): GeminiGenerationConfig {
+function toGenerationConfig(call: ChatCall, drop: boolean): GeminiGenerationConfig {
   const r = call.request;
   const config: GeminiGenerationConfig = {};
   if (r.temperature != null) config.temperature = r.temperature;
@@ -120,7 +123,9 @@ function toGenerationConfig(call: ChatCall): GeminiGenerationConfig {
     config.responseMimeType = 'application/json';
     if (format.json_schema.schema) config.responseSchema = toGeminiSchema(format.json_schema.schema, 'response_format.json_schema.schema');
   }
-  if (r.reasoning_effort != null) {
+  if (r.reasoning_effort != null && NO_THINKING.test(call.model)) {
+    if (!drop) throw invalidRequest(`The model '${call.model}' does not support reasoning_effort.`, 'reasoning_effort', 'unsupported_parameter');
+  } else if (r.reasoning_effort != null) {
     const budget = THINKING_BUDGET[r.reasoning_effort];
     if (budget === undefined) throw invalidRequest(`Unsupported reasoning_effort '${r.reasoning_effort}'.`, 'reasoning_effort');
     config.thinkingConfig = { thinkingBudget: budget, includeThoughts: true };

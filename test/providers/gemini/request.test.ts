@@ -272,6 +272,13 @@ describe('Gemini request translation', () => {
     });
   });
 
+  it('answers 400 for reasoning_effort on a model without thinking, or drops it when allowed', () => {
+    const call = chatCall({ reasoning_effort: 'high' }, { model: 'gemini-2.0-flash' });
+
+    expect(thrown(() => buildGeminiRequest(call, ctx))).toMatchObject({ status: 400, param: 'reasoning_effort', code: 'unsupported_parameter' });
+    expect(buildGeminiRequest(call, callContext('http://127.0.0.1:9', { dropUnsupportedParams: true })).body).not.toHaveProperty('generationConfig');
+  });
+
   it('sends a system-only conversation as the user turn (Gemini rejects empty contents)', () => {
     expect(body({ messages: [{ role: 'developer', content: 'Say hi.' }] })).toEqual({ contents: [{ role: 'user', parts: [{ text: 'Say hi.' }] }] });
   });
