@@ -1,3 +1,4 @@
+import { geminiProvider } from './gemini';
 import { mockProvider } from './mock';
 import { openaiProvider } from './openai';
 import type { ProviderAdapter } from './types';
@@ -9,4 +10,5 @@ export type ProviderRegistry = Readonly<Record<string, ProviderAdapter>>;
 export const defaultProviders: ProviderRegistry = {
   openai: openaiProvider,
   mock: mockProvider,
+  gemini: geminiProvider,
 };
