@@ -1,5 +1,6 @@
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { HttpRequest } from '@smithy/core/transport';
 import type { ProviderSettings } from '../types';
 
 /** Where a Bedrock runtime client sends its requests. */
@@ -8,6 +9,8 @@ export interface BedrockTarget {
   region: string | undefined;
   /** `settings.baseUrl`; `undefined` means the regional Bedrock runtime endpoint. */
   endpoint: string | undefined;
+  /** `settings.headers`: static headers added to every request (proxies, gateways in front of Bedrock). */
+  headers: Record<string, string> | undefined;
 }
 
 /**
@@ -26,17 +29,29 @@ export type BedrockClientFactory = (target: BedrockTarget) => BedrockRuntimeClie
  * createBedrockClient(target, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
  */
 export function createBedrockClient(target: BedrockTarget, extra: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({
+  const client = new BedrockRuntimeClient({
     region: target.region,
     endpoint: target.endpoint,
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler(),
     ...extra,
   });
+  const headers = target.headers;
+  if (headers && Object.keys(headers).length > 0) {
+    // Added in the build step, before signing, so the static headers are signed like the rest.
+    client.middlewareStack.add(
+      (next) => (args) => {
+        if (HttpRequest.isInstance(args.request)) Object.assign(args.request.headers, headers);
+        return next(args);
+      },
+      { step: 'build', name: 'switchyardStaticHeaders' },
+    );
+  }
+  return client;
 }
 
 /**
- * One client per (region, endpoint), built on first use and reused: building a client resolves
+ * One client per (region, endpoint, headers), built on first use and reused: building a client resolves
  * credentials and endpoints and opens connections, which must not happen per request.
  */
 export class BedrockClients {
@@ -49,8 +64,9 @@ export class BedrockClients {
     const target: BedrockTarget = {
       region: typeof settings.region === 'string' ? settings.region : undefined,
       endpoint: settings.baseUrl,
+      headers: settings.headers,
     };
-    const key = `${target.region ?? ''}|${target.endpoint ?? ''}`;
+    const key = `${target.region ?? ''}|${target.endpoint ?? ''}|${target.headers ? JSON.stringify(target.headers) : ''}`;
     let client = this.clients.get(key);
     if (!client) {
       client = this.factory(target);

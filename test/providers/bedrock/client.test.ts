@@ -29,9 +29,19 @@ describe('Bedrock provider over the wire', () => {
     await provider.chat(chatCall({}), testContext(fake.url, { region: 'eu-west-1' }));
 
     expect(targets).toEqual([
-      { region: 'us-east-1', endpoint: fake.url },
-      { region: 'eu-west-1', endpoint: fake.url },
+      { region: 'us-east-1', endpoint: fake.url, headers: undefined },
+      { region: 'eu-west-1', endpoint: fake.url, headers: undefined },
     ]);
+  });
+
+  it('adds the static headers of the provider settings to every request', async () => {
+    calls.length = 0;
+    const provider = createBedrockProvider({ createClient: (target) => createBedrockClient(target, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }) });
+
+    await provider.chat(chatCall({}), testContext(fake.url, { headers: { 'x-proxy-tenant': 'team-a' } }));
+
+    expect(calls[0]?.request.headers['x-proxy-tenant']).toBe('team-a');
+    expect(calls[0]?.request.headers.authorization).toContain('x-proxy-tenant');
   });
 
   it('sends a SigV4-signed Converse request with the translated body to /model/{id}/converse-stream', async () => {
