@@ -109,7 +109,7 @@ async function invoke(client: BedrockRuntimeClient, modelId: string, body: unkno
 }
 
 /** A vector as base64 of little-endian float32, the OpenAI `encoding_format: "base64"` form. */
-export function float32Base64(vector: readonly number[]): string {
+function float32Base64(vector: readonly number[]): string {
   const view = new DataView(new ArrayBuffer(vector.length * 4));
   vector.forEach((value, i) => view.setFloat32(i * 4, value, true));
   return Buffer.from(view.buffer).toString('base64');
