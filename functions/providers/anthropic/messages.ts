@@ -5,6 +5,7 @@ import type {
   AnthropicMessage,
   AnthropicRequestBlock,
   AnthropicTextBlock,
+  AnthropicThinkingBlock,
   AnthropicToolResultBlock,
   AnthropicToolUseBlock,
   CacheControl,
@@ -27,6 +28,8 @@ const DATA_URL = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s;
  * - consecutive turns of the same role are merged into one, since Anthropic requires strictly
  *   alternating roles, and in a merged user turn the `tool_result` blocks come first, as the API
  *   demands;
+ * - `thinking_blocks` on assistant messages (which this adapter returns beside
+ *   `reasoning_content`) are replayed first in the turn, signatures intact;
  * - empty text is skipped (Anthropic rejects empty text blocks; OpenAI clients often send
  *   `content: ""` beside tool calls).
  *
@@ -46,7 +49,8 @@ export function translateMessages(messages: readonly ChatMessage[]): TranslatedM
         appendTurn(turns, 'user', userBlocks(message.content, param));
         return;
       case 'assistant': {
-        const blocks: AnthropicRequestBlock[] = message.content ? textBlocks(message.content, param) : [];
+        const blocks: AnthropicRequestBlock[] = thinkingBlocks(message);
+        if (message.content) blocks.push(...textBlocks(message.content, param));
         message.tool_calls?.forEach((call, j) => blocks.push(toolUseBlock(call, `${param}.tool_calls[${j}]`)));
         appendTurn(turns, 'assistant', blocks);
         return;
@@ -63,6 +67,29 @@ export function translateMessages(messages: readonly ChatMessage[]): TranslatedM
     if (turn.role === 'user') turn.content = toolResultsFirst(turn.content);
   }
   return { system, messages: turns };
+}
+
+/**
+ * Whether the conversation continues a tool loop whose assistant turn has no thinking block:
+ * Anthropic then rejects a request with thinking enabled, so the caller leaves thinking off.
+ */
+export function continuesToolLoopWithoutThinking(turns: readonly AnthropicMessage[]): boolean {
+  const last = turns[turns.length - 1];
+  const assistant = turns[turns.length - 2];
+  if (!last || !assistant || last.role !== 'user' || !last.content.some((block) => block.type === 'tool_result')) return false;
+  const first = assistant.content[0]?.type;
+  return first !== 'thinking' && first !== 'redacted_thinking';
+}
+
+/** Valid `thinking_blocks` of an assistant message (a non-standard field, as in LiteLLM). */
+function thinkingBlocks(message: ChatMessage): AnthropicRequestBlock[] {
+  const blocks = (message as { thinking_blocks?: unknown }).thinking_blocks;
+  if (!Array.isArray(blocks)) return [];
+  return blocks.filter(
+    (block): block is AnthropicThinkingBlock =>
+      (block?.type === 'thinking' && typeof block.thinking === 'string' && typeof block.signature === 'string') ||
+      (block?.type === 'redacted_thinking' && typeof block.data === 'string'),
+  );
 }
 
 function appendTurn(turns: AnthropicMessage[], role: AnthropicMessage['role'], blocks: AnthropicRequestBlock[]): void {

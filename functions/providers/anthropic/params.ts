@@ -70,12 +70,13 @@ export interface SamplingFields {
  * Anthropic's temperature range is 0–1 (OpenAI's 0–2), and with thinking enabled it accepts
  * only temperature 1 and top_p ≥ 0.95. Values outside those are unsupported parameters: a 400,
  * or dropped (Anthropic's default temperature is 1, so dropping equals clamping).
- * The thinking budget must stay below `max_tokens`, which counts thinking too.
+ * The thinking budget must stay below `max_tokens`, which counts thinking too. With `canThink`
+ * false (see `continuesToolLoopWithoutThinking`) thinking stays off for this turn.
  */
-export function samplingFields(request: ChatCompletionRequest, maxTokens: number, drop: boolean): SamplingFields {
+export function samplingFields(request: ChatCompletionRequest, maxTokens: number, drop: boolean, canThink: boolean): SamplingFields {
   const fields: SamplingFields = {};
   const effort = request.reasoning_effort;
-  if (isSet(effort)) {
+  if (isSet(effort) && canThink) {
     const budget = THINKING_BUDGETS[effort as string];
     if (budget === undefined) throw invalidRequest(`Unsupported reasoning_effort '${String(effort)}'.`, 'reasoning_effort');
     const capped = Math.min(budget, maxTokens - 1);

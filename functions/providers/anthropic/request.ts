@@ -1,6 +1,6 @@
 import type { UpstreamRequest } from '../http-provider';
 import type { CallContext, ChatCall } from '../types';
-import { translateMessages } from './messages';
+import { continuesToolLoopWithoutThinking, translateMessages } from './messages';
 import { claudeMaxOutputTokens } from './models';
 import { checkUnsupportedParams, samplingFields } from './params';
 import { translateTools } from './tools';
@@ -20,8 +20,8 @@ export function buildAnthropicRequest(call: ChatCall, ctx: CallContext): Upstrea
   const drop = ctx.settings.dropUnsupportedParams === true;
   checkUnsupportedParams(request, drop);
   const maxTokens = call.maxOutputTokens ?? claudeMaxOutputTokens(call.model);
-  const sampling = samplingFields(request, maxTokens, drop);
   const { system, messages } = translateMessages(request.messages);
+  const sampling = samplingFields(request, maxTokens, drop, !continuesToolLoopWithoutThinking(messages));
   const tools = translateTools(request, sampling.thinking !== undefined);
   if (tools.systemNote) system.push(tools.systemNote);
 

@@ -4,7 +4,7 @@ import type { CallContext, ChatCall } from '../types';
 import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
 import { toOpenAiUsage } from './usage';
-import type { AnthropicMessageResponse } from './wire-types';
+import type { AnthropicMessageResponse, AnthropicThinkingBlock } from './wire-types';
 
 function isMessage(json: unknown): json is AnthropicMessageResponse {
   const value = json as Partial<AnthropicMessageResponse> | null;
@@ -16,8 +16,10 @@ function isMessage(json: unknown): json is AnthropicMessageResponse {
  *
  * Text blocks are joined into `content` (null when there is none, as OpenAI does for pure tool
  * calls); `tool_use` blocks become `tool_calls` with JSON-string arguments; thinking becomes
- * `reasoning_content`. The structured-output tool's input becomes the content. Server tool
- * blocks (web search, code execution) and redacted thinking have no OpenAI form and are left out.
+ * `reasoning_content`, and the signed thinking blocks are also returned as `thinking_blocks`
+ * (LiteLLM's field) so a client that appends the message to its history keeps Anthropic's
+ * thinking across a tool loop. The structured-output tool's input becomes the content. Server
+ * tool blocks (web search, code execution) have no OpenAI form and are left out.
  */
 export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: CallContext): ChatCompletion {
   if (!isMessage(json)) {
@@ -35,12 +37,16 @@ export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: Cal
   let text: string | null = null;
   let structured: string | null = null;
   let reasoning: string | null = null;
+  const thinkingBlocks: AnthropicThinkingBlock[] = [];
   const toolCalls: ToolCall[] = [];
   for (const block of json.content) {
     if (block.type === 'text' && typeof block.text === 'string') {
       text = (text ?? '') + block.text;
     } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
       reasoning = (reasoning ?? '') + block.thinking;
+      thinkingBlocks.push({ type: 'thinking', thinking: block.thinking, signature: String(block.signature ?? '') });
+    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
+      thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
     } else if (block.type === 'tool_use') {
       const input = JSON.stringify(block.input ?? {});
       if (block.name === jsonTool) structured = (structured ?? '') + input;
@@ -52,6 +58,7 @@ export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: Cal
   const message: AssistantMessage = { role: 'assistant', content, refusal: null };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (reasoning !== null) message.reasoning_content = reasoning;
+  if (thinkingBlocks.length > 0) message.thinking_blocks = thinkingBlocks;
   return {
     id: json.id,
     object: 'chat.completion',

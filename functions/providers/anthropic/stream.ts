@@ -137,7 +137,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private ensureStarted(out: ChatCompletionChunk[]): void {
     if (this.started) return;
     this.started = true;
-    out.push(this.chunk({ role: 'assistant', content: '' }));
+    out.push(this.chunk({ role: 'assistant', content: '', refusal: null }));
   }
 
   private startBlock(data: StreamEvent, out: ChatCompletionChunk[]): void {

@@ -41,8 +41,19 @@ export interface AnthropicToolResultBlock {
   cache_control?: CacheControl;
 }
 
+/**
+ * A thinking block replayed in an assistant turn. Anthropic verifies the signature and requires
+ * these blocks at the start of the assistant turn that a tool loop continues while thinking.
+ */
+export type AnthropicThinkingBlock = { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string };
+
 /** Any block the adapter sends in a request message. */
-export type AnthropicRequestBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicToolUseBlock | AnthropicToolResultBlock;
+export type AnthropicRequestBlock =
+  | AnthropicTextBlock
+  | AnthropicImageBlock
+  | AnthropicToolUseBlock
+  | AnthropicToolResultBlock
+  | AnthropicThinkingBlock;
 
 /** One message of the `messages` array (strictly alternating roles after merging). */
 export interface AnthropicMessage {

@@ -85,7 +85,16 @@ describe('Anthropic completion details', () => {
       usage: { input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 20, output_tokens: 30, output_tokens_details: { thinking_tokens: 12 } },
     });
 
-    expect(completion.choices[0]?.message).toEqual({ role: 'assistant', content: '2 + 2 = 4', refusal: null, reasoning_content: 'Let me add.' });
+    expect(completion.choices[0]?.message).toEqual({
+      role: 'assistant',
+      content: '2 + 2 = 4',
+      refusal: null,
+      reasoning_content: 'Let me add.',
+      thinking_blocks: [
+        { type: 'thinking', thinking: 'Let me add.', signature: 'sig' },
+        { type: 'redacted_thinking', data: 'xyz' },
+      ],
+    });
     expect(completion.usage).toEqual({
       prompt_tokens: 130,
       completion_tokens: 30,

@@ -254,6 +254,52 @@ describe('Anthropic structured output and reasoning', () => {
     );
   });
 
+  it('replays thinking_blocks first in the assistant turn, so thinking continues through a tool loop', () => {
+    const thinking = { type: 'thinking', thinking: 'Need the weather.', signature: 'sig-1' };
+    const result = body(
+      {
+        reasoning_effort: 'low',
+        tools: [weatherTool],
+        messages: [
+          { role: 'user', content: 'Weather in Paris?' },
+          {
+            role: 'assistant',
+            content: null,
+            reasoning_content: 'Need the weather.',
+            thinking_blocks: [thinking],
+            tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }],
+          } as ChatCompletionRequest['messages'][number],
+          { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+        ],
+      },
+      {},
+      8000,
+    );
+
+    expect((result.messages as Array<{ content: unknown[] }>)[1]?.content).toEqual([
+      thinking,
+      { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { location: 'Paris' } },
+    ]);
+    expect(result.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+  });
+
+  it('leaves thinking off when a tool loop continues from an assistant turn without thinking blocks', () => {
+    const result = body(
+      {
+        reasoning_effort: 'low',
+        messages: [
+          { role: 'user', content: 'Weather in Paris?' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+        ],
+      },
+      {},
+      8000,
+    );
+
+    expect(result).not.toHaveProperty('thinking');
+  });
+
   it('offers the JSON tool with auto choice and a system note when thinking forbids forcing it', () => {
     const result = body({ reasoning_effort: 'low', response_format: { type: 'json_object' } }, {}, 8000);
 
