@@ -1,3 +1,4 @@
+import { anthropicProvider } from './anthropic';
 import { mockProvider } from './mock';
 import { openaiProvider } from './openai';
 import type { ProviderAdapter } from './types';
@@ -8,5 +9,6 @@ export type ProviderRegistry = Readonly<Record<string, ProviderAdapter>>;
 /** The built-in providers. */
 export const defaultProviders: ProviderRegistry = {
   openai: openaiProvider,
+  anthropic: anthropicProvider,
   mock: mockProvider,
 };
