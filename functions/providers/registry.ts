@@ -1,4 +1,6 @@
 import { anthropicProvider } from './anthropic';
+import { bedrockProvider } from './bedrock';
+import { geminiProvider } from './gemini';
 import { mockProvider } from './mock';
 import { openaiProvider } from './openai';
 import type { ProviderAdapter } from './types';
@@ -11,4 +13,6 @@ export const defaultProviders: ProviderRegistry = {
   openai: openaiProvider,
   anthropic: anthropicProvider,
   mock: mockProvider,
+  gemini: geminiProvider,
+  bedrock: bedrockProvider,
 };
