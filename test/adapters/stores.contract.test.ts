@@ -46,12 +46,12 @@ const factories: [string, StoreFactory][] = [
   [
     'local file',
     {
-      keys: () => FileKeyStore.open(join(freshDir(), 'keys.json')),
-      spend: () => FileSpendStore.open(join(freshDir(), 'spend.json')),
+      keys: async () => new FileKeyStore(join(freshDir(), 'keys.json')),
+      spend: async () => new FileSpendStore(join(freshDir(), 'spend.json')),
       brokenSpend: async () => {
         // After opening, a regular file takes the place of the data directory: every write fails.
         const dir = freshDir();
-        const store = await FileSpendStore.open(join(dir, 'spend.json'));
+        const store = new FileSpendStore(join(dir, 'spend.json'));
         await writeFile(dir, 'not a directory');
         return store;
       },
@@ -211,16 +211,16 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 describe('local file stores', () => {
   it('keep keys, teams and spend across a restart', async () => {
     const dir = freshDir();
-    const keys = await FileKeyStore.open(join(dir, 'keys.json'));
-    const spend = await FileSpendStore.open(join(dir, 'spend.json'));
+    const keys = new FileKeyStore(join(dir, 'keys.json'));
+    const spend = new FileSpendStore(join(dir, 'spend.json'));
     await keys.put(keyRecord(1));
     await keys.putTeam({ team: 'search', budget: { usd: 1, period: 'month' } });
     const outcome = await spend.reserve({ requestId: 'r1', scopes: [{ scope: keyScope('k1'), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 500, at: NOV_24 });
     if (!outcome.ok) throw new Error('reservation refused');
     await spend.settle(outcome.reservation, { costMicroUsd: 400, at: NOV_24 });
 
-    const keysAgain = await FileKeyStore.open(join(dir, 'keys.json'));
-    const spendAgain = await FileSpendStore.open(join(dir, 'spend.json'));
+    const keysAgain = new FileKeyStore(join(dir, 'keys.json'));
+    const spendAgain = new FileSpendStore(join(dir, 'spend.json'));
 
     expect(await keysAgain.get('key_1')).toEqual(keyRecord(1));
     expect(await keysAgain.findTeam('search')).toEqual({ team: 'search', budget: { usd: 1, period: 'month' } });
@@ -229,9 +229,9 @@ describe('local file stores', () => {
 
   it('see keys written by another process (the CLI) while serving', async () => {
     const path = join(freshDir(), 'keys.json');
-    const server = await FileKeyStore.open(path);
+    const server = new FileKeyStore(path);
     await server.put(keyRecord(1));
-    const cli = await FileKeyStore.open(path);
+    const cli = new FileKeyStore(path);
 
     await cli.put(keyRecord(2));
     await cli.replace({ ...keyRecord(1), revoked: true });

@@ -73,7 +73,8 @@ export class DurableJsonFile<T> {
   private async writeNow(text: string): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     const temp = `${this.path}.${process.pid}.tmp`;
-    const handle = await open(temp, 'w');
+    // Owner-only: the keys file holds key hashes, the spend file what each key spent.
+    const handle = await open(temp, 'w', 0o600);
     try {
       await handle.writeFile(text, 'utf8');
       await handle.sync();

@@ -17,16 +17,11 @@ export class FileKeyStore implements KeyAdminStore {
   private keys = new Map<string, KeyRecord>();
   private teams = new Map<string, TeamRecord>();
   private readonly file: DurableJsonFile<KeysDocument>;
+  private loaded: Promise<void> | undefined;
 
-  private constructor(path: string) {
+  /** A store on the keys file at `path` (created on first write); nothing is read until first use. */
+  constructor(path: string) {
     this.file = new DurableJsonFile(path, () => ({ keys: [...this.keys.values()], teams: [...this.teams.values()] }));
-  }
-
-  /** Opens (or starts) the keys file at `path`. */
-  static async open(path: string): Promise<FileKeyStore> {
-    const store = new FileKeyStore(path);
-    await store.reload();
-    return store;
   }
 
   async findByHash(keyHash: string): Promise<KeyRecord | undefined> {
@@ -77,6 +72,8 @@ export class FileKeyStore implements KeyAdminStore {
   }
 
   private async refresh(): Promise<void> {
+    this.loaded ??= this.reload();
+    await this.loaded;
     if (await this.file.changedOnDisk()) await this.reload();
   }
 

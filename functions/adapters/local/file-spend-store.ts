@@ -41,21 +41,16 @@ interface SpendDocument {
  */
 export class FileSpendStore implements SpendStore {
   private readonly file: DurableJsonFile<SpendDocument>;
+  private document: SpendDocument = { counters: {}, windows: {} };
+  private loaded: Promise<void> | undefined;
 
-  private constructor(
-    path: string,
-    private readonly document: SpendDocument,
-  ) {
+  /** A store on the spend file at `path` (created on first write); read on first use. */
+  constructor(path: string) {
     this.file = new DurableJsonFile(path, () => this.document);
   }
 
-  /** Opens (or starts) the spend file at `path`. */
-  static async open(path: string): Promise<FileSpendStore> {
-    const loaded = await new DurableJsonFile<SpendDocument>(path, () => ({ counters: {}, windows: {} })).load();
-    return new FileSpendStore(path, loaded ?? { counters: {}, windows: {} });
-  }
-
   async admitRequest(request: RateRequest): Promise<RateOutcome> {
+    await this.load();
     const window = this.window(request.keyId, request.at);
     const limit =
       request.rpm !== undefined && window.requests >= request.rpm ? 'rpm' : request.tpm !== undefined && window.tokens >= request.tpm ? 'tpm' : undefined;
@@ -66,6 +61,7 @@ export class FileSpendStore implements SpendStore {
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
+    await this.load();
     const counters = request.scopes.map((limit) => ({ ...limit, periodKey: periodKey(limit.period, request.at) }));
     for (const counter of counters) {
       const committed = this.counter(counter.scope, counter.periodKey)?.committed ?? 0;
@@ -86,6 +82,7 @@ export class FileSpendStore implements SpendStore {
   }
 
   async settle(reservation: Reservation, settlement: Settlement): Promise<void> {
+    await this.load();
     for (const { scope, periodKey: period } of reservation.counters) {
       const counter = this.ensureCounter(scope, period);
       counter.committed += settlement.costMicroUsd - reservation.amountMicroUsd;
@@ -96,9 +93,18 @@ export class FileSpendStore implements SpendStore {
   }
 
   async getSpend(scope: string, period: BudgetPeriod, at: number): Promise<SpendSnapshot> {
+    await this.load();
     const key = periodKey(period, at);
     const counter = this.counter(scope, key);
     return { periodKey: key, spentMicroUsd: counter?.spent ?? 0, reservedMicroUsd: (counter?.committed ?? 0) - (counter?.spent ?? 0) };
+  }
+
+  /** Reads the file once; every check-and-update after it runs without awaiting, hence atomically. */
+  private load(): Promise<void> {
+    this.loaded ??= this.file.load().then((document) => {
+      if (document) this.document = document;
+    });
+    return this.loaded;
   }
 
   private counter(scope: string, period: string): Counter | undefined {

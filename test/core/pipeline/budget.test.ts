@@ -24,8 +24,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function setup(start: number): Promise<{ deps: BudgetDeps; clock: ReturnType<typeof manualClock>; keys: FileKeyStore; spend: FileSpendStore }> {
   counter += 1;
   const clock = manualClock(start);
-  const keys = await FileKeyStore.open(join(dir, `${counter}`, 'keys.json'));
-  const spend = await FileSpendStore.open(join(dir, `${counter}`, 'spend.json'));
+  const keys = new FileKeyStore(join(dir, `${counter}`, 'keys.json'));
+  const spend = new FileSpendStore(join(dir, `${counter}`, 'spend.json'));
   return { deps: { spendStore: spend, keyStore: new CachedKeyStore(keys, clock), clock, logger: silentLogger }, clock, keys, spend };
 }
 
@@ -112,7 +112,7 @@ describe('budget stage', () => {
   it('fails closed with 503 when the spend store is unavailable', async () => {
     const { deps } = await setup(DAY_END);
     const blocked = join(dir, 'blocked');
-    const broken = await FileSpendStore.open(join(blocked, 'spend.json'));
+    const broken = new FileSpendStore(join(blocked, 'spend.json'));
     await writeFile(blocked, 'not a directory');
 
     const error = await rejection(admitRequest({ ...deps, spendStore: broken }, { keyId: 'key_x', budget: { usd: 1, period: 'month' } }, 'r1', 10));
