@@ -1,5 +1,5 @@
-import type { Price } from '../config/schema';
 import type { ChatCompletionRequest } from '../openai/types';
+import { priceAt, type ModelPrice } from '../pricing';
 
 /**
  * Input tokens an image by URL can cost at most. Remote images are not in the request bytes, and
@@ -25,11 +25,12 @@ export function inputTokenBound(bodyBytes: number, request: Pick<ChatCompletionR
 }
 
 /**
- * The most `inputTokens` input and `outputTokens` output tokens can cost at `price`, in micro-USD
- * rounded up: every input token is priced at the dearest input rate (cache writes cost more than
- * plain input), every output token at the output rate.
+ * The most `inputTokens` input and `outputTokens` output tokens can cost at `modelPrice`, in
+ * micro-USD rounded up: the tier of that prompt size, every input token at the dearest input rate
+ * (cache writes cost more than plain input), every output token at the output rate.
  */
-export function costBoundMicroUsd(price: Price, inputTokens: number, outputTokens: number): number {
+export function costBoundMicroUsd(modelPrice: ModelPrice, inputTokens: number, outputTokens: number): number {
+  const price = priceAt(modelPrice, inputTokens);
   const inputRate = Math.max(price.input, price.cachedInput ?? 0, price.cacheWrite ?? 0);
   // USD per 1M tokens × tokens = micro-USD.
   return Math.ceil(inputTokens * inputRate + outputTokens * price.output);
