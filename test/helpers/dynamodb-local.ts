@@ -38,7 +38,11 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   child.on('exit', (code, signal) => (exited ??= `exited with ${code ?? signal}`));
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 2,
+    // Load tests run hundreds of requests at once; the default pool of 50 sockets would queue them.
+    requestHandler: { httpAgent: { maxSockets: 400 } },
+  });
   const stop = async (): Promise<void> => {
     client.destroy();
     if (child.exitCode === null && child.signalCode === null) {
