@@ -13,7 +13,7 @@ const SEQUENTIAL_LIMIT = 200;
 let dynamo: DynamoDbLocal;
 let upstream: FakeUpstream;
 let openGate: () => void = () => undefined;
-let gate = new Promise<void>((resolve) => (openGate = resolve));
+const gate = new Promise<void>((resolve) => (openGate = resolve));
 
 beforeAll(async () => {
   dynamo = await startDynamoDbLocal();
