@@ -83,3 +83,28 @@ async function stackOutputs(stack: string, region: string | undefined): Promise<
     client.destroy();
   }
 }
+
+/** `parseArgs` options every keys/budget command accepts to choose its stores. */
+export const STORE_FLAGS = {
+  'data-dir': { type: 'string' },
+  stack: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  region: { type: 'string' },
+  'keys-table': { type: 'string' },
+  'spend-table': { type: 'string' },
+} as const;
+
+/** Usage text of {@link STORE_FLAGS}. */
+export const STORE_FLAGS_USAGE = 'Stores: [--data-dir DIR] | [--stack NAME] [--region R] [--endpoint-url URL] [--keys-table T --spend-table T]';
+
+/** The store location chosen by the parsed {@link STORE_FLAGS}; relative data dirs resolve against `cwd`. */
+export function storeLocationOf(values: Partial<Record<keyof typeof STORE_FLAGS, string>>, dataDir: string): StoreLocation {
+  return {
+    dataDir,
+    ...(values.stack !== undefined ? { stack: values.stack } : {}),
+    ...(values['endpoint-url'] !== undefined ? { endpointUrl: values['endpoint-url'] } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    ...(values['keys-table'] !== undefined ? { keysTable: values['keys-table'] } : {}),
+    ...(values['spend-table'] !== undefined ? { spendTable: values['spend-table'] } : {}),
+  };
+}
