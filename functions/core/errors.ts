@@ -40,6 +40,11 @@ export interface GatewayErrorOptions {
   retryAfterMs?: number;
   /** Provider that produced the error, for logs and usage events. */
   provider?: string;
+  /**
+   * Tells OpenAI SDKs whether retrying can help (`x-should-retry`); false for errors that will
+   * not clear by themselves soon, such as an exhausted budget.
+   */
+  clientShouldRetry?: boolean;
   cause?: unknown;
 }
 
@@ -63,6 +68,7 @@ export class GatewayError extends Error {
   readonly errorClass: ErrorClass;
   readonly retryAfterMs: number | undefined;
   readonly provider: string | undefined;
+  readonly clientShouldRetry: boolean | undefined;
 
   constructor(options: GatewayErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -75,6 +81,7 @@ export class GatewayError extends Error {
     this.errorClass = options.errorClass ?? 'client';
     this.retryAfterMs = options.retryAfterMs;
     this.provider = options.provider;
+    this.clientShouldRetry = options.clientShouldRetry;
   }
 
   /** The OpenAI error envelope for this error. */
@@ -88,6 +95,7 @@ export class GatewayError extends Error {
     if (this.retryAfterMs !== undefined && this.status === 429) {
       all['retry-after'] = String(Math.max(1, Math.ceil(this.retryAfterMs / 1000)));
     }
+    if (this.clientShouldRetry !== undefined) all['x-should-retry'] = String(this.clientShouldRetry);
     return new Response(JSON.stringify(this.toBody()), { status: this.status, headers: all });
   }
 }
