@@ -3,7 +3,6 @@ import type { EmbeddingResponse } from '../openai/types';
 import { validateEmbeddingRequest } from '../openai/validate';
 import { costMicroUsd, priceFor } from '../pricing';
 import { executeRoute } from '../routing/execute-route';
-import { planRoute } from '../routing/plan-route';
 import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
@@ -11,6 +10,7 @@ import { completed, type HandlerResult } from './handler-result';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
+import { planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
 
 /**
@@ -28,7 +28,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   assertModelAccess(config, record.principal, body.model);
 
   const started = await executeRoute(
-    planRoute(config, body.model, deps.random),
+    planRequestRoute(runtime, request, body.model),
     async (target, signal) => {
       const adapter = adapterFor(runtime, target);
       if (!adapter.embeddings) {
@@ -40,7 +40,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
         { providerName: target.providerName, settings: target.provider, apiKey, fetch: deps.fetch, signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
       );
     },
-    { config, clock: deps.clock, random: deps.random, logger: deps.logger, requestId: record.requestId, signal: requestSignal.signal },
+    routeOptions(runtime, record, requestSignal),
   );
   const headers = routingHeaders(record, started);
   const response = encodeVectors(started.value, body.encoding_format ?? 'float');
