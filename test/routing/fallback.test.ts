@@ -93,8 +93,8 @@ describe('fallback between targets', () => {
 
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error?.message).toContain("Invalid value for 'temperature'");
-    expect(error?.headers.get('x-switchyard-attempts')).toBe('1');
-    expect(error?.headers.get('x-switchyard-provider')).toBe('a');
+    expect(error?.headers?.get('x-switchyard-attempts')).toBe('1');
+    expect(error?.headers?.get('x-switchyard-provider')).toBe('a');
     expect(up.calls).toEqual(['a']);
   });
 
@@ -105,8 +105,21 @@ describe('fallback between targets', () => {
     const error = await failure(ask(stranger));
 
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect(error?.headers.get('x-switchyard-attempts')).toBeNull();
+    expect(error?.headers?.get('x-switchyard-attempts')).toBeNull();
     expect(up.calls).toEqual([]);
+  });
+
+  it('routes embeddings through the same retries and fallback', async () => {
+    const client = await start(['a', 'b']);
+    up.script('a', fail(503, 'overloaded'));
+    up.script('b', failWith(200, { object: 'list', model: 'b-model', data: [{ object: 'embedding', index: 0, embedding: [0.25, -0.5] }], usage: { prompt_tokens: 2, total_tokens: 2 } }));
+
+    const { data, response } = await client.embeddings.create({ model: 'm', input: 'Hi', encoding_format: 'float' }).withResponse();
+
+    expect(up.calls).toEqual(['a', 'b']);
+    expect(data.data[0]?.embedding).toEqual([0.25, -0.5]);
+    expect(response.headers.get('x-switchyard-provider')).toBe('b');
+    expect(response.headers.get('x-switchyard-attempts')).toBe('2');
   });
 
   describe('context-length failures', () => {
@@ -185,11 +198,11 @@ describe('fallback between targets', () => {
 
       expect(error).toBeInstanceOf(OpenAI.InternalServerError);
       expect(error?.status).toBe(503);
-      expect(error?.headers.get('x-switchyard-provider')).toBe('b');
-      expect(error?.headers.get('x-switchyard-model')).toBe('b-model');
-      expect(error?.headers.get('x-switchyard-attempts')).toBe('2');
+      expect(error?.headers?.get('x-switchyard-provider')).toBe('b');
+      expect(error?.headers?.get('x-switchyard-model')).toBe('b-model');
+      expect(error?.headers?.get('x-switchyard-attempts')).toBe('2');
       const events = await harness?.usageEvents();
-      const event = events?.find((candidate) => candidate.request_id === error?.headers.get('x-request-id'));
+      const event = events?.find((candidate) => candidate.request_id === error?.headers?.get('x-request-id'));
       expect(event).toMatchObject({ status: 'error', http_status: 503, error_type: 'upstream_overloaded', attempts: 2, fallbacks: 1, provider: 'b', provider_model: 'b-model' });
     });
 

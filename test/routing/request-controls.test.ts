@@ -81,7 +81,7 @@ describe('per-request routing headers', () => {
     const error = await failure(ask(client, { 'x-switchyard-fallback': 'off' }));
 
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
-    expect(error?.headers.get('x-switchyard-attempts')).toBe('2');
+    expect(error?.headers?.get('x-switchyard-attempts')).toBe('2');
     expect(up.calls).toEqual(['a', 'a']);
 
     up.calls.length = 0;

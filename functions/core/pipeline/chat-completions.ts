@@ -30,7 +30,7 @@ const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'ca
  * and the client sees a real HTTP status — then answer as JSON or as an SSE stream.
  */
 export async function handleChatCompletions(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
-  const { config, deps } = runtime;
+  const { config } = runtime;
   const { body: raw, size } = await readJsonBody(request, config.limits.maxBodyBytes);
   const body = validateChatRequest(raw);
   record.modelRequested = body.model;
