@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/config/load-config';
 import { UsageError, type CliIo } from './cli-io';
+import { budgetCommand } from './budget-command';
 import { keysCommand } from './keys-command';
 import { serveCommand } from './serve-command';
 
@@ -7,7 +8,8 @@ const HELP = `switchyard — an LLM gateway (OpenAI-compatible API)
 
 Commands:
   serve [--config FILE] [--port 8787] [--host 127.0.0.1] [--data-dir .switchyard]
-  keys create|list|revoke|rotate …
+  keys create|list|show|revoke|rotate …  [--stack NAME]
+  budget set --team T|--key ID --usd N [--period day|month|total]  [--stack NAME]
 Run a command without arguments for its usage.`;
 
 /** Runs one CLI invocation; resolves to the process exit code (serve keeps running). */
@@ -26,6 +28,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'keys':
         await keysCommand(args, io);
+        return 0;
+      case 'budget':
+        await budgetCommand(args, io);
         return 0;
       case undefined:
       case 'help':

@@ -11,9 +11,11 @@ import { parseTags } from '../usage/tags';
 import { estimateTokens, tokensFromUsage } from '../usage/token-counts';
 import type { ChatCall, ChatResult } from '../../providers/types';
 import type { HandlerOutcome, HandlerResult } from './handler-result';
+import { outputTokenLimit } from './cost-bound';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
+import { reserveChat } from './reserve-budget';
 import { planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
 
@@ -40,6 +42,7 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
   assertModelAccess(config, record.principal, body.model);
 
   const plan = planRequestRoute(runtime, request, body.model);
+  await reserveChat(runtime, record, body, size, plan);
   const started = await executeRoute(plan, (target, signal, firstByte) => startChat(runtime, body, target, signal, firstByte, record), routeOptions(runtime, record, requestSignal));
   const headers = routingHeaders(record, started);
   const price = priceFor(started.target.model, started.target.price);
@@ -106,7 +109,7 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
     request,
     model: target.model,
     stream: body.stream === true,
-    maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? target.maxOutputTokens ?? adapter.maxOutputTokens?.(target.model),
+    maxOutputTokens: outputTokenLimit(request, target, adapter),
   };
   const result: ChatResult = await adapter.chat(call, {
     providerName: target.providerName,
