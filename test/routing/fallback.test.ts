@@ -11,7 +11,7 @@ describe('fallback between targets', () => {
   let harness: GatewayHarness | undefined;
 
   beforeAll(async () => {
-    up = await startScriptedUpstreams(['a', 'b', 'c', 'gemini']);
+    up = await startScriptedUpstreams(['a', 'b', 'c', 'gemini', 'claude']);
   });
   afterAll(() => up.close());
   beforeEach(() => up.reset());
@@ -33,6 +33,7 @@ describe('fallback between targets', () => {
           b: { type: 'openai', baseUrl: up.baseUrl('b') },
           c: { type: 'openai', baseUrl: up.baseUrl('c') },
           gemini: { type: 'gemini', baseUrl: up.upstreams.gemini?.url, apiKeySecret: 'gemini' },
+          claude: { type: 'anthropic', baseUrl: up.upstreams.claude?.url, apiKeySecret: 'anthropic' },
         },
         models: {
           m: {
@@ -45,7 +46,7 @@ describe('fallback between targets', () => {
         retry: { attempts: 1 },
         ...extra,
       },
-      env: { SWITCHYARD_SECRET_UPSTREAM_A: 'sk-upstream-secret-aaaa', SWITCHYARD_SECRET_GEMINI: 'test-gemini-key' },
+      env: { SWITCHYARD_SECRET_UPSTREAM_A: 'sk-upstream-secret-aaaa', SWITCHYARD_SECRET_GEMINI: 'test-gemini-key', SWITCHYARD_SECRET_ANTHROPIC: 'test-anthropic-key' },
       clock: new TestClock(),
     });
     return harness.client();
@@ -174,8 +175,18 @@ describe('fallback between targets', () => {
       expect(response.headers.get('x-switchyard-provider')).toBe('c');
     });
 
-    // The anthropic adapter is not registered on main yet: its body (and Bedrock's) is checked
-    // at the shared classification table every adapter goes through.
+    it('are recognised in an Anthropic "prompt is too long" error from the anthropic provider', async () => {
+      const client = await start([{ name: 'claude', contextWindow: 200_000 }, { name: 'b', contextWindow: 128_000 }, { name: 'c', contextWindow: 1_000_000 }]);
+      up.script('claude', failWith(400, { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 208315 tokens > 200000 maximum' } }));
+
+      const { response } = await ask(client);
+
+      expect(up.calls).toEqual(['claude', 'c']);
+      expect(response.headers.get('x-switchyard-provider')).toBe('c');
+    });
+
+    // Bedrock speaks through the AWS SDK (HTTP/2 by default); its body, like every provider's, is
+    // also checked at the shared classification table every adapter goes through.
     it.each([
       ['Anthropic', 400, 'prompt is too long: 208315 tokens > 200000 maximum', 'invalid_request_error'],
       ['Bedrock ValidationException', 400, 'ValidationException: Input is too long for requested model.', undefined],

@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import OpenAI from 'openai';
+import { SHARED_DIR } from '../helpers/openai-schemas';
 import { startGatewayHarness, type GatewayHarness } from '../helpers/gateway-harness';
 import { assertOpenAiSchema } from '../helpers/openai-schemas';
 import { hang, rawSse, startScriptedUpstreams, streamThen, type Responder, type ScriptedUpstreams } from '../helpers/scripted-upstreams';
 import { TestClock } from '../helpers/test-clock';
+
+const anthropicFixture = (name: string): string => readFileSync(join(SHARED_DIR, 'fixtures', 'anthropic', name), 'utf8');
 
 /** Answers 200 with SSE headers, then nothing: the stream never produces its first event. */
 const headersThenSilence: Responder = (_request, res) => {
@@ -15,7 +20,7 @@ describe('streams: fallback until the first chunk, an error event after it', () 
   let harness: GatewayHarness | undefined;
 
   beforeAll(async () => {
-    up = await startScriptedUpstreams(['a', 'b']);
+    up = await startScriptedUpstreams(['a', 'b', 'claude']);
   });
   afterAll(() => up.close());
   beforeEach(() => up.reset());
@@ -24,14 +29,19 @@ describe('streams: fallback until the first chunk, an error event after it', () 
     harness = undefined;
   });
 
-  async function start(timeouts: Record<string, number> = {}): Promise<OpenAI> {
+  async function start(timeouts: Record<string, number> = {}, first = 'a', retry: Record<string, unknown> = { attempts: 1 }): Promise<OpenAI> {
     harness = await startGatewayHarness({
       config: {
-        providers: { a: { type: 'openai', baseUrl: up.baseUrl('a') }, b: { type: 'openai', baseUrl: up.baseUrl('b') } },
-        models: { m: { targets: [{ provider: 'a', model: 'a-model' }, { provider: 'b', model: 'b-model' }] } },
-        retry: { attempts: 1 },
+        providers: {
+          a: { type: 'openai', baseUrl: up.baseUrl('a') },
+          b: { type: 'openai', baseUrl: up.baseUrl('b') },
+          claude: { type: 'anthropic', baseUrl: up.upstreams.claude?.url, apiKeySecret: 'anthropic' },
+        },
+        models: { m: { targets: [{ provider: first, model: `${first}-model` }, { provider: 'b', model: 'b-model' }] } },
+        retry,
         timeouts: { firstByteMs: 10_000, ...timeouts },
       },
+      env: { SWITCHYARD_SECRET_ANTHROPIC: 'test-anthropic-key' },
       clock: new TestClock(),
     });
     return harness.client();
@@ -74,6 +84,32 @@ describe('streams: fallback until the first chunk, an error event after it', () 
     expect(text).toBe('hello from b');
     expect(headers.get('x-switchyard-provider')).toBe('b');
     expect(headers.get('x-switchyard-attempts')).toBe('2');
+  });
+
+  it('falls back from an Anthropic stream whose first event is an overloaded error (529 is not in the default onStatus: no retry)', async () => {
+    const client = await start({}, 'claude', { attempts: 2 });
+    up.script('claude', rawSse(anthropicFixture('error-overloaded-first-event.sse')));
+
+    const { text, headers, error } = await streamed(client);
+
+    expect(error).toBeUndefined();
+    expect(up.calls).toEqual(['claude', 'b']);
+    expect(text).toBe('hello from b');
+    expect(headers.get('x-switchyard-provider')).toBe('b');
+    expect(harness?.logs.find((line) => line.message === 'upstream attempt failed')?.fields).toMatchObject({ target: 'claude/claude-model', upstreamStatus: 529, errorClass: 'server_error', action: 'fallback' });
+  });
+
+  it('ends an Anthropic stream overloaded after its first content with an error event, no fallback', async () => {
+    const client = await start({}, 'claude');
+    up.script('claude', rawSse(anthropicFixture('error-overloaded-midstream.sse')));
+
+    const { text, headers, error } = await streamed(client);
+
+    expect(text).toBe('Hello');
+    expect(headers.get('x-switchyard-provider')).toBe('claude');
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_overloaded');
+    expect(up.calls).toEqual(['claude']);
   });
 
   it('falls back when the stream never produces a first chunk within firstByteMs', async () => {
