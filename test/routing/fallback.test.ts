@@ -123,6 +123,17 @@ describe('fallback between targets', () => {
     expect(response.headers.get('x-switchyard-attempts')).toBe('2');
   });
 
+  it('falls back from a target whose provider has no embeddings API', async () => {
+    const client = await start(['claude', 'b']);
+    up.script('b', failWith(200, { object: 'list', model: 'b-model', data: [{ object: 'embedding', index: 0, embedding: [1, 0] }], usage: { prompt_tokens: 1, total_tokens: 1 } }));
+
+    const { response } = await client.embeddings.create({ model: 'm', input: 'Hi', encoding_format: 'float' }).withResponse();
+
+    expect(up.calls).toEqual(['b']);
+    expect(response.headers.get('x-switchyard-provider')).toBe('b');
+    expect(response.headers.get('x-switchyard-attempts')).toBe('2');
+  });
+
   describe('context-length failures', () => {
     it('skip targets whose context window is not larger than the one that failed', async () => {
       const client = await start([

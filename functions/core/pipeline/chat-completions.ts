@@ -16,7 +16,7 @@ import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
 import { reserveChat } from './reserve-budget';
-import { planRequestRoute, routeOptions } from './route-request';
+import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
 
 /** A started upstream call: a whole completion, or a stream whose first chunk has arrived. */
@@ -131,14 +131,6 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
   }
   record.ttftMs = runtime.deps.clock.now() - record.startedAtMs;
   return { kind: 'stream', first: first.value, rest };
-}
-
-function fetchNotifyingHeaders(fetchFn: typeof fetch, onHeaders: () => void): typeof fetch {
-  return async (input, init) => {
-    const response = await fetchFn(input, init);
-    onHeaders();
-    return response;
-  };
 }
 
 /** Makes a provider completion schema-valid (DESIGN §2): refusal/logprobs present, ids filled. */

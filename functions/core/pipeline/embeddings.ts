@@ -11,7 +11,7 @@ import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
 import { reserveEmbeddings } from './reserve-budget';
-import { planRequestRoute, routeOptions } from './route-request';
+import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
 
 /**
@@ -32,15 +32,15 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   await reserveEmbeddings(runtime, record, size, plan);
   const started = await executeRoute(
     plan,
-    async (target, signal) => {
+    async (target, signal, firstByte) => {
       const adapter = adapterFor(runtime, target);
       if (!adapter.embeddings) {
-        throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', param: 'model', message: `The model '${body.model}' (${target.provider.type}) does not support embeddings.`, verdict: 'fallback', errorClass: 'invalid_request' });
+        throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', param: 'model', message: `The model '${body.model}' (${target.provider.type}) does not support embeddings.`, verdict: 'fallback', errorClass: 'not_found' });
       }
       const apiKey = await apiKeyFor(runtime, target, adapter);
       return adapter.embeddings(
         { request: body, model: target.model },
-        { providerName: target.providerName, settings: target.provider, apiKey, fetch: deps.fetch, signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
+        { providerName: target.providerName, settings: target.provider, apiKey, fetch: fetchNotifyingHeaders(deps.fetch, firstByte), signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
       );
     },
     routeOptions(runtime, record, requestSignal),

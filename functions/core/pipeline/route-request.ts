@@ -15,3 +15,16 @@ export function routeOptions(runtime: GatewayRuntime, record: RequestRecord, req
   const { config, deps, breaker } = runtime;
   return { config, clock: deps.clock, random: deps.random, logger: deps.logger, requestId: record.requestId, signal: requestSignal.signal, breaker };
 }
+
+/**
+ * Wraps fetch so that `onHeaders` runs when the upstream's response headers arrive: for a
+ * non-streamed answer that is the first byte, which ends the attempt's first-byte timeout while
+ * the body may take as long as the generation does.
+ */
+export function fetchNotifyingHeaders(fetchFn: typeof fetch, onHeaders: () => void): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchFn(input, init);
+    onHeaders();
+    return response;
+  };
+}
