@@ -45,6 +45,11 @@ export interface GatewayErrorOptions {
    * not clear by themselves soon, such as an exhausted budget.
    */
   clientShouldRetry?: boolean;
+  /**
+   * The HTTP status the provider answered with, when it differs in meaning from `status` (an
+   * upstream 500 is our 502): `retry.onStatus` is matched against it.
+   */
+  upstreamStatus?: number;
   cause?: unknown;
 }
 
@@ -69,6 +74,7 @@ export class GatewayError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly provider: string | undefined;
   readonly clientShouldRetry: boolean | undefined;
+  readonly upstreamStatus: number | undefined;
 
   constructor(options: GatewayErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -82,6 +88,7 @@ export class GatewayError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.provider = options.provider;
     this.clientShouldRetry = options.clientShouldRetry;
+    this.upstreamStatus = options.upstreamStatus;
   }
 
   /** The OpenAI error envelope for this error. */
@@ -89,10 +96,10 @@ export class GatewayError extends Error {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
 
-  /** A JSON `Response` with the right status, the envelope and `retry-after` when known. */
+  /** A JSON `Response` with the right status, the envelope and `retry-after` (429, 503) when known. */
   toResponse(headers: Record<string, string> = {}): Response {
     const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
-    if (this.retryAfterMs !== undefined && this.status === 429) {
+    if (this.retryAfterMs !== undefined && (this.status === 429 || this.status === 503)) {
       all['retry-after'] = String(Math.max(1, Math.ceil(this.retryAfterMs / 1000)));
     }
     if (this.clientShouldRetry !== undefined) all['x-should-retry'] = String(this.clientShouldRetry);
