@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { configSchema } from '../functions/core/config/schema';
+import { parseConfigText } from '../functions/core/config/load-config';
 import type { SwitchyardConfig } from '../functions/core/config/schema';
 
 /** Everything the CDK app takes from context (`-c key=value` or cdk.json). */
@@ -39,18 +39,17 @@ export function readAppSettings(context: (key: string) => unknown, readFile: (pa
 }
 
 function parseConfigFile(path: string, readFile: (path: string) => string): SwitchyardConfig {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFile(path));
+    text = readFile(path);
   } catch (error) {
-    throw new Error(`cannot read config file '${path}': ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot read config file '${path}' (context configPath): ${(error as Error).message}`, { cause: error });
   }
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
-    throw new Error(`invalid config file '${path}':\n${issues}`);
+  try {
+    return parseConfigText(text);
+  } catch (error) {
+    throw new Error(`invalid config file '${path}': ${(error as Error).message}`, { cause: error });
   }
-  return result.data;
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -53,6 +53,8 @@ export class SwitchyardStack extends Stack {
     this.keys.bindTo(this.authorizer.fn);
 
     this.gateway = new GatewayFunction(this, 'Gateway', { config, stage, logRetention, reservedConcurrency: props.reservedConcurrency });
+    // The gateway reads team budgets (cached) from the key table and reserves/settles spend.
+    this.keys.bindTo(this.gateway.fn);
     this.spend.bindTo(this.gateway.fn);
     this.secrets.bindTo(this.gateway.fn);
 

@@ -7,20 +7,21 @@ import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/executionModeStreamifyResponse';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
+import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secret-store';
 import type { SwitchyardConfig } from '../core/config/schema';
 import { createGateway } from '../core/gateway';
 import { systemClock } from '../core/ports/clock';
 import { toStreamingResponse, toWebRequest } from './api-gateway-http';
 import type { StreamingHandlerResponse } from './api-gateway-http';
-import { principalFromContext } from './principal-context';
 import { LogUsageSink } from './log-usage-sink';
+import { principalFromContext } from './principal-context';
 
 // The routing config, validated at `cdk synth` and compiled in as an esbuild define
 // (lib/constructs/gateway-function.ts): no file read and no parse at cold start.
 declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
 
-const logger = new Logger({ serviceName: 'switchyard' });
+const logger = powertoolsLogger(new Logger({ serviceName: 'switchyard' }));
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const gateway = createGateway(
   {
