@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -6,14 +5,12 @@ import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
 import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
 import { FileKeyStore } from '../adapters/local/file-key-store';
 import { FileSpendStore } from '../adapters/local/file-spend-store';
+import { dataPaths } from '../adapters/local/local-gateway';
 import type { KeyAdminStore } from '../core/ports/key-store';
 import type { SpendStore } from '../core/ports/spend-store';
 
 /** Stack output names that carry the table names (the CDK stack declares the same). */
 export const STACK_OUTPUTS = { keysTable: 'KeysTableName', spendTable: 'SpendTableName' } as const;
-
-/** File names of the local stores inside the data dir (`switchyard serve` uses the same). */
-export const LOCAL_STORE_FILES = { keys: 'keys.json', spend: 'spend.json' } as const;
 
 /** Where the admin commands find keys and spend: the local data dir, or a deployed stack. */
 export interface StoreLocation {
@@ -42,9 +39,10 @@ export interface AdminStores {
  */
 export async function openAdminStores(location: StoreLocation): Promise<AdminStores> {
   if (location.stack === undefined && location.keysTable === undefined && location.spendTable === undefined) {
+    const paths = dataPaths(location.dataDir);
     return {
-      keys: new FileKeyStore(join(location.dataDir, LOCAL_STORE_FILES.keys)),
-      spend: new FileSpendStore(join(location.dataDir, LOCAL_STORE_FILES.spend)),
+      keys: new FileKeyStore(paths.keys),
+      spend: new FileSpendStore(paths.spend),
       where: location.dataDir,
     };
   }

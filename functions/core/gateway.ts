@@ -3,9 +3,11 @@ import { GatewayError, routeNotFound, toGatewayError } from './errors';
 import { authenticate } from './pipeline/authenticate';
 import { handleChatCompletions } from './pipeline/chat-completions';
 import { handleEmbeddings } from './pipeline/embeddings';
+import { CachedKeyStore } from './pipeline/key-cache';
 import type { HandlerResult } from './pipeline/handler-result';
 import { handleListModels } from './pipeline/models';
 import { createRequestSignal } from './pipeline/request-signal';
+import { settleRecord } from './pipeline/reserve-budget';
 import { recordAttempts } from './pipeline/routing-headers';
 import { RouteFailedError } from './routing/execute-route';
 import type { GatewayDeps, GatewayRequestContext, GatewayRuntime } from './runtime';
@@ -34,7 +36,8 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  */
 export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gateway {
   const runtime: GatewayRuntime = {
-    deps: { ...deps, random: deps.random ?? Math.random, providers: deps.providers ?? defaultProviders },
+    // Key and team look-ups are cached briefly (revocation delay: KEY_CACHE_TTL_MS).
+    deps: { ...deps, keyStore: new CachedKeyStore(deps.keyStore, deps.clock), random: deps.random ?? Math.random, providers: deps.providers ?? defaultProviders },
     config,
   };
   const healthBody = JSON.stringify({ status: 'ok' });
@@ -50,7 +53,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const requestSignal = createRequestSignal(request.signal, config.timeouts.totalMs);
     let result: HandlerResult;
     try {
-      record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), deps.keyStore, startedAt));
+      record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), runtime.deps.keyStore, startedAt));
       result = await dispatch(runtime, request, path, record, requestSignal);
     } catch (thrown) {
       const error = toGatewayError(thrown);
@@ -66,7 +69,10 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     }
     result.response.headers.set('x-request-id', requestId);
     const done = result.finished
-      .then((outcome) => emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now())))
+      .then(async (outcome) => {
+        await settleRecord(record);
+        await emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now()));
+      })
       .finally(() => requestSignal.dispose());
     context.waitUntil?.(done);
     return result.response;

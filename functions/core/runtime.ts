@@ -5,6 +5,7 @@ import type { KeyStore } from './ports/key-store';
 import type { Logger } from './ports/logger';
 import type { Metrics } from './ports/metrics';
 import type { SecretStore } from './ports/secret-store';
+import type { SpendStore } from './ports/spend-store';
 import type { UsageSink } from './ports/usage-sink';
 import type { Principal } from './pipeline/authenticate';
 import type { ProviderRegistry } from '../providers/registry';
@@ -14,6 +15,8 @@ import type { RouteTarget } from './routing/plan-route';
 /** The outside world of the gateway: every port it uses, passed in at construction. */
 export interface GatewayDeps {
   keyStore: KeyStore;
+  /** Budgets and rate limits; keys with limits get 503 without it (fail closed). */
+  spendStore?: SpendStore;
   secrets: SecretStore;
   usageSink: UsageSink;
   metrics?: Metrics;

@@ -7,6 +7,7 @@ import type { Metrics } from '../../core/ports/metrics';
 import type { ProviderRegistry } from '../../providers/registry';
 import { EnvSecretStore } from './env-secret-store';
 import { FileKeyStore } from './file-key-store';
+import { FileSpendStore } from './file-spend-store';
 import { NdjsonUsageSink } from './ndjson-usage-sink';
 
 /** Options of {@link createLocalGateway}. */
@@ -25,22 +26,25 @@ export interface LocalGatewayOptions {
 export interface LocalGateway {
   gateway: Gateway;
   keyStore: FileKeyStore;
+  spendStore: FileSpendStore;
   usageSink: NdjsonUsageSink;
 }
 
 /** Paths inside the local data dir. */
-export function dataPaths(dataDir: string): { keys: string; usage: string } {
-  return { keys: join(dataDir, 'keys.json'), usage: join(dataDir, 'usage') };
+export function dataPaths(dataDir: string): { keys: string; spend: string; usage: string } {
+  return { keys: join(dataDir, 'keys.json'), spend: join(dataDir, 'spend.json'), usage: join(dataDir, 'usage') };
 }
 
-/** Wires the core to the local adapters: file key store, env secrets, NDJSON usage files. */
+/** Wires the core to the local adapters: file key and spend stores, env secrets, NDJSON usage files. */
 export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   const paths = dataPaths(options.dataDir);
   const keyStore = new FileKeyStore(paths.keys);
+  const spendStore = new FileSpendStore(paths.spend);
   const usageSink = new NdjsonUsageSink(paths.usage);
   const gateway = createGateway(
     {
       keyStore,
+      spendStore,
       secrets: new EnvSecretStore(options.config, options.env),
       usageSink,
       metrics: options.metrics,
@@ -52,5 +56,5 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
     },
     options.config,
   );
-  return { gateway, keyStore, usageSink };
+  return { gateway, keyStore, spendStore, usageSink };
 }

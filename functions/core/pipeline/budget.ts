@@ -1,4 +1,4 @@
-import { serviceUnavailable } from '../errors';
+import { GatewayError, serviceUnavailable } from '../errors';
 import type { Clock } from '../ports/clock';
 import type { Budget, KeyStore } from '../ports/key-store';
 import type { Logger } from '../ports/logger';
@@ -14,9 +14,12 @@ export interface BudgetPrincipal {
   tpm?: number | undefined;
 }
 
-/** Ports of the budget stage. `keyStore` should be the cached one (team budgets are read per request). */
+/**
+ * Ports of the budget stage. `keyStore` should be the cached one (team budgets are read per
+ * request). Without a spend store, a request that a limit applies to is refused with 503.
+ */
 export interface BudgetDeps {
-  spendStore: SpendStore;
+  spendStore: SpendStore | undefined;
   keyStore: KeyStore;
   clock: Clock;
   logger: Logger;
@@ -64,7 +67,7 @@ export class BudgetHold {
     };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.deps.spendStore.settle(reservation, settlement);
+        await (this.deps.spendStore as SpendStore).settle(reservation, settlement);
         return;
       } catch (error) {
         if (attempt >= SETTLE_ATTEMPTS) {
@@ -84,8 +87,12 @@ export class BudgetHold {
  */
 export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number): Promise<BudgetHold> {
   const at = deps.clock.now();
+  const spendStore = (): SpendStore => {
+    if (!deps.spendStore) throw serviceUnavailable('This key has limits but the gateway has no spend store configured.');
+    return deps.spendStore;
+  };
   if (principal.rpm !== undefined || principal.tpm !== undefined) {
-    const rate = await unavailableOnError(() => deps.spendStore.admitRequest({ keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm, at }));
+    const rate = await unavailableOnError(() => spendStore().admitRequest({ keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm, at }));
     if (!rate.ok) throw rateLimitExceeded(principal.keyId, rate.limit, (rate.limit === 'rpm' ? principal.rpm : principal.tpm) as number, rate.retryAfterMs);
   }
 
@@ -98,7 +105,7 @@ export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal,
   }
   if (scopes.length === 0) return new BudgetHold(deps, principal, { requestId, amountMicroUsd: 0, counters: [] });
 
-  const outcome = await unavailableOnError(() => deps.spendStore.reserve({ requestId, scopes, amountMicroUsd: upperBoundMicroUsd, at }));
+  const outcome = await unavailableOnError(() => spendStore().reserve({ requestId, scopes, amountMicroUsd: upperBoundMicroUsd, at }));
   if (!outcome.ok) {
     const { blocked } = outcome;
     const owner = blocked.scope === keyScope(principal.keyId) ? `key ${principal.keyId}` : `team ${principal.team}`;
@@ -111,6 +118,7 @@ async function unavailableOnError<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
+    if (error instanceof GatewayError) throw error;
     throw serviceUnavailable('The budget store is unavailable; the request was not served.', error);
   }
 }

@@ -11,9 +11,11 @@ import { parseTags } from '../usage/tags';
 import { estimateTokens, tokensFromUsage } from '../usage/token-counts';
 import type { ChatCall, ChatResult } from '../../providers/types';
 import type { HandlerOutcome, HandlerResult } from './handler-result';
+import { outputTokenLimit } from './cost-bound';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
+import { reserveChat } from './reserve-budget';
 import { routingHeaders } from './routing-headers';
 
 /** A started upstream call: a whole completion, or a stream whose first chunk has arrived. */
@@ -39,6 +41,7 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
   assertModelAccess(config, record.principal, body.model);
 
   const plan = planRoute(config, body.model, deps.random);
+  await reserveChat(runtime, record, body, size, plan);
   const started = await executeRoute(plan, (target, signal) => startChat(runtime, body, target, signal, record), {
     config,
     clock: deps.clock,
@@ -109,7 +112,7 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
     request,
     model: target.model,
     stream: body.stream === true,
-    maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? target.maxOutputTokens ?? adapter.maxOutputTokens?.(target.model),
+    maxOutputTokens: outputTokenLimit(request, target, adapter),
   };
   const result: ChatResult = await adapter.chat(call, {
     providerName: target.providerName,

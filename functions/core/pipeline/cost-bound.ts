@@ -1,5 +1,7 @@
-import type { Price } from '../config/schema';
 import type { ChatCompletionRequest } from '../openai/types';
+import { priceAt, type ModelPrice } from '../pricing';
+import type { RouteTarget } from '../routing/plan-route';
+import type { ProviderAdapter } from '../../providers/types';
 
 /**
  * Input tokens an image by URL can cost at most. Remote images are not in the request bytes, and
@@ -25,12 +27,26 @@ export function inputTokenBound(bodyBytes: number, request: Pick<ChatCompletionR
 }
 
 /**
- * The most `inputTokens` input and `outputTokens` output tokens can cost at `price`, in micro-USD
- * rounded up: every input token is priced at the dearest input rate (cache writes cost more than
- * plain input), every output token at the output rate.
+ * The most `inputTokens` input and `outputTokens` output tokens can cost at `modelPrice`, in
+ * micro-USD rounded up: the tier of that prompt size, every input token at the dearest input rate
+ * (cache writes cost more than plain input), every output token at the output rate.
  */
-export function costBoundMicroUsd(price: Price, inputTokens: number, outputTokens: number): number {
+export function costBoundMicroUsd(modelPrice: ModelPrice, inputTokens: number, outputTokens: number): number {
+  const price = priceAt(modelPrice, inputTokens);
   const inputRate = Math.max(price.input, price.cachedInput ?? 0, price.cacheWrite ?? 0);
   // USD per 1M tokens × tokens = micro-USD.
   return Math.ceil(inputTokens * inputRate + outputTokens * price.output);
+}
+
+/** Output limit injected upstream when neither the client, the target nor the adapter gives one. */
+export const DEFAULT_OUTPUT_TOKEN_LIMIT = 4096;
+
+/**
+ * The output token limit of a call to `target`: the client's `max_completion_tokens`/`max_tokens`,
+ * else the target's `maxOutputTokens`, else the adapter's model limit, else
+ * {@link DEFAULT_OUTPUT_TOKEN_LIMIT}. The gateway sends exactly this limit upstream, which is what
+ * makes the budget reservation an upper bound.
+ */
+export function outputTokenLimit(request: Pick<ChatCompletionRequest, 'max_tokens' | 'max_completion_tokens'>, target: Pick<RouteTarget, 'model' | 'maxOutputTokens'>, adapter: Pick<ProviderAdapter, 'maxOutputTokens'> | undefined): number {
+  return request.max_completion_tokens ?? request.max_tokens ?? target.maxOutputTokens ?? adapter?.maxOutputTokens?.(target.model) ?? DEFAULT_OUTPUT_TOKEN_LIMIT;
 }

@@ -11,6 +11,7 @@ import { completed, type HandlerResult } from './handler-result';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
+import { reserveEmbeddings } from './reserve-budget';
 import { routingHeaders } from './routing-headers';
 
 /**
@@ -20,15 +21,17 @@ import { routingHeaders } from './routing-headers';
  */
 export async function handleEmbeddings(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { config, deps } = runtime;
-  const { body: raw } = await readJsonBody(request, config.limits.maxBodyBytes);
+  const { body: raw, size } = await readJsonBody(request, config.limits.maxBodyBytes);
   const body = validateEmbeddingRequest(raw);
   record.modelRequested = body.model;
   record.user = body.user ?? null;
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), null);
   assertModelAccess(config, record.principal, body.model);
 
+  const plan = planRoute(config, body.model, deps.random);
+  await reserveEmbeddings(runtime, record, size, plan);
   const started = await executeRoute(
-    planRoute(config, body.model, deps.random),
+    plan,
     async (target, signal) => {
       const adapter = adapterFor(runtime, target);
       if (!adapter.embeddings) {
