@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/executionModeStreamifyResponse';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
+import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secret-store';
 import type { SwitchyardConfig } from '../core/config/schema';
@@ -26,6 +27,7 @@ const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const gateway = createGateway(
   {
     keyStore: new DynamoKeyStore(documentClient, requiredEnv('SWITCHYARD_KEYS_TABLE')),
+    spendStore: new DynamoSpendStore(documentClient, requiredEnv('SWITCHYARD_SPEND_TABLE')),
     secrets: new SecretsManagerSecretStore({
       provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
       prefix: requiredEnv('SWITCHYARD_SECRET_PREFIX'),

@@ -31,8 +31,8 @@ export interface SwitchyardFunctionOptions {
 
 /**
  * NodejsFunction props shared by every Switchyard function: Node.js 22 on arm64 (middy 7 and
- * Powertools target it), a minified CommonJS esbuild bundle with source maps and the AWS SDK left
- * to the runtime, a log group with the requested retention, and Powertools service settings.
+ * Powertools target it), a minified CommonJS esbuild bundle with source maps and the AWS SDK (with
+ * @smithy) left to the runtime, a log group with the requested retention, and Powertools service settings.
  */
 export function switchyardFunctionProps(scope: Construct, id: string, options: SwitchyardFunctionOptions): NodejsFunctionProps {
   return {
@@ -58,7 +58,9 @@ export function switchyardFunctionProps(scope: Construct, id: string, options: S
       sourcesContent: false,
       target: 'node22',
       format: OutputFormat.CJS,
-      externalModules: ['@aws-sdk/*'],
+      // The Lambda Node.js runtime ships AWS SDK v3 with its @smithy dependencies; taking both
+      // from the runtime keeps them one consistent install and the bundle small.
+      externalModules: ['@aws-sdk/*', '@smithy/*'],
       metafile: true,
       define: options.define,
     },

@@ -79,9 +79,13 @@ export class HttpResponseStream {
 
 type AnyHandler = ((...args: unknown[]) => unknown) & { [HANDLER_STREAMING]?: string };
 
-/** Installs the `awslambda` global (call before loading a bundle, as the runtime does). */
-export function installAwsLambdaGlobal(): void {
-  (globalThis as Record<string, unknown>).awslambda = {
+/**
+ * Installs the `awslambda` global (call before loading a bundle, as the runtime does) on
+ * `target`: the global object of the realm the bundles run in (under Jest, the process's main
+ * realm, `vm.runInThisContext('globalThis')`, not the test sandbox).
+ */
+export function installAwsLambdaGlobal(target: object = globalThis): void {
+  (target as Record<string, unknown>).awslambda = {
     streamifyResponse: (handler: AnyHandler) => {
       handler[HANDLER_STREAMING] = STREAM_RESPONSE;
       return handler;
