@@ -114,9 +114,10 @@ async function main(): Promise<void> {
       }
     }
     await gateway.stop();
-    upstream.child.disconnect();
 
-    const coldStart = await measureColdStart(settings.coldStartRuns, work);
+    const coldStart = await measureColdStart(settings.coldStartRuns, work, upstream.url);
+    process.stdout.write(`cold start: ${JSON.stringify(coldStart)}\n`);
+    upstream.child.disconnect();
     const result: BenchResult = {
       mode: values.quick ? 'quick' : 'full',
       startedAt: new Date().toISOString(),
