@@ -18,6 +18,8 @@ export interface CellResult {
   p99Ms: number;
   ttfbP50Ms: number;
   ttfbP99Ms: number;
+  /** The fake upstream's own CPU per request: what a bare node:http server costs on this machine. */
+  upstreamCpuPerRequestMs?: number;
   /** Gateway only: process CPU (user + system) per request. */
   cpuPerRequestMs?: number;
   /** Gateway only: resident memory after the cell, and the process's peak so far. */
@@ -27,7 +29,21 @@ export interface CellResult {
 
 /** Cold start of the Lambda bundle, or why it was not measured. */
 export type ColdStartResult =
-  | { measured: true; bundleBytes: number; gzipBytes: number; runs: number; initMedianMs: number; firstRequestMedianMs: number; totalMedianMs: number }
+  | {
+      measured: true;
+      bundleBytes: number;
+      gzipBytes: number;
+      runs: number;
+      /** AWS SDK packages left external (provided by the Lambda runtime). */
+      externals: string[];
+      /** Loading those packages. */
+      sdkLoadMedianMs: number;
+      /** The bundle's own module init, the SDK already loaded. */
+      initMedianMs: number;
+      firstRequestMedianMs: number;
+      /** SDK load + init + first request. */
+      totalMedianMs: number;
+    }
   | { measured: false; reason: string };
 
 /** The whole result document. */
@@ -81,13 +97,13 @@ export function toMarkdown(result: BenchResult): string {
     `Machine: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}; load average before ${machine.loadAverageBefore.map((n) => n.toFixed(2)).join(' / ')}, after ${machine.loadAverageAfter.map((n) => n.toFixed(2)).join(' / ')}.`,
     `Streams: ${settings.eventsPerStream} events, content chunks ${settings.streamIntervalMs} ms apart. Each cell: at most ${settings.maxRequests} requests or ${settings.maxDurationMs} ms.`,
     '',
-    '| target | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | gateway CPU ms/req | RSS MiB (peak) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | gateway CPU ms/req | upstream CPU ms/req | gateway RSS MiB (peak) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const cell of result.cells) {
     const memory = cell.rssMiB === undefined ? '–' : `${fixed(cell.rssMiB, 0)} (${fixed(cell.peakRssMiB, 0)})`;
     lines.push(
-      `| ${cell.target} | ${cell.kind} | ${cell.concurrency} | ${cell.requests} | ${cell.errors} | ${fixed(cell.requestsPerSecond, 0)} | ${fixed(cell.p50Ms)} | ${fixed(cell.p99Ms)} | ${fixed(cell.ttfbP50Ms)} | ${fixed(cell.ttfbP99Ms)} | ${fixed(cell.cpuPerRequestMs, 3)} | ${memory} |`,
+      `| ${cell.target} | ${cell.kind} | ${cell.concurrency} | ${cell.requests} | ${cell.errors} | ${fixed(cell.requestsPerSecond, 0)} | ${fixed(cell.p50Ms)} | ${fixed(cell.p99Ms)} | ${fixed(cell.ttfbP50Ms)} | ${fixed(cell.ttfbP99Ms)} | ${fixed(cell.cpuPerRequestMs, 3)} | ${fixed(cell.upstreamCpuPerRequestMs, 3)} | ${memory} |`,
     );
   }
   lines.push('', '**Added by the gateway** (gateway minus direct):', '', '| kind | conc. | p50 ms | p99 ms | TTFB p50 ms |', '|---|---:|---:|---:|---:|');
@@ -96,7 +112,7 @@ export function toMarkdown(result: BenchResult): string {
   const cold = result.coldStart;
   if (cold.measured) {
     lines.push(
-      `Bundle ${fixed(cold.bundleBytes / 1024, 1)} KiB minified, ${fixed(cold.gzipBytes / 1024, 1)} KiB gzip. Median of ${cold.runs} fresh processes: module init ${fixed(cold.initMedianMs, 1)} ms, first request ${fixed(cold.firstRequestMedianMs, 1)} ms, total ${fixed(cold.totalMedianMs, 1)} ms.`,
+      `Bundle ${fixed(cold.bundleBytes / 1000, 1)} kB minified, ${fixed(cold.gzipBytes / 1000, 1)} kB gzip (AWS SDK external: ${cold.externals.join(', ')}). Median of ${cold.runs} fresh processes: loading the external SDK packages ${fixed(cold.sdkLoadMedianMs, 1)} ms, the bundle's own module init ${fixed(cold.initMedianMs, 1)} ms, first streamed request ${fixed(cold.firstRequestMedianMs, 1)} ms, total ${fixed(cold.totalMedianMs, 1)} ms.`,
     );
   } else {
     lines.push(`Not measured: ${cold.reason}`);

@@ -98,11 +98,13 @@ async function main(): Promise<void> {
         for (const { target, url, headers } of targets) {
           const spec: LoadSpec = { url, headers, body: requestBody(kind), concurrency, maxRequests: settings.maxRequests, maxDurationMs: settings.maxDurationMs };
           const cpuBefore = target === 'gateway' ? cpuMs(gateway.pid) : 0;
+          const upstreamCpuBefore = cpuMs(upstream.pid);
           const load = await runLoad(spec);
           const cell = cellOf(target, kind, concurrency, load);
+          // Usage events and settlement run after each response: let them finish before reading.
+          await sleep(values.quick ? 50 : 300);
+          cell.upstreamCpuPerRequestMs = (cpuMs(upstream.pid) - upstreamCpuBefore) / Math.max(1, load.requests);
           if (target === 'gateway') {
-            // Usage events and settlement run after each response: let them finish before reading.
-            await sleep(values.quick ? 50 : 300);
             cell.cpuPerRequestMs = (cpuMs(gateway.pid) - cpuBefore) / Math.max(1, load.requests);
             const memory = memoryMiB(gateway.pid);
             cell.rssMiB = memory.rss;
