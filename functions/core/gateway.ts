@@ -55,7 +55,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const requestSignal = createRequestSignal(request.signal, config.timeouts.totalMs);
     let result: HandlerResult;
     try {
-      record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), runtime.deps.keyStore, startedAt));
+      record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), runtime.deps.keyStore, startedAt, deps.hashKey));
       result = await dispatch(runtime, request, path, record, requestSignal);
     } catch (thrown) {
       const error = toGatewayError(thrown);

@@ -46,7 +46,8 @@ export class FileSpendStore implements SpendStore {
 
   /** A store on the spend file at `path` (created on first write); read on first use. */
   constructor(path: string) {
-    this.file = new DurableJsonFile(path, () => this.document);
+    // The server is the file's only writer (the CLI only reads it), so no change detection.
+    this.file = new DurableJsonFile(path, () => this.document, { watchOtherWriters: false });
   }
 
   async admitRequest(request: RateRequest): Promise<RateOutcome> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SwitchyardConfig } from '../../core/config/schema';
 import { createGateway, type Gateway } from '../../core/gateway';
@@ -9,6 +10,7 @@ import { EnvSecretStore } from './env-secret-store';
 import { FileKeyStore } from './file-key-store';
 import { FileSpendStore } from './file-spend-store';
 import { NdjsonUsageSink } from './ndjson-usage-sink';
+import { createNodeHttpFetch } from './node-http-fetch';
 
 /** Options of {@link createLocalGateway}. */
 export interface LocalGatewayOptions {
@@ -20,6 +22,8 @@ export interface LocalGatewayOptions {
   metrics?: Metrics;
   random?: () => number;
   providers?: ProviderRegistry;
+  /** Upstream fetch; defaults to the lean node:http one ({@link createNodeHttpFetch}). */
+  fetch?: typeof fetch;
 }
 
 /** The gateway with its local adapters, and the stores the CLI and tests also use. */
@@ -28,6 +32,11 @@ export interface LocalGateway {
   keyStore: FileKeyStore;
   spendStore: FileSpendStore;
   usageSink: NdjsonUsageSink;
+}
+
+/** node:crypto's SHA-256: synchronous, so key look-ups skip Web Crypto's thread-pool round trip. */
+function sha256HexSync(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Paths inside the local data dir. */
@@ -50,7 +59,8 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
       metrics: options.metrics,
       clock: options.clock ?? systemClock,
       logger: options.logger,
-      fetch: globalThis.fetch.bind(globalThis),
+      fetch: options.fetch ?? createNodeHttpFetch(),
+      hashKey: sha256HexSync,
       random: options.random,
       providers: options.providers,
     },

@@ -82,11 +82,21 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   const response = await gateway(request, { waitUntil });
   const outHeaders: Record<string, string> = {};
   response.headers.forEach((value, key) => (outHeaders[key] = value));
-  res.writeHead(response.status, outHeaders);
   if (!response.body) {
+    res.writeHead(response.status, outHeaders);
     res.end();
     return;
   }
+  if (!(outHeaders['content-type'] ?? '').startsWith('text/event-stream')) {
+    // A JSON answer is complete in memory already: sent with a content-length in one write (one
+    // syscall) instead of chunked in three. Only event streams are forwarded chunk by chunk.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    outHeaders['content-length'] = String(bytes.byteLength);
+    res.writeHead(response.status, outHeaders);
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(response.status, outHeaders);
   const reader = response.body.getReader();
   const onClose = (): void => {
     reader.cancel(new Error('client closed')).catch(() => undefined);

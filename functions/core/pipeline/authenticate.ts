@@ -13,7 +13,14 @@ export interface Principal {
   tpm: number | undefined;
 }
 
-/** Hex SHA-256 of a string, with Web Crypto (available in Node 20+ and Lambda). */
+/** A SHA-256 hex digest function: synchronous (node:crypto) or asynchronous (Web Crypto). */
+export type HashHex = (text: string) => string | Promise<string>;
+
+/**
+ * Hex SHA-256 of a string, with Web Crypto (available in Node 20+ and Lambda). The runtime-agnostic
+ * default; on Node, entry points inject node:crypto's synchronous hash through `GatewayDeps.hashKey`,
+ * because Web Crypto's digest is a thread-pool job that costs ~0.1 ms of CPU per request.
+ */
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   const bytes = new Uint8Array(digest);
@@ -46,12 +53,12 @@ export function principalOf(record: KeyRecord): Principal {
  * Authenticates a virtual key: the key is hashed and looked up by hash (the plaintext is never
  * stored or compared). Unknown, revoked and expired keys are 401s with distinct codes.
  */
-export async function authenticate(authorization: string | null, keyStore: KeyStore, nowMs: number): Promise<Principal> {
+export async function authenticate(authorization: string | null, keyStore: KeyStore, nowMs: number, hashHex: HashHex = sha256Hex): Promise<Principal> {
   const token = bearerToken(authorization);
   if (!token) {
     throw authenticationError('Missing API key. Send your Switchyard virtual key as "Authorization: Bearer sk-sy-…".', 'missing_api_key');
   }
-  const keyHash = await sha256Hex(token);
+  const keyHash = await hashHex(token);
   // Fail closed: a key that cannot be checked is never served.
   const record = await keyStore.findByHash(keyHash).catch((error: unknown) => {
     throw serviceUnavailable('The key store is unavailable; the request was not served.', error);

@@ -61,6 +61,7 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
   const finish = (status: StreamOutcome['status'], error?: GatewayError): void => {
     if (finished) return;
     finished = true;
+    stopWatchdog();
     outcome.status = status;
     outcome.error = error;
     options.onDone(outcome);
@@ -81,24 +82,66 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
     return encodeChunk(chunk);
   };
 
-  const nextWithTimers = async (controller: ReadableStreamDefaultController<Uint8Array>): Promise<IteratorResult<ChatCompletionChunk>> => {
-    const next = options.rest.next();
-    let idle: ReturnType<typeof setTimeout> | undefined;
-    const idleExpired = new Promise<never>((_, reject) => {
-      idle = setTimeout(() => reject(idleTimeoutError(options.idleMs)), options.idleMs);
-    });
-    const heartbeat = setInterval(() => {
-      if (!finished) controller.enqueue(SSE_HEARTBEAT);
-    }, options.heartbeatMs);
-    try {
-      return await Promise.race([next, idleExpired]);
-    } catch (error) {
-      next.catch(() => undefined);
-      throw error;
-    } finally {
-      clearInterval(heartbeat);
-      clearTimeout(idle);
+  // One watchdog timer per stream instead of a timeout and an interval per chunk: a chunk only
+  // records when the wait began, and the timer, when it fires, works out from the timestamps
+  // whether a heartbeat or the idle error is due, then re-arms itself for the next deadline.
+  // Fast streams therefore create about one timer in total, not two per chunk.
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let waiter: { reject(error: unknown): void } | undefined;
+  let waitStartedAt = 0;
+  let lastBeatAt = 0;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+
+  const arm = (delayMs: number): void => {
+    watchdog = setTimeout(onWatchdog, Math.max(1, delayMs));
+  };
+  function onWatchdog(): void {
+    watchdog = undefined;
+    if (finished || !waiter) return;
+    const now = Date.now();
+    const idleAt = waitStartedAt + options.idleMs;
+    if (now >= idleAt) {
+      waiter.reject(idleTimeoutError(options.idleMs));
+      return;
     }
+    if (now - lastBeatAt >= options.heartbeatMs) {
+      controllerRef?.enqueue(SSE_HEARTBEAT);
+      lastBeatAt = now;
+    }
+    arm(Math.min(lastBeatAt + options.heartbeatMs, idleAt) - now);
+  }
+
+  const nextWithTimers = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<IteratorResult<ChatCompletionChunk>> => {
+    controllerRef = controller;
+    const next = options.rest.next();
+    waitStartedAt = lastBeatAt = Date.now();
+    // A timer still armed from an earlier wait fires early at worst, and re-arms from these stamps.
+    if (!watchdog) arm(Math.min(options.heartbeatMs, options.idleMs));
+    return new Promise<IteratorResult<ChatCompletionChunk>>((resolve, reject) => {
+      waiter = {
+        reject: (error) => {
+          waiter = undefined;
+          next.catch(() => undefined);
+          reject(error);
+        },
+      };
+      next.then(
+        (result) => {
+          if (!waiter) return;
+          waiter = undefined;
+          resolve(result);
+        },
+        (error: unknown) => {
+          if (!waiter) return;
+          waiter = undefined;
+          reject(error);
+        },
+      );
+    });
+  };
+  const stopWatchdog = (): void => {
+    if (watchdog) clearTimeout(watchdog);
+    watchdog = undefined;
   };
 
   return new ReadableStream<Uint8Array>(

@@ -1,0 +1,86 @@
+/**
+ * The fake OpenAI upstream of the benchmark, run in its own process (forked by `bench/run.ts`) so
+ * its CPU never counts against the gateway or the load generator. `POST …/chat/completions`
+ * answers instantly with a small completion, or — when the body asks for `"stream": true` — with a
+ * paced SSE stream: a role chunk at once, `CONTENT_CHUNKS` content chunks `intervalMs` apart, a
+ * finish chunk, a usage chunk and `[DONE]` (24 events). It reports its URL over IPC and exits when
+ * its parent disconnects.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Content chunks per stream; with role, finish, usage and `[DONE]` a stream has 24 events. */
+export const CONTENT_CHUNKS = 20;
+
+const MODEL = 'gpt-4o-mini';
+const USAGE = { prompt_tokens: 12, completion_tokens: CONTENT_CHUNKS, total_tokens: 12 + CONTENT_CHUNKS };
+
+function completionBody(): string {
+  return JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: MODEL,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the bench upstream.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: USAGE,
+  });
+}
+
+function chunk(delta: Record<string, unknown>, finish: string | null, created: number): string {
+  return `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created, model: MODEL, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
+}
+
+function stream(res: ServerResponse, intervalMs: number): void {
+  const created = Math.floor(Date.now() / 1000);
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.write(chunk({ role: 'assistant', content: '' }, null, created));
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    sent += 1;
+    res.write(chunk({ content: `tok${sent} ` }, null, created));
+    if (sent < CONTENT_CHUNKS) return;
+    clearInterval(timer);
+    res.write(chunk({}, 'stop', created));
+    res.write(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created, model: MODEL, choices: [], usage: USAGE })}\n\n`);
+    res.end('data: [DONE]\n\n');
+  }, intervalMs);
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, intervalMs: number): void {
+  const parts: Buffer[] = [];
+  req.on('data', (part: Buffer) => parts.push(part));
+  req.on('end', () => {
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error"}}');
+      return;
+    }
+    // A substring test instead of JSON.parse keeps the upstream's own CPU cost tiny.
+    if (Buffer.concat(parts).includes('"stream":true')) {
+      stream(res, intervalMs);
+      return;
+    }
+    const body = completionBody();
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  });
+}
+
+/** Starts the fake upstream on 127.0.0.1 (port 0). */
+export async function startFakeUpstream(intervalMs: number): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => handle(req, res, intervalMs));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1`, close: () => server.close() };
+}
+
+if (require.main === module) {
+  const intervalMs = Number(process.argv[2] ?? '1');
+  void startFakeUpstream(intervalMs).then(({ url }) => {
+    process.send?.({ url });
+    process.on('disconnect', () => process.exit(0));
+  });
+}

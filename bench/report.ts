@@ -1,0 +1,126 @@
+/**
+ * The benchmark's results: the JSON document written to `bench/results/latest.json` and its
+ * markdown rendering (`latest.md`).
+ */
+import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
+
+/** One measured cell: a target (direct or gateway) × request kind × concurrency. */
+export interface CellResult {
+  target: 'direct' | 'gateway';
+  kind: 'json' | 'stream';
+  concurrency: number;
+  requests: number;
+  errors: number;
+  firstError?: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  /** The fake upstream's own CPU per request: what a bare node:http server costs on this machine. */
+  upstreamCpuPerRequestMs?: number;
+  /** Gateway only: process CPU (user + system) per request. */
+  cpuPerRequestMs?: number;
+  /** Gateway only: resident memory after the cell, and the process's peak so far. */
+  rssMiB?: number;
+  peakRssMiB?: number;
+}
+
+/** Cold start of the Lambda bundle, or why it was not measured. */
+export type ColdStartResult =
+  | {
+      measured: true;
+      bundleBytes: number;
+      gzipBytes: number;
+      runs: number;
+      /** AWS SDK packages left external (provided by the Lambda runtime). */
+      externals: string[];
+      /** Loading those packages. */
+      sdkLoadMedianMs: number;
+      /** The bundle's own module init, the SDK already loaded. */
+      initMedianMs: number;
+      firstRequestMedianMs: number;
+      /** SDK load + init + first request. */
+      totalMedianMs: number;
+    }
+  | { measured: false; reason: string };
+
+/** The whole result document. */
+export interface BenchResult {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  machine: { nproc: number; cpuModel: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  settings: { streamIntervalMs: number; eventsPerStream: number; maxDurationMs: number; maxRequests: number };
+  cells: CellResult[];
+  /** Gateway minus direct, per kind and concurrency. */
+  added: Array<{ kind: 'json' | 'stream'; concurrency: number; p50Ms: number; p99Ms: number; ttfbP50Ms: number }>;
+  coldStart: ColdStartResult;
+}
+
+/** The machine the numbers came from. */
+export function machineInfo(): { nproc: number; cpuModel: string; node: string } {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
+  } catch {
+    // Not Linux: keep what os.cpus() said.
+  }
+  return { nproc: cpus().length, cpuModel, node: process.version };
+}
+
+/** Added latency of the gateway over the direct call, matched by kind and concurrency. */
+export function addedLatency(cells: CellResult[]): BenchResult['added'] {
+  const added: BenchResult['added'] = [];
+  for (const gateway of cells.filter((cell) => cell.target === 'gateway')) {
+    const direct = cells.find((cell) => cell.target === 'direct' && cell.kind === gateway.kind && cell.concurrency === gateway.concurrency);
+    if (!direct) continue;
+    added.push({
+      kind: gateway.kind,
+      concurrency: gateway.concurrency,
+      p50Ms: gateway.p50Ms - direct.p50Ms,
+      p99Ms: gateway.p99Ms - direct.p99Ms,
+      ttfbP50Ms: gateway.ttfbP50Ms - direct.ttfbP50Ms,
+    });
+  }
+  return added;
+}
+
+const fixed = (value: number | undefined, digits = 2): string => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+
+/** The markdown rendering of a result document. */
+export function toMarkdown(result: BenchResult): string {
+  const { machine, settings } = result;
+  const lines = [
+    `# Switchyard benchmark (${result.mode} mode, ${result.startedAt})`,
+    '',
+    `Machine: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}; load average before ${machine.loadAverageBefore.map((n) => n.toFixed(2)).join(' / ')}, after ${machine.loadAverageAfter.map((n) => n.toFixed(2)).join(' / ')}.`,
+    `Streams: ${settings.eventsPerStream} events, content chunks ${settings.streamIntervalMs} ms apart. Each cell: at most ${settings.maxRequests} requests or ${settings.maxDurationMs} ms.`,
+    '',
+    '| target | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | gateway CPU ms/req | upstream CPU ms/req | gateway RSS MiB (peak) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const cell of result.cells) {
+    const memory = cell.rssMiB === undefined ? '–' : `${fixed(cell.rssMiB, 0)} (${fixed(cell.peakRssMiB, 0)})`;
+    lines.push(
+      `| ${cell.target} | ${cell.kind} | ${cell.concurrency} | ${cell.requests} | ${cell.errors} | ${fixed(cell.requestsPerSecond, 0)} | ${fixed(cell.p50Ms)} | ${fixed(cell.p99Ms)} | ${fixed(cell.ttfbP50Ms)} | ${fixed(cell.ttfbP99Ms)} | ${fixed(cell.cpuPerRequestMs, 3)} | ${fixed(cell.upstreamCpuPerRequestMs, 3)} | ${memory} |`,
+    );
+  }
+  lines.push('', '**Added by the gateway** (gateway minus direct):', '', '| kind | conc. | p50 ms | p99 ms | TTFB p50 ms |', '|---|---:|---:|---:|---:|');
+  for (const row of result.added) lines.push(`| ${row.kind} | ${row.concurrency} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ${fixed(row.ttfbP50Ms)} |`);
+  lines.push('', '**Lambda bundle cold start**:', '');
+  const cold = result.coldStart;
+  if (cold.measured) {
+    lines.push(
+      `Bundle ${fixed(cold.bundleBytes / 1000, 1)} kB minified, ${fixed(cold.gzipBytes / 1000, 1)} kB gzip (AWS SDK external: ${cold.externals.join(', ')}). Median of ${cold.runs} fresh processes: loading the external SDK packages ${fixed(cold.sdkLoadMedianMs, 1)} ms, the bundle's own module init ${fixed(cold.initMedianMs, 1)} ms, first streamed request ${fixed(cold.firstRequestMedianMs, 1)} ms, total ${fixed(cold.totalMedianMs, 1)} ms.`,
+    );
+  } else {
+    lines.push(`Not measured: ${cold.reason}`);
+  }
+  const failed = result.cells.filter((cell) => cell.firstError);
+  if (failed.length > 0) {
+    lines.push('', '**Errors**:', '');
+    for (const cell of failed) lines.push(`- ${cell.target} ${cell.kind} c${cell.concurrency}: ${cell.firstError}`);
+  }
+  return lines.join('\n') + '\n';
+}

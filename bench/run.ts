@@ -1,0 +1,155 @@
+/**
+ * `npm run bench [-- --quick] [-- --profile]`: the Switchyard benchmark (DESIGN §8).
+ *
+ * Starts the fake OpenAI upstream in its own process, creates a real key with a budget through the
+ * CLI, starts `switchyard serve` as its own process (budgets and usage events on, as shipped), and
+ * measures, in one run on this machine, the same requests sent (a) directly to the upstream and
+ * (b) through the gateway: req/s, p50/p99 latency, time to first byte, the gateway process's CPU
+ * per request and its memory, at concurrency 1, 16 and 64. Then measures the Lambda bundle's cold
+ * start. Results go to `bench/results/latest.{json,md}` (`quick.{json,md}` in quick mode, so CI and
+ * local smoke runs never overwrite the published figures).
+ *
+ * `--quick` runs every cell for a fraction of a second: it keeps the benchmark working in CI and
+ * asserts nothing about timings. `--profile` records a V8 CPU profile of the gateway process
+ * into `bench/results/profiles/`.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { killChildren, runCli, startGatewayProcess, startUpstreamProcess } from './children';
+import { measureColdStart } from './cold-start';
+import { CONTENT_CHUNKS } from './fake-upstream';
+import { percentile, runLoad, type LoadSpec } from './load';
+import { cpuMs, memoryMiB } from './proc-stats';
+import { addedLatency, machineInfo, toMarkdown, type BenchResult, type CellResult } from './report';
+
+const CONCURRENCY = [1, 16, 64];
+const KINDS = ['json', 'stream'] as const;
+const STREAM_INTERVAL_MS = 1;
+const RESULTS_DIR = resolve(__dirname, 'results');
+
+interface Settings {
+  maxDurationMs: number;
+  maxRequests: number;
+  warmupRequests: number;
+  coldStartRuns: number;
+}
+
+const FULL: Settings = { maxDurationMs: 5_000, maxRequests: 20_000, warmupRequests: 2_000, coldStartRuns: 7 };
+const QUICK: Settings = { maxDurationMs: 250, maxRequests: 200, warmupRequests: 50, coldStartRuns: 1 };
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+function requestBody(kind: 'json' | 'stream'): string {
+  const messages = [{ role: 'user', content: 'Say hello in twenty words.' }];
+  return JSON.stringify(kind === 'stream' ? { model: 'bench', messages, stream: true } : { model: 'bench', messages });
+}
+
+function cellOf(target: CellResult['target'], kind: CellResult['kind'], concurrency: number, load: Awaited<ReturnType<typeof runLoad>>): CellResult {
+  return {
+    target,
+    kind,
+    concurrency,
+    requests: load.requests,
+    errors: load.errors,
+    ...(load.firstError ? { firstError: load.firstError } : {}),
+    requestsPerSecond: (load.requests * 1000) / load.durationMs,
+    p50Ms: percentile(load.latenciesMs, 50),
+    p99Ms: percentile(load.latenciesMs, 99),
+    ttfbP50Ms: percentile(load.ttfbMs, 50),
+    ttfbP99Ms: percentile(load.ttfbMs, 99),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false } } });
+  const settings = values.quick ? QUICK : FULL;
+  const loadBefore = loadavg();
+  const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  try {
+    const upstream = await startUpstreamProcess(STREAM_INTERVAL_MS);
+    const dataDir = join(work, 'data');
+    const configPath = join(work, 'switchyard.config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({ providers: { upstream: { type: 'openai', baseUrl: upstream.url } }, models: { bench: { targets: [{ provider: 'upstream', model: 'gpt-4o-mini' }] } } }),
+    );
+    // A real key with a budget, so every request reserves and settles spend (budgets on).
+    const created = JSON.parse(await runCli(['keys', 'create', '--name', 'bench', '--budget', '1000000', '--period', 'month', '--json', '--data-dir', dataDir])) as { key: string };
+    const profileDir = join(RESULTS_DIR, 'profiles');
+    if (values.profile) mkdirSync(profileDir, { recursive: true });
+    const gateway = await startGatewayProcess(
+      ['--config', configPath, '--data-dir', dataDir, '--log-level', 'warn'],
+      values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    );
+
+    const cells: CellResult[] = [];
+    const targets: Array<{ target: CellResult['target']; url: string; headers: Record<string, string> }> = [
+      { target: 'direct', url: `${upstream.url}/chat/completions`, headers: { 'content-type': 'application/json' } },
+      { target: 'gateway', url: `${gateway.url}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${created.key}` } },
+    ];
+    for (const kind of KINDS) {
+      for (const { url, headers } of targets) {
+        // Warm-up: JIT, connection pools and the key cache, so cells measure the steady state.
+        await runLoad({ url, headers, body: requestBody(kind), concurrency: 16, maxRequests: settings.warmupRequests, maxDurationMs: settings.maxDurationMs });
+      }
+      for (const concurrency of CONCURRENCY) {
+        for (const { target, url, headers } of targets) {
+          const spec: LoadSpec = { url, headers, body: requestBody(kind), concurrency, maxRequests: settings.maxRequests, maxDurationMs: settings.maxDurationMs };
+          const cpuBefore = target === 'gateway' ? cpuMs(gateway.pid) : 0;
+          const upstreamCpuBefore = cpuMs(upstream.pid);
+          const load = await runLoad(spec);
+          const cell = cellOf(target, kind, concurrency, load);
+          // Usage events and settlement run after each response: let them finish before reading.
+          await sleep(values.quick ? 50 : 300);
+          cell.upstreamCpuPerRequestMs = (cpuMs(upstream.pid) - upstreamCpuBefore) / Math.max(1, load.requests);
+          if (target === 'gateway') {
+            cell.cpuPerRequestMs = (cpuMs(gateway.pid) - cpuBefore) / Math.max(1, load.requests);
+            const memory = memoryMiB(gateway.pid);
+            cell.rssMiB = memory.rss;
+            cell.peakRssMiB = memory.peak;
+          }
+          cells.push(cell);
+          process.stdout.write(`${target.padEnd(7)} ${kind.padEnd(6)} c=${String(concurrency).padEnd(3)} ${cell.requests} req, ${cell.requestsPerSecond.toFixed(0)} req/s, p50 ${cell.p50Ms.toFixed(2)} ms, TTFB p50 ${cell.ttfbP50Ms.toFixed(2)} ms${cell.cpuPerRequestMs !== undefined ? `, CPU ${cell.cpuPerRequestMs.toFixed(3)} ms/req` : ''}${cell.errors ? `, ${cell.errors} errors (${cell.firstError})` : ''}\n`);
+        }
+      }
+    }
+    await gateway.stop();
+
+    const coldStart = await measureColdStart(settings.coldStartRuns, work, upstream.url);
+    process.stdout.write(`cold start: ${JSON.stringify(coldStart)}\n`);
+    upstream.child.disconnect();
+    const result: BenchResult = {
+      mode: values.quick ? 'quick' : 'full',
+      startedAt: new Date().toISOString(),
+      machine: { ...machineInfo(), loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
+      settings: { streamIntervalMs: STREAM_INTERVAL_MS, eventsPerStream: CONTENT_CHUNKS + 4, maxDurationMs: settings.maxDurationMs, maxRequests: settings.maxRequests },
+      cells,
+      added: addedLatency(cells),
+      coldStart,
+    };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const name = values.quick ? 'quick' : 'latest';
+    writeFileSync(join(RESULTS_DIR, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
+    const markdown = toMarkdown(result);
+    writeFileSync(join(RESULTS_DIR, `${name}.md`), markdown);
+    process.stdout.write(`\n${markdown}\nWritten to bench/results/${name}.json and ${name}.md\n`);
+    if (cells.some((cell) => cell.requests === 0 || cell.errors > 0)) throw new Error('Some requests failed; see the errors above.');
+  } finally {
+    killChildren();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// Hard stop: whatever happens, the bench never outlives this bound (children are killed on exit).
+const HARD_LIMIT_MS = 15 * 60_000;
+setTimeout(() => {
+  process.stderr.write(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes; giving up\n`);
+  process.exit(1);
+}, HARD_LIMIT_MS).unref();
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
