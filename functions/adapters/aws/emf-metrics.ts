@@ -15,7 +15,7 @@ export interface EmfMetricsOptions {
    * Where a serialised EMF document goes instead of Powertools' stdout publishing. Unset on
    * Lambda (stdout is how CloudWatch picks EMF up); the local server sets it to append to a file.
    */
-  emit?: (line: string) => void;
+  emit?: (line: string) => void | Promise<void>;
 }
 
 /**
@@ -59,25 +59,27 @@ export class EmfMetrics implements Metrics {
       const { data, dimensionSets } = requestMetrics(event);
       for (const datum of data) powertools.addMetric(datum.name, datum.unit, datum.value);
       for (const set of dimensionSets) powertools.addDimensions(set);
-      this.publish();
+      await this.publish();
     }
     if (failures > 0) {
       powertools.addMetric(MetricName.UsageDeliveryFailures, 'Count', failures);
-      this.publish();
+      await this.publish();
     }
   }
 
-  private publish(): void {
+  private async publish(): Promise<void> {
     const { metrics: powertools, emit } = this.options;
     if (!emit) {
       powertools.publishStoredMetrics();
       return;
     }
+    let line: string;
     try {
-      emit(JSON.stringify(powertools.serializeMetrics()));
+      line = JSON.stringify(powertools.serializeMetrics());
     } finally {
       powertools.clearMetrics();
       powertools.clearDimensions();
     }
+    await emit(line);
   }
 }
