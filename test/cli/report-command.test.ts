@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NdjsonUsageSink } from '../../functions/adapters/local/ndjson-usage-sink';
-import { runReportCommand } from '../../functions/cli/report-command';
+import type { CliIo } from '../../functions/cli/cli-io';
+import { runCli } from '../../functions/cli/main';
+import { reportCommand } from '../../functions/cli/report-command';
 import { silentLogger } from '../../functions/core/ports/logger';
 import { makeUsageEvent } from '../helpers/usage-events';
 
@@ -20,24 +22,30 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Runs the command as the CLI would, with "today" inside the test data's month. */
-async function report(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function captureIo(): CliIo & { out: () => string; err: () => string } {
   let stdout = '';
   let stderr = '';
-  const code = await runReportCommand(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+  return {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
     env: { SWITCHYARD_DATA_DIR: dataDir },
-    now: () => new Date('2026-03-20T08:00:00Z'),
-  });
-  return { code, stdout, stderr };
+    cwd: process.cwd(),
+    out: () => stdout,
+    err: () => stderr,
+  };
+}
+
+/** Runs the command with "today" inside the test data's month. */
+async function report(...argv: string[]): Promise<{ stdout: string }> {
+  const io = captureIo();
+  await reportCommand(argv, io, new Date('2026-03-20T08:00:00Z'));
+  return { stdout: io.out() };
 }
 
 describe('switchyard report', () => {
   it('prints spend by team for the current month as JSON by default period', async () => {
-    const { code, stdout } = await report('--by', 'team', '--format', 'json');
+    const { stdout } = await report('--by', 'team', '--format', 'json');
 
-    expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([
       { team: 'search', requests: 2, errors: 0, input_tokens: 30, cached_input_tokens: 0, output_tokens: 12, cost_micro_usd: 3_250_000, cost_usd: 3.25 },
       { team: 'payments', requests: 1, errors: 1, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, cost_micro_usd: 0, cost_usd: 0 },
@@ -51,9 +59,8 @@ describe('switchyard report', () => {
   });
 
   it('prints CSV with quoting', async () => {
-    const { code, stdout } = await report('--by', 'tag:service', '--format', 'csv');
+    const { stdout } = await report('--by', 'tag:service', '--format', 'csv');
 
-    expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe('tag_value,requests,errors,input_tokens,cached_input_tokens,output_tokens,cost_micro_usd,cost_usd');
     expect(lines).toContain('"web, ""beta""",1,0,20,0,7,2000000,2');
@@ -73,9 +80,8 @@ describe('switchyard report', () => {
   });
 
   it('runs any named report with --query', async () => {
-    const { code, stdout } = await report('--query', 'provider-health', '--format', 'json');
+    const { stdout } = await report('--query', 'provider-health', '--format', 'json');
 
-    expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject([{ provider: 'openai', provider_model: 'gpt-4o-mini', requests: 3, errors: 1 }]);
   });
 
@@ -88,12 +94,23 @@ describe('switchyard report', () => {
     [['--since', '2026-03-10', '--until', '2026-03-01'], /is after/],
     [['--by', 'team', '--query', 'top-spenders'], /either --by or --query/],
     [['--verbose'], /Unknown option/],
-  ])('rejects %j with usage and exit code 2', async (argv, message) => {
-    const { code, stdout, stderr } = await report(...argv);
+    [['--query', 'nonsense'], /unknown report nonsense/],
+  ])('switchyard report %j fails with exit code 2 and says why', async (argv, message) => {
+    const io = captureIo();
+
+    const code = await runCli(['report', ...argv], io);
 
     expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toMatch(message);
-    expect(stderr).toContain('Usage: switchyard report');
+    expect(io.out()).toBe('');
+    expect(io.err()).toMatch(message);
+  });
+
+  it('is registered in the CLI', async () => {
+    const io = captureIo();
+
+    const code = await runCli(['report', '--by', 'team', '--format', 'json', '--since', '2026-03-01', '--until', '2026-03-31'], io);
+
+    expect(code).toBe(0);
+    expect(JSON.parse(io.out())).toHaveLength(2);
   });
 });

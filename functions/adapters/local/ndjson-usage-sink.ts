@@ -49,6 +49,11 @@ export class NdjsonUsageSink implements UsageSink {
     }
   }
 
+  /** Resolves once every event written so far is on disk. */
+  flush(): Promise<void> {
+    return this.appender.idle();
+  }
+
   /** Waits for pending appends and closes the files (server shutdown). */
   close(): Promise<void> {
     return this.appender.close();

@@ -18,6 +18,11 @@ export class OrderedAppender {
     return written;
   }
 
+  /** Resolves once every append requested so far has finished (successfully or not). */
+  idle(): Promise<void> {
+    return this.tail;
+  }
+
   /** Waits for every pending append, then closes the files. */
   async close(): Promise<void> {
     await this.tail;

@@ -111,6 +111,11 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   fallbackOn: z.array(errorClassSchema).default(['rate_limit', 'server_error', 'timeout', 'connection', 'context_length', 'content_policy', 'auth', 'not_found']),
+  limits: z
+    .strictObject({
+      maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Largest accepted request body (413 above).'),
+    })
+    .prefault({}),
   timeouts: z
     .strictObject({
       firstByteMs: z.number().int().positive().default(30000),

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileEmfMetrics } from '../../../functions/adapters/local/file-emf-metrics';
+import { silentLogger } from '../../../functions/core/ports/logger';
 import { makeUsageEvent } from '../../helpers/usage-events';
 
 let dataDir: string;
@@ -13,13 +14,12 @@ afterEach(async () => {
 });
 
 describe('FileEmfMetrics', () => {
-  it('appends one EMF document per request to <data-dir>/metrics.log on flush', async () => {
-    const metrics = new FileEmfMetrics({ dataDir });
+  it('appends one EMF document per finished request to <data-dir>/metrics.log, in order', async () => {
+    const metrics = new FileEmfMetrics({ dataDir, logger: silentLogger });
 
     metrics.recordRequest(makeUsageEvent({ team: 'search', stream: true, ttft_ms: 80 }));
     metrics.recordRequest(makeUsageEvent({ team: 'payments', status: 'error', http_status: 503 }));
     metrics.recordUsageDeliveryFailure(1);
-    await metrics.flush();
     await metrics.close();
 
     const documents = (await readFile(join(dataDir, 'metrics.log'), 'utf8'))

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import type { SwitchyardConfig } from '../../core/config/schema';
+import { createGateway, type Gateway } from '../../core/gateway';
+import { systemClock, type Clock } from '../../core/ports/clock';
+import type { Logger } from '../../core/ports/logger';
+import type { Metrics } from '../../core/ports/metrics';
+import type { ProviderRegistry } from '../../providers/registry';
+import { EnvSecretStore } from './env-secret-store';
+import { FileEmfMetrics } from './file-emf-metrics';
+import { FileKeyStore } from './file-key-store';
+import { NdjsonUsageSink } from './ndjson-usage-sink';
+
+/** Options of {@link createLocalGateway}. */
+export interface LocalGatewayOptions {
+  config: SwitchyardConfig;
+  dataDir: string;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  clock?: Clock;
+  metrics?: Metrics;
+  random?: () => number;
+  providers?: ProviderRegistry;
+}
+
+/** The gateway with its local adapters, and the stores the CLI and tests also use. */
+export interface LocalGateway {
+  gateway: Gateway;
+  keyStore: FileKeyStore;
+  usageSink: NdjsonUsageSink;
+}
+
+/** Paths inside the local data dir. */
+export function dataPaths(dataDir: string): { keys: string; usage: string } {
+  return { keys: join(dataDir, 'keys.json'), usage: join(dataDir, 'usage') };
+}
+
+/**
+ * Wires the core to the local adapters: file key store, env secrets, NDJSON usage files, and EMF
+ * metric lines in `<dataDir>/metrics.log` unless `metrics` is given.
+ */
+export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
+  const paths = dataPaths(options.dataDir);
+  const keyStore = new FileKeyStore(paths.keys);
+  const metrics = options.metrics ?? new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
+  const usageSink = new NdjsonUsageSink({ dataDir: options.dataDir, logger: options.logger, metrics });
+  const gateway = createGateway(
+    {
+      keyStore,
+      secrets: new EnvSecretStore(options.config, options.env),
+      usageSink,
+      metrics,
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+      fetch: globalThis.fetch.bind(globalThis),
+      random: options.random,
+      providers: options.providers,
+    },
+    options.config,
+  );
+  return { gateway, keyStore, usageSink };
+}

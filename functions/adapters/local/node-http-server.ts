@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import type { Gateway } from '../../core/gateway';
+
+/** A running local server. */
+export interface LocalServer {
+  readonly url: string;
+  readonly server: Server;
+  /** Stops accepting connections and waits for in-flight usage/settlement work. */
+  close(): Promise<void>;
+  /** Resolves once all after-response work started so far has finished. */
+  idle(): Promise<void>;
+}
+
+/**
+ * Serves a gateway on `node:http`. Converts each request to a Web `Request` (aborted when the
+ * client disconnects) and streams the `Response` body out chunk by chunk, honouring backpressure;
+ * a client that goes away cancels the body, which aborts the upstream call.
+ */
+export async function startLocalServer(gateway: Gateway, options: { host: string; port: number }): Promise<LocalServer> {
+  const pending = new Set<Promise<unknown>>();
+  const waitUntil = (promise: Promise<unknown>): void => {
+    pending.add(promise);
+    promise.finally(() => pending.delete(promise)).catch(() => undefined);
+  };
+  const server = createServer((req, res) => {
+    handle(gateway, req, res, waitUntil, options.host).catch((error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'Internal gateway error.', type: 'server_error', param: null, code: 'internal_error' } }));
+      } else {
+        res.destroy(error as Error);
+      }
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const idle = async (): Promise<void> => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    idle,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await idle();
+    },
+  };
+}
+
+async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, waitUntil: (promise: Promise<unknown>) => void, host: string): Promise<void> {
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const method = req.method ?? 'GET';
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const request = new Request(`http://${req.headers.host ?? host}${req.url ?? '/'}`, {
+    method,
+    headers,
+    // Streamed, not buffered: the gateway enforces the body size limit while reading.
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    signal: abort.signal,
+    duplex: 'half',
+  } as RequestInit);
+  const response = await gateway(request, { waitUntil });
+  const outHeaders: Record<string, string> = {};
+  response.headers.forEach((value, key) => (outHeaders[key] = value));
+  res.writeHead(response.status, outHeaders);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  const onClose = (): void => {
+    reader.cancel(new Error('client closed')).catch(() => undefined);
+  };
+  res.on('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+      if (res.destroyed) return;
+    }
+    res.end();
+  } finally {
+    res.off('close', onClose);
+  }
+}

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { createKeyRecord, rotateKeyRecord } from '../core/keys/new-key';
+import type { KeyAdminStore, KeyRecord } from '../core/ports/key-store';
+import { dataPaths } from '../adapters/local/local-gateway';
+import { FileKeyStore } from '../adapters/local/file-key-store';
+import { dataDirOf, UsageError, type CliIo } from './cli-io';
+
+const USAGE = `Usage:
+  switchyard keys create --name NAME [--team T] [--models a,b] [--json]
+  switchyard keys list [--json]
+  switchyard keys revoke ID [--json]
+  switchyard keys rotate ID [--json]
+Common: [--data-dir DIR]`;
+
+/** `switchyard keys …` on the local data dir. */
+export async function keysCommand(args: string[], io: CliIo): Promise<void> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      team: { type: 'string' },
+      models: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+    },
+  });
+  const store: KeyAdminStore = new FileKeyStore(dataPaths(resolve(io.cwd, dataDirOf(values['data-dir'], io))).keys);
+  const print = (value: unknown, text: string): void => io.stdout((values.json ? JSON.stringify(value) : text) + '\n');
+  switch (sub) {
+    case 'create': {
+      if (!values.name) throw new UsageError(`keys create needs --name\n${USAGE}`);
+      const models = values.models?.split(',').map((model) => model.trim()).filter(Boolean);
+      const { key, record } = await createKeyRecord({ name: values.name, team: values.team, models }, new Date());
+      await store.put(record);
+      print({ ...publicView(record), key }, `Created key ${record.keyId} (${record.name}).\n${key}\nStore it now: it is shown only once.`);
+      return;
+    }
+    case 'list': {
+      const records = await store.list();
+      print(records.map(publicView), records.length === 0 ? 'No keys.' : table(records));
+      return;
+    }
+    case 'revoke': {
+      const record = await existing(store, positionals[0]);
+      const revoked = { ...record, revoked: true };
+      await store.replace(revoked);
+      print(publicView(revoked), `Revoked ${record.keyId} (${record.name}).`);
+      return;
+    }
+    case 'rotate': {
+      const record = await existing(store, positionals[0]);
+      const rotated = await rotateKeyRecord(record);
+      await store.replace(rotated.record);
+      print({ ...publicView(rotated.record), key: rotated.key }, `Rotated ${record.keyId}; the old key no longer works.\n${rotated.key}\nStore it now: it is shown only once.`);
+      return;
+    }
+    default:
+      throw new UsageError(USAGE);
+  }
+}
+
+async function existing(store: KeyAdminStore, keyId: string | undefined): Promise<KeyRecord> {
+  if (!keyId) throw new UsageError('Give the key id (key_…); see `switchyard keys list`.');
+  const record = await store.get(keyId);
+  if (!record) throw new Error(`No key with id ${keyId}.`);
+  return record;
+}
+
+/** A key record without its hash: what listings show. */
+export function publicView(record: KeyRecord): Omit<KeyRecord, 'keyHash'> {
+  const { keyHash: _hash, ...rest } = record;
+  return rest;
+}
+
+function table(records: KeyRecord[]): string {
+  const rows = records.map((r) => [r.keyId, r.name, r.team ?? '-', r.models?.join(',') ?? '*', r.revoked ? 'revoked' : 'active', `…${r.hint ?? ''}`, r.createdAt]);
+  const header = ['KEY ID', 'NAME', 'TEAM', 'MODELS', 'STATUS', 'ENDS', 'CREATED'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,53 @@
+import { ConfigError } from '../core/config/load-config';
+import { UsageError, type CliIo } from './cli-io';
+import { keysCommand } from './keys-command';
+import { reportCommand } from './report-command';
+import { serveCommand } from './serve-command';
+
+const HELP = `switchyard — an LLM gateway (OpenAI-compatible API)
+
+Commands:
+  serve [--config FILE] [--port 8787] [--host 127.0.0.1] [--data-dir .switchyard]
+  keys create|list|revoke|rotate …
+  report [--since DATE] [--until DATE] [--by team|key|model|tag:NAME|day] [--format table|csv|json] [--stack NAME]
+Run a command without arguments for its usage.`;
+
+/** Runs one CLI invocation; resolves to the process exit code (serve keeps running). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'serve': {
+        const { server } = await serveCommand(args, io);
+        const stop = (): void => {
+          server.close().then(() => process.exit(0), () => process.exit(1));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return 0;
+      }
+      case 'keys':
+        await keysCommand(args, io);
+        return 0;
+      case 'report':
+        await reportCommand(args, io);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(HELP + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command '${command}'.\n${HELP}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`${(error as Error).message}\n`);
+      return 2;
+    }
+    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    io.stderr(`switchyard: ${message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import { formatParamPath } from '../openai/validate';
+import { configSchema, type SwitchyardConfig } from './schema';
+
+/** A config file problem; the message starts with the path of the offending field. */
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`switchyard config: ${field}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates a parsed `switchyard.config.json` and applies defaults. Beyond the schema it checks
+ * references: each target names a configured provider (with a model) or an existing alias, and
+ * alias nesting has no cycles. Throws a {@link ConfigError} naming the field.
+ */
+export function parseConfig(raw: unknown): SwitchyardConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw fromZod(result.error);
+  const config = result.data;
+  for (const [alias, model] of Object.entries(config.models)) {
+    model.targets.forEach((target, index) => {
+      const field = `models.${alias}.targets[${index}]`;
+      if (target.alias !== undefined) {
+        if (target.provider !== undefined || target.model !== undefined) {
+          throw new ConfigError(field, 'a target names either an alias or a provider and model, not both');
+        }
+        if (!config.models[target.alias]) throw new ConfigError(`${field}.alias`, `unknown model alias '${target.alias}'`);
+        return;
+      }
+      if (target.provider === undefined) throw new ConfigError(`${field}.provider`, 'required (or give an alias)');
+      if (!config.providers[target.provider]) {
+        const known = Object.keys(config.providers).join(', ') || 'none';
+        throw new ConfigError(`${field}.provider`, `unknown provider '${target.provider}' (configured: ${known})`);
+      }
+      if (target.model === undefined) throw new ConfigError(`${field}.model`, 'required with provider');
+    });
+  }
+  for (const alias of Object.keys(config.models)) findCycle(config, alias, []);
+  return config;
+}
+
+/** Parses config file text (JSON). */
+export function parseConfigText(text: string): SwitchyardConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError('(file)', `not valid JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(raw);
+}
+
+function findCycle(config: SwitchyardConfig, alias: string, path: string[]): void {
+  if (path.includes(alias)) {
+    throw new ConfigError(`models.${path[0]}.targets`, `alias cycle ${[...path, alias].join(' → ')}`);
+  }
+  for (const target of config.models[alias]?.targets ?? []) {
+    if (target.alias !== undefined) findCycle(config, target.alias, [...path, alias]);
+  }
+}
+
+function fromZod(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  if (!issue) return new ConfigError('(root)', 'invalid');
+  let field = formatParamPath(issue.path) || '(root)';
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    field = [field === '(root)' ? '' : field, issue.keys[0]].filter(Boolean).join('.');
+    message = 'unknown field';
+  } else if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+    message = `unknown provider type (expected one of openai, anthropic, gemini, bedrock, mock)`;
+  }
+  return new ConfigError(field, message);
+}

@@ -1,0 +1,114 @@
+import type { SwitchyardConfig } from './config/schema';
+import { GatewayError, routeNotFound, toGatewayError } from './errors';
+import { authenticate } from './pipeline/authenticate';
+import { handleChatCompletions } from './pipeline/chat-completions';
+import { handleEmbeddings } from './pipeline/embeddings';
+import type { HandlerResult } from './pipeline/handler-result';
+import { handleListModels } from './pipeline/models';
+import { createRequestSignal } from './pipeline/request-signal';
+import { recordAttempts } from './pipeline/routing-headers';
+import { RouteFailedError } from './routing/execute-route';
+import type { GatewayDeps, GatewayRequestContext, GatewayRuntime } from './runtime';
+import { RequestRecord } from './usage/request-record';
+import type { UsageEvent } from './usage/usage-event';
+import { defaultProviders } from '../providers/registry';
+
+export type { GatewayDeps, GatewayRequestContext } from './runtime';
+
+/** The gateway: a Web-standard fetch function (CONVENTIONS 1). */
+export type Gateway = (request: Request, context?: GatewayRequestContext) => Promise<Response>;
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/**
+ * Builds the gateway from its ports and a validated config. The Lambda handler and the local
+ * server only convert their native shapes to and from `Request`/`Response`.
+ *
+ * Every `/v1/*` request yields exactly one usage event (success, error, rejection or client
+ * disconnect), written after the response is complete; the work is handed to
+ * `context.waitUntil` so runtimes that freeze after the response (Lambda) can wait for it.
+ *
+ * @example
+ * const gateway = createGateway(deps, parseConfig(json));
+ * const response = await gateway(new Request('http://gw/v1/models', { headers: { authorization: 'Bearer sk-sy-…' } }));
+ */
+export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gateway {
+  const runtime: GatewayRuntime = {
+    deps: { ...deps, random: deps.random ?? Math.random, providers: deps.providers ?? defaultProviders },
+    config,
+  };
+  const healthBody = JSON.stringify({ status: 'ok' });
+
+  return async function gateway(request: Request, context: GatewayRequestContext = {}): Promise<Response> {
+    const url = new URL(request.url);
+    const path = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    if (path === '/health' && request.method === 'GET') return new Response(healthBody, { status: 200, headers: JSON_HEADERS });
+
+    const startedAt = deps.clock.now();
+    const requestId = `req_${crypto.randomUUID().replace(/-/g, '')}`;
+    const record = new RequestRecord(requestId, startedAt, path);
+    const requestSignal = createRequestSignal(request.signal, config.timeouts.totalMs);
+    let result: HandlerResult;
+    try {
+      record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), deps.keyStore, startedAt));
+      result = await dispatch(runtime, request, path, record, requestSignal);
+    } catch (thrown) {
+      const error = toGatewayError(thrown);
+      if (error instanceof RouteFailedError) recordAttempts(record, error.attempts);
+      if (error.status >= 500 && !(error instanceof RouteFailedError)) {
+        deps.logger.error('request failed', { requestId, status: error.status, errorType: error.code ?? error.type, cause: describeCause(error) });
+      }
+      const status = error.code === 'client_closed' ? 'client_closed' : 'error';
+      result = {
+        response: error.toResponse({ 'x-request-id': requestId, ...(record.attempts > 0 ? { 'x-switchyard-attempts': String(record.attempts) } : {}) }),
+        finished: Promise.resolve({ status, httpStatus: error.status, errorType: error.code ?? error.type }),
+      };
+    }
+    result.response.headers.set('x-request-id', requestId);
+    const done = result.finished
+      .then((outcome) => emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now())))
+      .finally(() => requestSignal.dispose());
+    context.waitUntil?.(done);
+    return result.response;
+  };
+}
+
+async function dispatch(runtime: GatewayRuntime, request: Request, path: string, record: RequestRecord, requestSignal: ReturnType<typeof createRequestSignal>): Promise<HandlerResult> {
+  const method = request.method;
+  if (path === '/v1/chat/completions') {
+    assertMethod(method, 'POST', path);
+    return handleChatCompletions(runtime, request, record, requestSignal);
+  }
+  if (path === '/v1/embeddings') {
+    assertMethod(method, 'POST', path);
+    return handleEmbeddings(runtime, request, record, requestSignal);
+  }
+  if (path === '/v1/models') {
+    assertMethod(method, 'GET', path);
+    return handleListModels(runtime, record, Math.floor(record.startedAtMs / 1000));
+  }
+  throw routeNotFound(method, path);
+}
+
+function assertMethod(actual: string, expected: string, path: string): void {
+  if (actual !== expected) {
+    throw new GatewayError({ status: 405, type: 'invalid_request_error', code: 'method_not_allowed', message: `${actual} is not allowed on ${path}; use ${expected}.` });
+  }
+}
+
+/** Writes the usage event and records metrics; a failing sink is logged, never thrown. */
+async function emitUsage(runtime: GatewayRuntime, event: UsageEvent): Promise<void> {
+  const { deps } = runtime;
+  try {
+    deps.metrics?.recordRequest(event);
+    await deps.usageSink.write(event);
+  } catch (error) {
+    deps.logger.error('usage event not written', { requestId: event.request_id, usageEvent: event, cause: describeCause(error) });
+    deps.metrics?.recordUsageDeliveryFailure?.(1);
+  }
+}
+
+function describeCause(error: unknown): string {
+  const cause = error instanceof GatewayError && error.cause !== undefined ? error.cause : error;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}

@@ -1,0 +1,61 @@
+import { authenticationError } from '../errors';
+import type { Budget, KeyRecord, KeyStore } from '../ports/key-store';
+
+/** The authenticated caller of a request: what the gateway knows about its virtual key. */
+export interface Principal {
+  keyId: string;
+  keyName: string;
+  team: string | undefined;
+  /** Allowed model aliases; undefined or empty means all. */
+  models: string[] | undefined;
+  budget: Budget | undefined;
+  rpm: number | undefined;
+  tpm: number | undefined;
+}
+
+/** Hex SHA-256 of a string, with Web Crypto (available in Node 20+ and Lambda). */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  const bytes = new Uint8Array(digest);
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += (bytes[i] as number).toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** The bearer token of an `Authorization` header, or undefined. */
+export function bearerToken(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** The principal of a key record (after the record was checked). */
+export function principalOf(record: KeyRecord): Principal {
+  return {
+    keyId: record.keyId,
+    keyName: record.name,
+    team: record.team,
+    models: record.models,
+    budget: record.budget,
+    rpm: record.rpm,
+    tpm: record.tpm,
+  };
+}
+
+/**
+ * Authenticates a virtual key: the key is hashed and looked up by hash (the plaintext is never
+ * stored or compared). Unknown, revoked and expired keys are 401s with distinct codes.
+ */
+export async function authenticate(authorization: string | null, keyStore: KeyStore, nowMs: number): Promise<Principal> {
+  const token = bearerToken(authorization);
+  if (!token) {
+    throw authenticationError('Missing API key. Send your Switchyard virtual key as "Authorization: Bearer sk-sy-…".', 'missing_api_key');
+  }
+  const record = await keyStore.findByHash(await sha256Hex(token));
+  if (!record) throw authenticationError('Incorrect API key provided.', 'invalid_api_key');
+  if (record.revoked) throw authenticationError('This API key has been revoked.', 'key_revoked');
+  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= nowMs) {
+    throw authenticationError('This API key has expired.', 'key_expired');
+  }
+  return principalOf(record);
+}

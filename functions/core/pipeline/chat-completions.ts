@@ -1,0 +1,159 @@
+import { GatewayError } from '../errors';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Usage } from '../openai/types';
+import { validateChatRequest } from '../openai/validate';
+import { costMicroUsd, priceFor } from '../pricing';
+import { executeRoute, type StartedCall } from '../routing/execute-route';
+import { planRoute, type RouteTarget } from '../routing/plan-route';
+import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
+import { createSseBody, type StreamOutcome } from '../streaming/sse-response-body';
+import type { RequestRecord } from '../usage/request-record';
+import { parseTags } from '../usage/tags';
+import { estimateTokens, tokensFromUsage } from '../usage/token-counts';
+import type { ChatCall, ChatResult } from '../../providers/types';
+import type { HandlerOutcome, HandlerResult } from './handler-result';
+import { assertModelAccess } from './model-access';
+import { readJsonBody } from './read-body';
+import type { RequestSignal } from './request-signal';
+import { routingHeaders } from './routing-headers';
+
+/** A started upstream call: a whole completion, or a stream whose first chunk has arrived. */
+type StartedChat =
+  | { kind: 'completion'; completion: ChatCompletion }
+  | { kind: 'stream'; first: ChatCompletionChunk; rest: AsyncIterator<ChatCompletionChunk> };
+
+const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
+/**
+ * `POST /v1/chat/completions`: validate, resolve the alias, run the route (retries, fallback) until
+ * a target answers — for streams, until it produced its first chunk, so fallback stays possible
+ * and the client sees a real HTTP status — then answer as JSON or as an SSE stream.
+ */
+export async function handleChatCompletions(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
+  const { config, deps } = runtime;
+  const { body: raw, size } = await readJsonBody(request, config.limits.maxBodyBytes);
+  const body = validateChatRequest(raw);
+  record.modelRequested = body.model;
+  record.stream = body.stream === true;
+  record.user = body.user ?? null;
+  record.tags = parseTags(request.headers.get('x-switchyard-tags'), body.metadata);
+  assertModelAccess(config, record.principal, body.model);
+
+  const plan = planRoute(config, body.model, deps.random);
+  const started = await executeRoute(plan, (target, signal) => startChat(runtime, body, target, signal, record), {
+    config,
+    clock: deps.clock,
+    random: deps.random,
+    logger: deps.logger,
+    requestId: record.requestId,
+    signal: requestSignal.signal,
+  });
+  const headers = routingHeaders(record, started);
+  const price = priceFor(started.target.model, started.target.price);
+
+  if (started.value.kind === 'completion') {
+    const completion = normaliseCompletion(started.value.completion, record, started.target);
+    const usage = completion.usage;
+    record.tokens = usage ? tokensFromUsage(usage) : estimateTokens(size, completionChars(completion));
+    record.costMicroUsd = costMicroUsd(usage ?? { prompt_tokens: record.tokens.input, completion_tokens: record.tokens.output, total_tokens: 0 }, price);
+    headers['x-switchyard-cost-usd'] = (record.costMicroUsd / 1_000_000).toFixed(6);
+    const response = new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json', ...headers } });
+    return { response, finished: Promise.resolve({ status: 'ok', httpStatus: 200, errorType: null }) };
+  }
+
+  return streamResponse(runtime, body, record, started as StartedCall<Extract<StartedChat, { kind: 'stream' }>>, headers, size, price);
+}
+
+function streamResponse(
+  runtime: GatewayRuntime,
+  body: ChatCompletionRequest,
+  record: RequestRecord,
+  started: StartedCall<Extract<StartedChat, { kind: 'stream' }>>,
+  headers: Record<string, string>,
+  promptBytes: number,
+  price: ReturnType<typeof priceFor>,
+): HandlerResult {
+  let resolveFinished: (outcome: HandlerOutcome) => void = () => undefined;
+  const finished = new Promise<HandlerOutcome>((resolve) => (resolveFinished = resolve));
+  const { first, rest } = started.value;
+  const stream = createSseBody({
+    first,
+    rest,
+    includeUsage: body.stream_options?.include_usage === true,
+    defaults: { id: `chatcmpl-${record.requestId}`, created: Math.floor(runtime.deps.clock.now() / 1000), model: started.target.model },
+    heartbeatMs: runtime.config.timeouts.heartbeatMs,
+    idleMs: runtime.config.timeouts.idleMs,
+    abortUpstream: (reason) => started.controller.abort(reason),
+    onDone: (outcome: StreamOutcome) => {
+      record.tokens = outcome.usage ? tokensFromUsage(outcome.usage) : estimateTokens(promptBytes, outcome.completionChars);
+      record.costMicroUsd = costMicroUsd(usageOf(outcome.usage, record), price);
+      resolveFinished({
+        status: outcome.status,
+        httpStatus: outcome.status === 'client_closed' ? 499 : 200,
+        errorType: outcome.error ? (outcome.error.code ?? outcome.error.type) : null,
+      });
+    },
+  });
+  return { response: new Response(stream, { status: 200, headers: { ...STREAM_HEADERS, ...headers } }), finished };
+}
+
+function usageOf(usage: Usage | undefined, record: RequestRecord): Usage {
+  return usage ?? { prompt_tokens: record.tokens.input, completion_tokens: record.tokens.output, total_tokens: record.tokens.input + record.tokens.output };
+}
+
+/** One attempt: call the provider and, for a stream, wait for its first chunk. */
+async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, record: RequestRecord): Promise<StartedChat> {
+  const adapter = adapterFor(runtime, target);
+  const apiKey = await apiKeyFor(runtime, target, adapter);
+  const request = target.params ? ({ ...body, ...target.params } as ChatCompletionRequest) : body;
+  const call: ChatCall = {
+    request,
+    model: target.model,
+    stream: body.stream === true,
+    maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? target.maxOutputTokens ?? adapter.maxOutputTokens?.(target.model),
+  };
+  const result: ChatResult = await adapter.chat(call, {
+    providerName: target.providerName,
+    settings: target.provider,
+    apiKey,
+    fetch: runtime.deps.fetch,
+    signal,
+    nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000),
+    requestId: record.requestId,
+  });
+  if (result.kind === 'completion') {
+    record.ttftMs = runtime.deps.clock.now() - record.startedAtMs;
+    return result;
+  }
+  const rest = result.chunks[Symbol.asyncIterator]();
+  const first = await rest.next();
+  if (first.done) {
+    throw new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_cut', message: `${target.providerName}: the stream ended before any content.`, verdict: 'retryable', errorClass: 'connection', provider: target.providerName });
+  }
+  record.ttftMs = runtime.deps.clock.now() - record.startedAtMs;
+  return { kind: 'stream', first: first.value, rest };
+}
+
+/** Makes a provider completion schema-valid (DESIGN §2): refusal/logprobs present, ids filled. */
+function normaliseCompletion(completion: ChatCompletion, record: RequestRecord, target: RouteTarget): ChatCompletion {
+  if (!completion.id) completion.id = `chatcmpl-${record.requestId}`;
+  if (!completion.model) completion.model = target.model;
+  if (!completion.created) completion.created = Math.floor(record.startedAtMs / 1000);
+  completion.object = 'chat.completion';
+  if (completion.system_fingerprint === null) delete completion.system_fingerprint;
+  for (const choice of completion.choices ?? []) {
+    if (choice.logprobs === undefined) choice.logprobs = null;
+    if (choice.finish_reason === undefined) choice.finish_reason = null;
+    if (choice.message && choice.message.refusal === undefined) choice.message.refusal = null;
+    if (choice.message && choice.message.content === undefined) choice.message.content = null;
+  }
+  return completion;
+}
+
+function completionChars(completion: ChatCompletion): number {
+  let chars = 0;
+  for (const choice of completion.choices ?? []) {
+    chars += choice.message?.content?.length ?? 0;
+    for (const call of choice.message?.tool_calls ?? []) chars += call.function.arguments.length;
+  }
+  return chars;
+}

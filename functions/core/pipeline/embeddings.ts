@@ -1,0 +1,81 @@
+import { GatewayError } from '../errors';
+import type { EmbeddingResponse } from '../openai/types';
+import { validateEmbeddingRequest } from '../openai/validate';
+import { costMicroUsd, priceFor } from '../pricing';
+import { executeRoute } from '../routing/execute-route';
+import { planRoute } from '../routing/plan-route';
+import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
+import type { RequestRecord } from '../usage/request-record';
+import { parseTags } from '../usage/tags';
+import { completed, type HandlerResult } from './handler-result';
+import { assertModelAccess } from './model-access';
+import { readJsonBody } from './read-body';
+import type { RequestSignal } from './request-signal';
+import { routingHeaders } from './routing-headers';
+
+/**
+ * `POST /v1/embeddings` through the alias's route. The response honours `encoding_format`:
+ * the OpenAI SDK asks for `base64` by default and decodes little-endian float32 (DESIGN §9), so
+ * float vectors from a provider are packed when base64 was asked for.
+ */
+export async function handleEmbeddings(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
+  const { config, deps } = runtime;
+  const { body: raw } = await readJsonBody(request, config.limits.maxBodyBytes);
+  const body = validateEmbeddingRequest(raw);
+  record.modelRequested = body.model;
+  record.user = body.user ?? null;
+  record.tags = parseTags(request.headers.get('x-switchyard-tags'), null);
+  assertModelAccess(config, record.principal, body.model);
+
+  const started = await executeRoute(
+    planRoute(config, body.model, deps.random),
+    async (target, signal) => {
+      const adapter = adapterFor(runtime, target);
+      if (!adapter.embeddings) {
+        throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', param: 'model', message: `The model '${body.model}' (${target.provider.type}) does not support embeddings.`, verdict: 'fallback', errorClass: 'invalid_request' });
+      }
+      const apiKey = await apiKeyFor(runtime, target, adapter);
+      return adapter.embeddings(
+        { request: body, model: target.model },
+        { providerName: target.providerName, settings: target.provider, apiKey, fetch: deps.fetch, signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
+      );
+    },
+    { config, clock: deps.clock, random: deps.random, logger: deps.logger, requestId: record.requestId, signal: requestSignal.signal },
+  );
+  const headers = routingHeaders(record, started);
+  const response = encodeVectors(started.value, body.encoding_format ?? 'float');
+  const promptTokens = response.usage?.prompt_tokens ?? 0;
+  record.tokens = { input: promptTokens, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, estimated: false };
+  record.costMicroUsd = costMicroUsd({ prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens }, priceFor(started.target.model, started.target.price));
+  headers['x-switchyard-cost-usd'] = (record.costMicroUsd / 1_000_000).toFixed(6);
+  return completed(new Response(JSON.stringify(response), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
+}
+
+/** Converts every vector to the requested encoding. */
+function encodeVectors(response: EmbeddingResponse, format: 'float' | 'base64'): EmbeddingResponse {
+  for (const item of response.data) {
+    if (format === 'base64' && Array.isArray(item.embedding)) item.embedding = floatsToBase64(item.embedding);
+    else if (format === 'float' && typeof item.embedding === 'string') item.embedding = base64ToFloats(item.embedding);
+  }
+  return response;
+}
+
+/** Little-endian float32 packed and base64-encoded, as the OpenAI API returns it. */
+export function floatsToBase64(values: number[]): string {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  values.forEach((value, index) => view.setFloat32(index * 4, value, true));
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** The inverse of {@link floatsToBase64}. */
+export function base64ToFloats(encoded: string): number[] {
+  const binary = atob(encoded);
+  const view = new DataView(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
+  const values: number[] = [];
+  for (let offset = 0; offset + 4 <= binary.length; offset += 4) values.push(view.getFloat32(offset, true));
+  return values;
+}

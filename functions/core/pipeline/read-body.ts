@@ -1,0 +1,33 @@
+import { GatewayError } from '../errors';
+import { parseJsonBody } from '../openai/validate';
+
+/** 413 for a body over the configured limit. */
+export function bodyTooLarge(limit: number): GatewayError {
+  return new GatewayError({ status: 413, type: 'invalid_request_error', code: 'request_too_large', message: `The request body exceeds the limit of ${limit} bytes.`, errorClass: 'invalid_request' });
+}
+
+/**
+ * Reads a JSON object body with a size limit: refused early on `content-length`, and counted while
+ * reading for chunked bodies, so an oversized body is never held in memory whole.
+ */
+export async function readJsonBody(request: Request, limit: number): Promise<{ body: Record<string, unknown>; size: number }> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw bodyTooLarge(limit);
+  if (!request.body) return { body: parseJsonBody(''), size: 0 };
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw bodyTooLarge(limit);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  text += decoder.decode();
+  return { body: parseJsonBody(text), size };
+}

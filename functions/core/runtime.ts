@@ -1,0 +1,76 @@
+import type { SwitchyardConfig } from './config/schema';
+import { GatewayError } from './errors';
+import type { Clock } from './ports/clock';
+import type { KeyStore } from './ports/key-store';
+import type { Logger } from './ports/logger';
+import type { Metrics } from './ports/metrics';
+import type { SecretStore } from './ports/secret-store';
+import type { UsageSink } from './ports/usage-sink';
+import type { Principal } from './pipeline/authenticate';
+import type { ProviderRegistry } from '../providers/registry';
+import type { ProviderAdapter } from '../providers/types';
+import type { RouteTarget } from './routing/plan-route';
+
+/** The outside world of the gateway: every port it uses, passed in at construction. */
+export interface GatewayDeps {
+  keyStore: KeyStore;
+  secrets: SecretStore;
+  usageSink: UsageSink;
+  metrics?: Metrics;
+  clock: Clock;
+  logger: Logger;
+  /** Web-standard fetch used for every upstream call. */
+  fetch: typeof fetch;
+  /** Random source in [0, 1) for load balancing and jitter (seeded in tests). */
+  random?: () => number;
+  /** Provider adapters by type; defaults to the built-in registry. */
+  providers?: ProviderRegistry;
+}
+
+/** Per-request context from the runtime adapter (Lambda handler, local server). */
+export interface GatewayRequestContext {
+  /** Keeps work that continues after the response (usage, settlement) alive; Lambda awaits it. */
+  waitUntil?(promise: Promise<unknown>): void;
+  /** A principal already authenticated upstream (the Lambda authorizer); skips the key lookup. */
+  principal?: Principal;
+}
+
+/** Everything a request handler needs, resolved once at gateway construction. */
+export interface GatewayRuntime {
+  deps: GatewayDeps & { random: () => number; providers: ProviderRegistry };
+  config: SwitchyardConfig;
+}
+
+/** The adapter for a target's provider type (config loading guarantees the type is known). */
+export function adapterFor(runtime: GatewayRuntime, target: RouteTarget): ProviderAdapter {
+  const adapter = runtime.deps.providers[target.provider.type];
+  if (!adapter) {
+    throw new GatewayError({ status: 500, type: 'server_error', code: 'provider_unavailable', message: `Provider type '${target.provider.type}' is not available in this build.`, verdict: 'fallback', errorClass: 'server_error' });
+  }
+  return adapter;
+}
+
+/**
+ * The provider API key for a target: the configured secret, looked up through the SecretStore
+ * (cached by the adapter). A missing secret is our misconfiguration, not the client's: 502 with a
+ * `fallback` verdict so another provider can serve.
+ */
+export async function apiKeyFor(runtime: GatewayRuntime, target: RouteTarget, adapter: ProviderAdapter): Promise<string | undefined> {
+  const secretName = target.provider.apiKeySecret;
+  if (secretName === undefined) {
+    if (adapter.requiresApiKey) throw missingSecret(target, `provider '${target.providerName}' has no apiKeySecret configured`);
+    return undefined;
+  }
+  let value: string | undefined;
+  try {
+    value = await runtime.deps.secrets.get(secretName);
+  } catch (error) {
+    throw new GatewayError({ status: 503, type: 'service_unavailable', code: 'secret_store_unavailable', message: `The secret store is unavailable for provider '${target.providerName}'.`, verdict: 'fallback', errorClass: 'server_error', provider: target.providerName, cause: error });
+  }
+  if (value === undefined || value === '') throw missingSecret(target, `the API key secret '${secretName}' of provider '${target.providerName}' is not set`);
+  return value;
+}
+
+function missingSecret(target: RouteTarget, message: string): GatewayError {
+  return new GatewayError({ status: 502, type: 'upstream_error', code: 'provider_not_configured', message: `Switchyard configuration: ${message}.`, verdict: 'fallback', errorClass: 'auth', provider: target.providerName });
+}

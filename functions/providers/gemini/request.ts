@@ -1,0 +1,134 @@
+import { invalidRequest } from '../../core/errors';
+import type { ChatCompletionRequest, ToolChoice, ToolDefinition } from '../../core/openai/types';
+import type { UpstreamRequest } from '../http-provider';
+import type { CallContext, ChatCall } from '../types';
+import { toGeminiConversation } from './contents';
+import { toGeminiSchema } from './schema';
+import type { GeminiGenerationConfig, GeminiRequest } from './wire';
+
+/** Default host root of the Generative Language API (DESIGN §3: `baseUrl` is the host root). */
+export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
+
+/**
+ * `reasoning_effort` → `thinkingConfig.thinkingBudget` in tokens. 128 is the smallest budget every
+ * thinking model accepts (2.5 Pro cannot switch thinking off), so `minimal` maps there.
+ */
+const THINKING_BUDGET: Record<string, number> = { minimal: 128, low: 1024, medium: 8192, high: 24576 };
+
+/** Models without thinking: `reasoning_effort` cannot be honoured there (Gemini answers 400). */
+const NO_THINKING = /^(?:models\/)?gemini-(?:1\.|2\.0-(?!flash-thinking))/;
+
+/**
+ * OpenAI parameters Gemini cannot honour, with the value that makes each one a no-op. A request
+ * carrying any other value is a 400 naming the parameter, unless the provider's settings say
+ * `dropUnsupportedParams`.
+ */
+const UNSUPPORTED: Array<{ param: string; isNoop: (value: unknown) => boolean }> = [
+  { param: 'logprobs', isNoop: (v) => v === false },
+  { param: 'top_logprobs', isNoop: () => false },
+  { param: 'logit_bias', isNoop: (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0 },
+  { param: 'parallel_tool_calls', isNoop: (v) => v === true },
+  { param: 'functions', isNoop: () => false },
+  { param: 'function_call', isNoop: () => false },
+  { param: 'audio', isNoop: () => false },
+  { param: 'modalities', isNoop: (v) => Array.isArray(v) && v.every((m) => m === 'text') },
+  { param: 'prediction', isNoop: () => false },
+  { param: 'web_search_options', isNoop: () => false },
+];
+
+/**
+ * Builds the `generateContent` / `streamGenerateContent?alt=sse` call for an OpenAI chat request.
+ *
+ * @example
+ * buildGeminiRequest({ request, model: 'gemini-2.5-flash', stream: true, maxOutputTokens: 1024 }, ctx)
+ * // → { url: '…/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', headers: { 'x-goog-api-key': … }, body }
+ */
+export function buildGeminiRequest(call: ChatCall, ctx: CallContext): UpstreamRequest {
+  const request = call.request;
+  checkUnsupported(request, ctx.settings.dropUnsupportedParams === true);
+  const { contents, systemTexts } = toGeminiConversation(request.messages, call.model);
+  const body: GeminiRequest = { contents };
+  if (systemTexts.length > 0) {
+    const system = systemTexts.join('\n\n');
+    // Gemini rejects an empty `contents`; a system-only conversation is sent as the user turn.
+    if (contents.length === 0) contents.push({ role: 'user', parts: [{ text: system }] });
+    else body.systemInstruction = { parts: [{ text: system }] };
+  }
+  if (request.tools && request.tools.length > 0) body.tools = [{ functionDeclarations: request.tools.map(toFunctionDeclaration) }];
+  if (request.tool_choice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.tool_choice) };
+  const generationConfig = toGenerationConfig(call, ctx.settings.dropUnsupportedParams === true);
+  if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
+  const headers: Record<string, string> = {};
+  if (ctx.apiKey !== undefined) headers['x-goog-api-key'] = ctx.apiKey;
+  return { url: modelUrl(ctx.settings.baseUrl, call.model, call.stream ? 'streamGenerateContent?alt=sse' : 'generateContent'), headers, body };
+}
+
+/**
+ * The URL of a model method. A bare model name gets the `models/` prefix; a full resource name
+ * (`models/…`, `tunedModels/…`) is used as is.
+ */
+export function modelUrl(baseUrl: string | undefined, model: string, method: string): string {
+  const root = (baseUrl ?? GEMINI_BASE_URL).replace(/\/+$/, '');
+  const resource = model.includes('/') ? model : `models/${model}`;
+  return `${root}/v1beta/${resource}:${method}`;
+}
+
+function checkUnsupported(request: ChatCompletionRequest, drop: boolean): void {
+  if (drop) return;
+  for (const { param, isNoop } of UNSUPPORTED) {
+    const value = request[param];
+    if (value !== undefined && value !== null && !isNoop(value)) {
+      throw invalidRequest(`The parameter '${param}' is not supported by Gemini models.`, param, 'unsupported_parameter');
+    }
+  }
+}
+
+function toFunctionDeclaration(tool: ToolDefinition, i: number): { name: string; description?: string; parameters?: Record<string, unknown> } {
+  if (tool.type !== 'function') throw invalidRequest(`Tool type '${String(tool.type)}' is not supported by Gemini.`, `tools[${i}].type`);
+  const declaration: { name: string; description?: string; parameters?: Record<string, unknown> } = { name: tool.function.name };
+  if (tool.function.description !== undefined) declaration.description = tool.function.description;
+  const parameters = tool.function.parameters ? toGeminiSchema(tool.function.parameters, `tools[${i}].function.parameters`) : undefined;
+  // Gemini rejects an OBJECT schema with no properties; a function without inputs omits `parameters`.
+  const properties = parameters?.properties as Record<string, unknown> | undefined;
+  if (parameters && !(parameters.type === 'object' && (properties === undefined || Object.keys(properties).length === 0))) {
+    declaration.parameters = parameters;
+  }
+  return declaration;
+}
+
+function toFunctionCallingConfig(choice: ToolChoice): { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] } {
+  if (choice === 'auto') return { mode: 'AUTO' };
+  if (choice === 'none') return { mode: 'NONE' };
+  if (choice === 'required') return { mode: 'ANY' };
+  if (typeof choice === 'object' && choice.type === 'function' && typeof choice.function?.name === 'string') {
+    return { mode: 'ANY', allowedFunctionNames: [choice.function.name] };
+  }
+  throw invalidRequest('Unsupported tool_choice.', 'tool_choice');
+}
+
+function toGenerationConfig(call: ChatCall, drop: boolean): GeminiGenerationConfig {
+  const r = call.request;
+  const config: GeminiGenerationConfig = {};
+  if (r.temperature != null) config.temperature = r.temperature;
+  if (r.top_p != null) config.topP = r.top_p;
+  if (call.maxOutputTokens !== undefined) config.maxOutputTokens = call.maxOutputTokens;
+  if (r.stop != null) config.stopSequences = typeof r.stop === 'string' ? [r.stop] : r.stop;
+  if (r.n != null && r.n !== 1) config.candidateCount = r.n;
+  if (r.seed != null) config.seed = r.seed;
+  if (typeof r.presence_penalty === 'number') config.presencePenalty = r.presence_penalty;
+  if (typeof r.frequency_penalty === 'number') config.frequencyPenalty = r.frequency_penalty;
+  const format = r.response_format;
+  if (format?.type === 'json_object') config.responseMimeType = 'application/json';
+  if (format?.type === 'json_schema') {
+    config.responseMimeType = 'application/json';
+    if (format.json_schema.schema) config.responseSchema = toGeminiSchema(format.json_schema.schema, 'response_format.json_schema.schema');
+  }
+  if (r.reasoning_effort != null && NO_THINKING.test(call.model)) {
+    if (!drop) throw invalidRequest(`The model '${call.model}' does not support reasoning_effort.`, 'reasoning_effort', 'unsupported_parameter');
+  } else if (r.reasoning_effort != null) {
+    const budget = THINKING_BUDGET[r.reasoning_effort];
+    if (budget === undefined) throw invalidRequest(`Unsupported reasoning_effort '${r.reasoning_effort}'.`, 'reasoning_effort');
+    config.thinkingConfig = { thinkingBudget: budget, includeThoughts: true };
+  }
+  return config;
+}

@@ -1,0 +1,177 @@
+import type { GatewayError } from '../../core/errors';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingResponse, ToolCall, Usage } from '../../core/openai/types';
+import { classifyUpstreamError } from '../error-mapping';
+import type { CallContext, ChatCall, ChatResult, EmbeddingCall, ProviderAdapter } from '../types';
+
+/** Settings of a `mock` provider (see the config schema for their meaning). */
+interface MockSettings {
+  text?: string;
+  chunks?: number;
+  delayMs?: number;
+  toolCalls?: Array<{ name: string; arguments: string }>;
+  error?: { status: number; message?: string; afterChunks?: number };
+  embeddingDimensions?: number;
+}
+
+/**
+ * A deterministic offline provider so that `npm start` works with no network and no API key:
+ * the same request always gets the same answer. It echoes the size of the prompt, can answer
+ * with tool calls, can be slowed down per chunk, and can fail (before or in the middle of a
+ * stream) with any upstream status. Token counts follow a fixed 4-characters-per-token rule.
+ */
+export const mockProvider: ProviderAdapter = {
+  type: 'mock',
+  requiresApiKey: false,
+  maxOutputTokens: () => 4096,
+  async chat(call: ChatCall, ctx: CallContext): Promise<ChatResult> {
+    const settings = ctx.settings as MockSettings;
+    const failure = settings.error;
+    if (failure && failure.afterChunks === undefined) throw mockError(ctx, failure.status, failure.message);
+    const reply = mockReply(call.request, settings);
+    const usage = mockUsage(call.request, reply);
+    const identity = { id: `chatcmpl-mock-${ctx.requestId}`, created: ctx.nowSeconds(), model: call.model };
+    if (!call.stream) return { kind: 'completion', completion: completionOf(identity, reply, usage) };
+    return { kind: 'stream', chunks: streamOf(identity, reply, usage, settings, ctx) };
+  },
+  async embeddings(call: EmbeddingCall, ctx: CallContext): Promise<EmbeddingResponse> {
+    const settings = ctx.settings as MockSettings;
+    if (settings.error) throw mockError(ctx, settings.error.status, settings.error.message);
+    const inputs = normaliseInputs(call.request.input);
+    const dimensions = call.request.dimensions ?? settings.embeddingDimensions ?? 8;
+    const tokens = inputs.reduce((sum, input) => sum + tokenCount(input), 0);
+    return {
+      object: 'list',
+      model: call.model,
+      data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: vectorOf(input, dimensions) })),
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+  },
+};
+
+interface MockReply {
+  text: string;
+  toolCalls: ToolCall[];
+}
+
+function mockReply(request: ChatCompletionRequest, settings: MockSettings): MockReply {
+  if (settings.toolCalls && settings.toolCalls.length > 0 && request.tools && request.tool_choice !== 'none') {
+    return {
+      text: '',
+      toolCalls: settings.toolCalls.map((call, index) => ({ id: `call_mock_${index}`, type: 'function', function: { name: call.name, arguments: call.arguments } })),
+    };
+  }
+  const text = settings.text ?? `Hello from the Switchyard mock provider. Your prompt had ${promptText(request).length} characters.`;
+  return { text, toolCalls: [] };
+}
+
+function promptText(request: ChatCompletionRequest): string {
+  let text = '';
+  for (const message of request.messages) {
+    const content = (message as { content?: unknown }).content;
+    if (typeof content === 'string') text += content;
+    else if (Array.isArray(content)) for (const part of content) if (typeof part?.text === 'string') text += part.text;
+  }
+  return text;
+}
+
+function tokenCount(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+function mockUsage(request: ChatCompletionRequest, reply: MockReply): Usage {
+  const prompt = tokenCount(promptText(request));
+  const completion = tokenCount(reply.text + reply.toolCalls.map((call) => call.function.name + call.function.arguments).join(''));
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+type Identity = { id: string; created: number; model: string };
+
+function completionOf(identity: Identity, reply: MockReply, usage: Usage): ChatCompletion {
+  const hasTools = reply.toolCalls.length > 0;
+  return {
+    ...identity,
+    object: 'chat.completion',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: hasTools ? null : reply.text, refusal: null, ...(hasTools ? { tool_calls: reply.toolCalls } : {}) },
+        finish_reason: hasTools ? 'tool_calls' : 'stop',
+        logprobs: null,
+      },
+    ],
+    usage,
+  };
+}
+
+function chunkOf(identity: Identity, delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): ChatCompletionChunk {
+  return { ...identity, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
+}
+
+async function* streamOf(identity: Identity, reply: MockReply, usage: Usage, settings: MockSettings, ctx: CallContext): AsyncGenerator<ChatCompletionChunk> {
+  const pieces = splitText(reply.text, settings.chunks ?? 8);
+  let sent = 0;
+  const pace = async (): Promise<void> => {
+    if (settings.error?.afterChunks !== undefined && sent >= settings.error.afterChunks) throw mockError(ctx, settings.error.status, settings.error.message);
+    if (settings.delayMs) await delay(settings.delayMs, ctx.signal);
+    sent++;
+  };
+  await pace();
+  yield chunkOf(identity, { role: 'assistant', content: '', refusal: null });
+  if (reply.toolCalls.length > 0) {
+    for (const [index, call] of reply.toolCalls.entries()) {
+      await pace();
+      yield chunkOf(identity, { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
+      await pace();
+      yield chunkOf(identity, { tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
+    }
+  } else {
+    for (const piece of pieces) {
+      await pace();
+      yield chunkOf(identity, { content: piece });
+    }
+  }
+  await pace();
+  yield chunkOf(identity, {}, reply.toolCalls.length > 0 ? 'tool_calls' : 'stop');
+  yield { ...identity, object: 'chat.completion.chunk', choices: [], usage };
+}
+
+function splitText(text: string, count: number): string[] {
+  const size = Math.max(1, Math.ceil(text.length / count));
+  const pieces: string[] = [];
+  for (let offset = 0; offset < text.length; offset += size) pieces.push(text.slice(offset, offset + size));
+  return pieces;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+function mockError(ctx: CallContext, status: number, message?: string): GatewayError {
+  return classifyUpstreamError({ status, message: message ?? `mock failure ${status}`, providerName: ctx.providerName });
+}
+
+function normaliseInputs(input: EmbeddingCall['request']['input']): string[] {
+  if (typeof input === 'string') return [input];
+  if (input.length > 0 && typeof input[0] === 'number') return [(input as number[]).join(' ')];
+  return (input as Array<string | number[]>).map((item) => (typeof item === 'string' ? item : item.join(' ')));
+}
+
+/** A unit-length vector derived from a string hash, so equal inputs embed equally. */
+function vectorOf(input: string, dimensions: number): number[] {
+  let seed = 2166136261;
+  for (let i = 0; i < input.length; i++) seed = Math.imul(seed ^ input.charCodeAt(i), 16777619) >>> 0;
+  const values: number[] = [];
+  for (let i = 0; i < dimensions; i++) {
+    seed = Math.imul(seed ^ (seed >>> 15), 2246822507) >>> 0;
+    values.push((seed / 4294967295) * 2 - 1);
+  }
+  const norm = Math.hypot(...values) || 1;
+  return values.map((value) => Math.fround(value / norm));
+}
