@@ -1,3 +1,4 @@
+import { bedrockProvider } from './bedrock';
 import { geminiProvider } from './gemini';
 import { mockProvider } from './mock';
 import { openaiProvider } from './openai';
@@ -11,4 +12,5 @@ export const defaultProviders: ProviderRegistry = {
   openai: openaiProvider,
   mock: mockProvider,
   gemini: geminiProvider,
+  bedrock: bedrockProvider,
 };

@@ -1,0 +1,77 @@
+import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { HttpRequest } from '@smithy/core/transport';
+import type { ProviderSettings } from '../types';
+
+/** Where a Bedrock runtime client sends its requests. */
+export interface BedrockTarget {
+  /** `settings.region`; `undefined` lets the SDK's region chain decide (the function's region on Lambda). */
+  region: string | undefined;
+  /** `settings.baseUrl`; `undefined` means the regional Bedrock runtime endpoint. */
+  endpoint: string | undefined;
+  /** `settings.headers`: static headers added to every request (proxies, gateways in front of Bedrock). */
+  headers: Record<string, string> | undefined;
+}
+
+/**
+ * Builds the SDK client for a target. Entry points and tests replace it to pass credentials or
+ * other client config; the provider itself never reads the environment.
+ */
+export type BedrockClientFactory = (target: BedrockTarget) => BedrockRuntimeClient;
+
+/**
+ * The default client: credentials from the standard AWS chain, one attempt (the gateway's router
+ * owns retries and fallback, so SDK retries would multiply them and hide throttling), and an
+ * HTTP/1.1 handler with keep-alive instead of the SDK's default HTTP/2 session, which proxies,
+ * `baseUrl` test endpoints and some VPC endpoints do not speak.
+ *
+ * @example
+ * createBedrockClient(target, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+ */
+export function createBedrockClient(target: BedrockTarget, extra: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
+  const client = new BedrockRuntimeClient({
+    region: target.region,
+    endpoint: target.endpoint,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler(),
+    ...extra,
+  });
+  const headers = target.headers;
+  if (headers && Object.keys(headers).length > 0) {
+    // Added in the build step, before signing, so the static headers are signed like the rest.
+    client.middlewareStack.add(
+      (next) => (args) => {
+        if (HttpRequest.isInstance(args.request)) Object.assign(args.request.headers, headers);
+        return next(args);
+      },
+      { step: 'build', name: 'switchyardStaticHeaders' },
+    );
+  }
+  return client;
+}
+
+/**
+ * One client per (region, endpoint, headers), built on first use and reused: building a client resolves
+ * credentials and endpoints and opens connections, which must not happen per request.
+ */
+export class BedrockClients {
+  private readonly clients = new Map<string, BedrockRuntimeClient>();
+
+  constructor(private readonly factory: BedrockClientFactory) {}
+
+  /** The client for a provider's settings. */
+  get(settings: ProviderSettings): BedrockRuntimeClient {
+    const target: BedrockTarget = {
+      region: typeof settings.region === 'string' ? settings.region : undefined,
+      endpoint: settings.baseUrl,
+      headers: settings.headers,
+    };
+    const key = `${target.region ?? ''}|${target.endpoint ?? ''}|${target.headers ? JSON.stringify(target.headers) : ''}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = this.factory(target);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}

@@ -1,0 +1,73 @@
+import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { ChatCompletionChunk } from '../../core/openai/types';
+import { upstreamCut } from '../http-provider';
+import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../types';
+import { BedrockClients, createBedrockClient, type BedrockClientFactory } from './client';
+import { bedrockEmbeddings } from './embeddings';
+import { mapBedrockError } from './errors';
+import { bedrockMaxOutputTokens } from './models';
+import { buildConverseInput } from './request';
+import { parseConverseResponse } from './response';
+import { createConverseStreamTranslator, type ConverseStreamTranslator } from './stream';
+
+export { createBedrockClient, type BedrockClientFactory, type BedrockTarget } from './client';
+
+/** Options of {@link createBedrockProvider}. */
+export interface BedrockProviderOptions {
+  /** Builds the SDK client per (region, endpoint); default {@link createBedrockClient}. */
+  createClient?: BedrockClientFactory;
+}
+
+/**
+ * The AWS Bedrock provider: chat through the Converse / ConverseStream APIs of the official
+ * `@aws-sdk/client-bedrock-runtime` (SigV4 and event-stream framing are the SDK's), embeddings
+ * through InvokeModel for Titan and Cohere models. Needs no API key: credentials come from the
+ * AWS chain of whatever client {@link BedrockProviderOptions.createClient} builds.
+ */
+export function createBedrockProvider(options: BedrockProviderOptions = {}): ProviderAdapter {
+  const clients = new BedrockClients(options.createClient ?? ((target) => createBedrockClient(target)));
+  return {
+    type: 'bedrock',
+    requiresApiKey: false,
+    maxOutputTokens: bedrockMaxOutputTokens,
+    async chat(call: ChatCall, ctx: CallContext): Promise<ChatResult> {
+      const { input, responseTool } = buildConverseInput(call, ctx.settings);
+      const client = clients.get(ctx.settings);
+      try {
+        if (!call.stream) {
+          const response = await client.send(new ConverseCommand(input), { abortSignal: ctx.signal });
+          return { kind: 'completion', completion: parseConverseResponse(response, call, ctx, responseTool) };
+        }
+        const response = await client.send(new ConverseStreamCommand(input), { abortSignal: ctx.signal });
+        if (!response.stream) throw upstreamCut(ctx.providerName, 'Bedrock returned no event stream.');
+        return { kind: 'stream', chunks: translateConverseStream(response.stream, createConverseStreamTranslator(call, ctx, responseTool), ctx) };
+      } catch (error) {
+        throw mapBedrockError(error, ctx);
+      }
+    },
+    embeddings: (call, ctx) => bedrockEmbeddings(clients.get(ctx.settings), call, ctx),
+  };
+}
+
+/**
+ * Runs decoded ConverseStream events through the translator as they arrive (no buffering).
+ * Exception frames surface as SDK exceptions thrown by the iterator and are mapped like errors
+ * before the stream, so a mid-stream throttlingException is a retryable 429 GatewayError.
+ */
+async function* translateConverseStream(
+  events: AsyncIterable<ConverseStreamOutput>,
+  translator: ConverseStreamTranslator,
+  ctx: CallContext,
+): AsyncGenerator<ChatCompletionChunk> {
+  try {
+    for await (const event of events) {
+      for (const chunk of translator.push(event)) yield chunk;
+    }
+  } catch (error) {
+    throw mapBedrockError(error, ctx);
+  }
+  for (const chunk of translator.end()) yield chunk;
+}
+
+/** The Bedrock adapter with the default client (standard AWS credential and region chains). */
+export const bedrockProvider: ProviderAdapter = createBedrockProvider();

@@ -1,0 +1,102 @@
+import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
+import type { DocumentType } from '@smithy/types';
+import { invalidRequest } from '../../core/errors';
+import type { ChatCompletionRequest } from '../../core/openai/types';
+import type { ChatCall, ProviderSettings } from '../types';
+import { translateMessages } from './messages';
+import { isClaudeModel } from './models';
+import { translateTools } from './tools';
+
+/** A Converse request plus what the response translators need to know about it. */
+export interface ConverseTranslation {
+  input: ConverseRequest;
+  /** See {@link ToolTranslation.responseTool}. */
+  responseTool: string | undefined;
+}
+
+/**
+ * OpenAI parameters Converse has no equivalent for, with the test for "set to something we
+ * would have to honour" (defaults such as `n: 1` or `presence_penalty: 0` are harmless).
+ */
+const UNSUPPORTED: ReadonlyArray<readonly [string, (request: ChatCompletionRequest) => boolean]> = [
+  ['n', (r) => r.n != null && r.n !== 1],
+  ['seed', (r) => r.seed != null],
+  ['logprobs', (r) => r.logprobs === true],
+  ['top_logprobs', (r) => r.top_logprobs != null],
+  ['presence_penalty', (r) => r.presence_penalty != null && r.presence_penalty !== 0],
+  ['frequency_penalty', (r) => r.frequency_penalty != null && r.frequency_penalty !== 0],
+  ['logit_bias', (r) => r.logit_bias != null && Object.keys(r.logit_bias as object).length > 0],
+  ['parallel_tool_calls', (r) => r.parallel_tool_calls === false],
+  ['audio', (r) => r.audio != null],
+  ['modalities', (r) => Array.isArray(r.modalities) && r.modalities.some((m) => m !== 'text')],
+  ['prediction', (r) => r.prediction != null],
+  ['web_search_options', (r) => r.web_search_options != null],
+  ['functions', (r) => r.functions != null],
+  ['function_call', (r) => r.function_call != null],
+];
+
+/** Claude extended-thinking budgets per `reasoning_effort` (`minimal` means no thinking). */
+const THINKING_BUDGET: Readonly<Record<string, number>> = { low: 1024, medium: 4096, high: 16384 };
+const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * Translates an OpenAI chat request into a Converse (or ConverseStream, same shape) request:
+ * messages and system, tools, inference parameters, `reasoning_effort` as Claude thinking.
+ * Parameters Converse cannot honour are a 400 naming them, or dropped when the provider's
+ * settings say `dropUnsupportedParams`.
+ */
+export function buildConverseInput(call: ChatCall, settings: ProviderSettings): ConverseTranslation {
+  const { request, model } = call;
+  const drop = settings.dropUnsupportedParams === true;
+  if (!drop) {
+    const unsupported = UNSUPPORTED.find(([, isSet]) => isSet(request));
+    if (unsupported) throw invalidRequest(`Parameter '${unsupported[0]}' is not supported by Bedrock.`, unsupported[0]);
+  }
+  const { system, messages } = translateMessages(request.messages);
+  const historyHasTools = messages.some((m) => m.content?.some((block) => block.toolUse !== undefined || block.toolResult !== undefined));
+  const { toolConfig, responseTool } = translateTools(request, { historyHasTools, dropUnsupportedParams: drop });
+  const forcedTool = toolConfig?.toolChoice?.any !== undefined || toolConfig?.toolChoice?.tool !== undefined;
+  const thinking = thinkingFields(request, model, call.maxOutputTokens, drop, forcedTool);
+  const inferenceConfig = inference(request, call.maxOutputTokens);
+  return {
+    input: {
+      modelId: model,
+      messages,
+      ...(system.length > 0 ? { system } : {}),
+      ...(inferenceConfig ? { inferenceConfig } : {}),
+      ...(toolConfig ? { toolConfig } : {}),
+      ...(thinking ? { additionalModelRequestFields: thinking } : {}),
+    },
+    responseTool,
+  };
+}
+
+function inference(request: ChatCompletionRequest, maxTokens: number | undefined): InferenceConfiguration | undefined {
+  const config: InferenceConfiguration = {};
+  if (maxTokens !== undefined) config.maxTokens = maxTokens;
+  if (request.temperature != null) config.temperature = request.temperature;
+  if (request.top_p != null) config.topP = request.top_p;
+  if (request.stop != null) config.stopSequences = typeof request.stop === 'string' ? [request.stop] : request.stop;
+  return Object.keys(config).length > 0 ? config : undefined;
+}
+
+/**
+ * `reasoning_effort` → Claude's `thinking` (through `additionalModelRequestFields`, which Converse
+ * passes to the model as is). The budget must stay below `maxTokens`, and Claude refuses a forced
+ * tool choice while thinking, so both are checked here with a clear message.
+ */
+function thinkingFields(request: ChatCompletionRequest, model: string, maxTokens: number | undefined, drop: boolean, forcedTool: boolean): DocumentType | undefined {
+  const effort = request.reasoning_effort;
+  if (effort == null || effort === 'minimal') return undefined;
+  const reject = (message: string, param: string): undefined => {
+    if (drop) return undefined;
+    throw invalidRequest(message, param);
+  };
+  if (!isClaudeModel(model)) return reject(`reasoning_effort is not supported by Bedrock model '${model}'.`, 'reasoning_effort');
+  if (forcedTool) return reject('reasoning_effort cannot be combined with a forced tool choice on Claude (tool_choice required/named, or response_format).', 'reasoning_effort');
+  const wanted = THINKING_BUDGET[effort];
+  if (wanted === undefined) return reject(`Unknown reasoning_effort '${effort}'.`, 'reasoning_effort');
+  const budget = maxTokens === undefined ? wanted : Math.min(wanted, maxTokens - 1);
+  if (budget < MIN_THINKING_BUDGET) return reject(`reasoning_effort needs max_tokens above ${MIN_THINKING_BUDGET} on Claude.`, 'max_tokens');
+  return { thinking: { type: 'enabled', budget_tokens: budget } };
+}
