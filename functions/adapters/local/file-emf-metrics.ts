@@ -52,6 +52,12 @@ export class FileEmfMetrics extends EmfMetrics {
     this.publishNow();
   }
 
+  /** Resolves once every request recorded so far is in `metrics.log`. */
+  override async flush(): Promise<void> {
+    await super.flush();
+    await this.appender.idle();
+  }
+
   /** Waits for pending lines and closes `metrics.log` (server shutdown). */
   async close(): Promise<void> {
     await this.appender.close();

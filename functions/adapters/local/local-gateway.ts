@@ -27,6 +27,8 @@ export interface LocalGateway {
   gateway: Gateway;
   keyStore: FileKeyStore;
   usageSink: NdjsonUsageSink;
+  /** The metrics the gateway reports to (`flush()` resolves once lines are written). */
+  metrics: Metrics;
 }
 
 /** Paths inside the local data dir. */
@@ -57,5 +59,5 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
     },
     options.config,
   );
-  return { gateway, keyStore, usageSink };
+  return { gateway, keyStore, usageSink, metrics };
 }
