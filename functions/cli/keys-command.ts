@@ -2,16 +2,19 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { createKeyRecord, rotateKeyRecord } from '../core/keys/new-key';
 import type { KeyAdminStore, KeyRecord } from '../core/ports/key-store';
-import { dataPaths } from '../adapters/local/local-gateway';
-import { FileKeyStore } from '../adapters/local/file-key-store';
+import { openAdminStores, STORE_FLAGS, STORE_FLAGS_USAGE, storeLocationOf } from './admin-stores';
+import { budgetOf, expiryOf, positiveIntOf } from './budget-flags';
 import { dataDirOf, UsageError, type CliIo } from './cli-io';
+import { spendReport } from './spend-report';
 
 const USAGE = `Usage:
-  switchyard keys create --name NAME [--team T] [--models a,b] [--json]
+  switchyard keys create --name NAME [--team T] [--models a,b] [--budget USD] [--period day|month|total]
+                        [--rpm N] [--tpm N] [--expires DATE] [--json]
   switchyard keys list [--json]
+  switchyard keys show ID [--json]
   switchyard keys revoke ID [--json]
   switchyard keys rotate ID [--json]
-Common: [--data-dir DIR]`;
+${STORE_FLAGS_USAGE}`;
 
 /** `switchyard keys …` on the local data dir. */
 export async function keysCommand(args: string[], io: CliIo): Promise<void> {
@@ -23,17 +26,34 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
       name: { type: 'string' },
       team: { type: 'string' },
       models: { type: 'string' },
+      budget: { type: 'string' },
+      period: { type: 'string' },
+      rpm: { type: 'string' },
+      tpm: { type: 'string' },
+      expires: { type: 'string' },
       json: { type: 'boolean', default: false },
-      'data-dir': { type: 'string' },
+      ...STORE_FLAGS,
     },
   });
-  const store: KeyAdminStore = new FileKeyStore(dataPaths(resolve(io.cwd, dataDirOf(values['data-dir'], io))).keys);
+  const stores = await openAdminStores(storeLocationOf(values, resolve(io.cwd, dataDirOf(values['data-dir'], io))));
+  const store: KeyAdminStore = stores.keys;
   const print = (value: unknown, text: string): void => io.stdout((values.json ? JSON.stringify(value) : text) + '\n');
   switch (sub) {
     case 'create': {
       if (!values.name) throw new UsageError(`keys create needs --name\n${USAGE}`);
       const models = values.models?.split(',').map((model) => model.trim()).filter(Boolean);
-      const { key, record } = await createKeyRecord({ name: values.name, team: values.team, models }, new Date());
+      const { key, record } = await createKeyRecord(
+        {
+          name: values.name,
+          team: values.team,
+          models,
+          budget: budgetOf(values.budget, values.period),
+          rpm: positiveIntOf('rpm', values.rpm),
+          tpm: positiveIntOf('tpm', values.tpm),
+          expiresAt: expiryOf(values.expires),
+        },
+        new Date(),
+      );
       await store.put(record);
       print({ ...publicView(record), key }, `Created key ${record.keyId} (${record.name}).\n${key}\nStore it now: it is shown only once.`);
       return;
@@ -41,6 +61,12 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
     case 'list': {
       const records = await store.list();
       print(records.map(publicView), records.length === 0 ? 'No keys.' : table(records));
+      return;
+    }
+    case 'show': {
+      const record = await existing(store, positionals[0]);
+      const report = await spendReport(stores, record, Date.now());
+      print({ ...publicView(record), spend: report.entries }, report.text);
       return;
     }
     case 'revoke': {

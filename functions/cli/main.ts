@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/config/load-config';
 import { UsageError, type CliIo } from './cli-io';
+import { budgetCommand } from './budget-command';
 import { keysCommand } from './keys-command';
 import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
@@ -8,7 +9,8 @@ const HELP = `switchyard — an LLM gateway (OpenAI-compatible API)
 
 Commands:
   serve [--config FILE] [--port 8787] [--host 127.0.0.1] [--data-dir .switchyard]
-  keys create|list|revoke|rotate …
+  keys create|list|show|revoke|rotate …  [--stack NAME]
+  budget set --team T|--key ID --usd N [--period day|month|total]  [--stack NAME]
   report [--since DATE] [--until DATE] [--by team|key|model|tag:NAME|day] [--format table|csv|json] [--stack NAME]
 Run a command without arguments for its usage.`;
 
@@ -28,6 +30,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'keys':
         await keysCommand(args, io);
+        return 0;
+      case 'budget':
+        await budgetCommand(args, io);
         return 0;
       case 'report':
         await reportCommand(args, io);

@@ -3,10 +3,13 @@ import { GatewayError, routeNotFound, toGatewayError } from './errors';
 import { authenticate } from './pipeline/authenticate';
 import { handleChatCompletions } from './pipeline/chat-completions';
 import { handleEmbeddings } from './pipeline/embeddings';
+import { CachedKeyStore } from './pipeline/key-cache';
 import type { HandlerResult } from './pipeline/handler-result';
 import { handleListModels } from './pipeline/models';
 import { createRequestSignal } from './pipeline/request-signal';
-import { recordAttempts } from './pipeline/routing-headers';
+import { settleRecord } from './pipeline/reserve-budget';
+import { failureRoutingHeaders, recordAttempts } from './pipeline/routing-headers';
+import { CircuitBreaker } from './routing/circuit-breaker';
 import { RouteFailedError } from './routing/execute-route';
 import type { GatewayDeps, GatewayRequestContext, GatewayRuntime } from './runtime';
 import { RequestRecord } from './usage/request-record';
@@ -34,8 +37,10 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  */
 export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gateway {
   const runtime: GatewayRuntime = {
-    deps: { ...deps, random: deps.random ?? Math.random, providers: deps.providers ?? defaultProviders },
+    // Key and team look-ups are cached briefly (revocation delay: KEY_CACHE_TTL_MS).
+    deps: { ...deps, keyStore: new CachedKeyStore(deps.keyStore, deps.clock), random: deps.random ?? Math.random, providers: deps.providers ?? defaultProviders },
     config,
+    breaker: config.cooldown ? new CircuitBreaker(config.cooldown) : undefined,
   };
   const healthBody = JSON.stringify({ status: 'ok' });
 
@@ -50,7 +55,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const requestSignal = createRequestSignal(request.signal, config.timeouts.totalMs);
     let result: HandlerResult;
     try {
-      record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), deps.keyStore, startedAt));
+      record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), runtime.deps.keyStore, startedAt));
       result = await dispatch(runtime, request, path, record, requestSignal);
     } catch (thrown) {
       const error = toGatewayError(thrown);
@@ -60,13 +65,16 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
       }
       const status = error.code === 'client_closed' ? 'client_closed' : 'error';
       result = {
-        response: error.toResponse({ 'x-request-id': requestId, ...(record.attempts > 0 ? { 'x-switchyard-attempts': String(record.attempts) } : {}) }),
+        response: error.toResponse({ 'x-request-id': requestId, ...failureRoutingHeaders(error) }),
         finished: Promise.resolve({ status, httpStatus: error.status, errorType: error.code ?? error.type }),
       };
     }
     result.response.headers.set('x-request-id', requestId);
     const done = result.finished
-      .then((outcome) => emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now())))
+      .then(async (outcome) => {
+        await settleRecord(record);
+        await emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now()));
+      })
       .finally(() => requestSignal.dispose());
     context.waitUntil?.(done);
     return result.response;

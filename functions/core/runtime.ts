@@ -5,15 +5,19 @@ import type { KeyStore } from './ports/key-store';
 import type { Logger } from './ports/logger';
 import type { Metrics } from './ports/metrics';
 import type { SecretStore } from './ports/secret-store';
+import type { SpendStore } from './ports/spend-store';
 import type { UsageSink } from './ports/usage-sink';
 import type { Principal } from './pipeline/authenticate';
 import type { ProviderRegistry } from '../providers/registry';
 import type { ProviderAdapter } from '../providers/types';
+import type { CircuitBreaker } from './routing/circuit-breaker';
 import type { RouteTarget } from './routing/plan-route';
 
 /** The outside world of the gateway: every port it uses, passed in at construction. */
 export interface GatewayDeps {
   keyStore: KeyStore;
+  /** Budgets and rate limits; keys with limits get 503 without it (fail closed). */
+  spendStore?: SpendStore;
   secrets: SecretStore;
   usageSink: UsageSink;
   metrics?: Metrics;
@@ -39,6 +43,8 @@ export interface GatewayRequestContext {
 export interface GatewayRuntime {
   deps: GatewayDeps & { random: () => number; providers: ProviderRegistry };
   config: SwitchyardConfig;
+  /** Per-target circuit breaker of this gateway instance (`cooldown`), shared by its requests. */
+  breaker: CircuitBreaker | undefined;
 }
 
 /** The adapter for a target's provider type (config loading guarantees the type is known). */

@@ -1,3 +1,4 @@
+import { anthropicProvider } from './anthropic';
 import { bedrockProvider } from './bedrock';
 import { geminiProvider } from './gemini';
 import { mockProvider } from './mock';
@@ -10,6 +11,7 @@ export type ProviderRegistry = Readonly<Record<string, ProviderAdapter>>;
 /** The built-in providers. */
 export const defaultProviders: ProviderRegistry = {
   openai: openaiProvider,
+  anthropic: anthropicProvider,
   mock: mockProvider,
   gemini: geminiProvider,
   bedrock: bedrockProvider,

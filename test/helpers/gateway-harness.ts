@@ -87,7 +87,7 @@ export async function startGatewayHarness(options: HarnessOptions): Promise<Gate
       return readUsageEvents(dataDir);
     },
     close: async () => {
-      await server.close();
+      await server.close(0);
       await local.usageSink.flush();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -4,8 +4,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
 
-/** Path of the shared conformance material (outside the repo, beside it). */
-export const SHARED_DIR = join(__dirname, '..', '..', '..', 'shared');
+/** Vendored shared test material: recorded provider fixtures and the OpenAI schemas. */
+export const SHARED_DIR = join(__dirname, '..', 'shared');
 
 const bundle = JSON.parse(readFileSync(join(SHARED_DIR, 'conformance', 'openai-schemas.json'), 'utf8')) as { $id: string };
 const ajv = new Ajv2020({ strict: false, allErrors: true });

@@ -1,89 +1,85 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { KeyAdminStore, KeyRecord } from '../../core/ports/key-store';
+import type { KeyAdminStore, KeyRecord, TeamRecord } from '../../core/ports/key-store';
+import { DurableJsonFile } from './durable-json-file';
+
+/** The keys file as stored. */
+interface KeysDocument {
+  keys: KeyRecord[];
+  teams: TeamRecord[];
+}
 
 /**
- * Virtual keys in one JSON file of the local data dir (only hashes, never plaintext keys).
- * Loaded once and served from memory; writes go to a temp file renamed over the old one, so a
- * crash never leaves a half-written file. Writes are serialised within the process.
- *
- * Several processes (the server and the CLI) share the file: the server re-reads it when a key
- * is not found in memory, so a key created by the CLI works without a restart, and re-reads at
- * most every `refreshMs` to pick up revocations.
+ * Key store in one JSON file (`<data-dir>/keys.json`) for `switchyard serve` and the CLI.
+ * Lookups are served from memory; before each lookup the file is checked for a newer version
+ * written by another process (the CLI creating or revoking a key while the server runs) and
+ * reloaded. Changes are applied in memory at once and written atomically.
  */
 export class FileKeyStore implements KeyAdminStore {
-  private byHash = new Map<string, KeyRecord>();
-  private loadedAt = -Infinity;
-  private writing: Promise<void> = Promise.resolve();
+  private keys = new Map<string, KeyRecord>();
+  private teams = new Map<string, TeamRecord>();
+  private readonly file: DurableJsonFile<KeysDocument>;
+  private loaded: Promise<void> | undefined;
 
-  constructor(
-    private readonly path: string,
-    private readonly refreshMs = 5000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  /** A store on the keys file at `path` (created on first write); nothing is read until first use. */
+  constructor(path: string) {
+    this.file = new DurableJsonFile(path, () => ({ keys: [...this.keys.values()], teams: [...this.teams.values()] }));
+  }
 
   async findByHash(keyHash: string): Promise<KeyRecord | undefined> {
-    if (this.now() - this.loadedAt > this.refreshMs) await this.load();
-    const found = this.byHash.get(keyHash);
-    if (found) return found;
-    await this.load();
-    return this.byHash.get(keyHash);
+    await this.refresh();
+    return this.keys.get(keyHash);
   }
 
-  async get(keyId: string): Promise<KeyRecord | undefined> {
-    await this.load();
-    for (const record of this.byHash.values()) if (record.keyId === keyId) return record;
-    return undefined;
-  }
-
-  async list(): Promise<KeyRecord[]> {
-    await this.load();
-    return [...this.byHash.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  async findTeam(team: string): Promise<TeamRecord | undefined> {
+    await this.refresh();
+    return this.teams.get(team);
   }
 
   async put(record: KeyRecord): Promise<void> {
-    await this.mutate((records) => {
-      if (records.some((existing) => existing.keyId === record.keyId)) throw new Error(`key ${record.keyId} already exists`);
-      records.push(record);
-    });
+    await this.refresh();
+    if (this.keys.has(record.keyHash) || this.byId(record.keyId)) throw new Error(`Key ${record.keyId} already exists.`);
+    this.keys.set(record.keyHash, record);
+    await this.file.save();
+  }
+
+  async get(keyId: string): Promise<KeyRecord | undefined> {
+    await this.refresh();
+    return this.byId(keyId);
+  }
+
+  async list(): Promise<KeyRecord[]> {
+    await this.refresh();
+    return [...this.keys.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
   }
 
   async replace(record: KeyRecord): Promise<void> {
-    await this.mutate((records) => {
-      const index = records.findIndex((existing) => existing.keyId === record.keyId);
-      if (index === -1) throw new Error(`no key ${record.keyId}`);
-      records[index] = record;
-    });
+    await this.refresh();
+    const current = this.byId(record.keyId);
+    if (!current) throw new Error(`No key with id ${record.keyId}.`);
+    this.keys.delete(current.keyHash);
+    this.keys.set(record.keyHash, record);
+    await this.file.save();
   }
 
-  private async mutate(change: (records: KeyRecord[]) => void): Promise<void> {
-    const next = this.writing.then(async () => {
-      await this.load();
-      const records = [...this.byHash.values()];
-      change(records);
-      await mkdir(dirname(this.path), { recursive: true });
-      const temp = `${this.path}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify({ keys: records }, null, 2) + '\n', { mode: 0o600 });
-      await rename(temp, this.path);
-      this.index(records);
-    });
-    this.writing = next.catch(() => undefined);
-    return next;
+  async putTeam(record: TeamRecord): Promise<void> {
+    await this.refresh();
+    this.teams.set(record.team, record);
+    await this.file.save();
   }
 
-  private async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      text = '{"keys":[]}';
-    }
-    this.index((JSON.parse(text) as { keys: KeyRecord[] }).keys);
+  private byId(keyId: string): KeyRecord | undefined {
+    for (const record of this.keys.values()) if (record.keyId === keyId) return record;
+    return undefined;
   }
 
-  private index(records: KeyRecord[]): void {
-    this.byHash = new Map(records.map((record) => [record.keyHash, record]));
-    this.loadedAt = this.now();
+  private async refresh(): Promise<void> {
+    this.loaded ??= this.reload();
+    await this.loaded;
+    if (await this.file.changedOnDisk()) await this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    const document = await this.file.load();
+    this.keys = new Map((document?.keys ?? []).map((record) => [record.keyHash, record]));
+    this.teams = new Map((document?.teams ?? []).map((record) => [record.team, record]));
   }
 }

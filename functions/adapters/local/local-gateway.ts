@@ -8,6 +8,7 @@ import type { ProviderRegistry } from '../../providers/registry';
 import { EnvSecretStore } from './env-secret-store';
 import { FileEmfMetrics } from './file-emf-metrics';
 import { FileKeyStore } from './file-key-store';
+import { FileSpendStore } from './file-spend-store';
 import { NdjsonUsageSink } from './ndjson-usage-sink';
 
 /** Options of {@link createLocalGateway}. */
@@ -26,16 +27,18 @@ export interface LocalGatewayOptions {
 export interface LocalGateway {
   gateway: Gateway;
   keyStore: FileKeyStore;
+  spendStore: FileSpendStore;
   usageSink: NdjsonUsageSink;
   /** The metrics the gateway reports to (`flush()` resolves once lines are written). */
   metrics: Metrics;
 }
 
 /** Paths inside the local data dir. */
-export function dataPaths(dataDir: string): { keys: string; usage: string } {
-  return { keys: join(dataDir, 'keys.json'), usage: join(dataDir, 'usage') };
+export function dataPaths(dataDir: string): { keys: string; spend: string; usage: string } {
+  return { keys: join(dataDir, 'keys.json'), spend: join(dataDir, 'spend.json'), usage: join(dataDir, 'usage') };
 }
 
+<<<<<<< HEAD
 /**
  * Wires the core to the local adapters: file key store, env secrets, NDJSON usage files, and EMF
  * metric lines in `<dataDir>/metrics.log` unless `metrics` is given.
@@ -45,9 +48,18 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   const keyStore = new FileKeyStore(paths.keys);
   const metrics = options.metrics ?? new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
   const usageSink = new NdjsonUsageSink({ dataDir: options.dataDir, logger: options.logger, metrics });
+=======
+/** Wires the core to the local adapters: file key and spend stores, env secrets, NDJSON usage files. */
+export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
+  const paths = dataPaths(options.dataDir);
+  const keyStore = new FileKeyStore(paths.keys);
+  const spendStore = new FileSpendStore(paths.spend);
+  const usageSink = new NdjsonUsageSink(paths.usage);
+>>>>>>> main
   const gateway = createGateway(
     {
       keyStore,
+      spendStore,
       secrets: new EnvSecretStore(options.config, options.env),
       usageSink,
       metrics,
@@ -59,5 +71,9 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
     },
     options.config,
   );
+<<<<<<< HEAD
   return { gateway, keyStore, usageSink, metrics };
+=======
+  return { gateway, keyStore, spendStore, usageSink };
+>>>>>>> main
 }

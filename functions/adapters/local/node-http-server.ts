@@ -7,8 +7,11 @@ import type { Gateway } from '../../core/gateway';
 export interface LocalServer {
   readonly url: string;
   readonly server: Server;
-  /** Stops accepting connections and waits for in-flight usage/settlement work. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets in-flight responses finish for up to `graceMs`, then closes
+   * what is left, and waits for after-response work (usage events, settlement).
+   */
+  close(graceMs?: number): Promise<void>;
   /** Resolves once all after-response work started so far has finished. */
   idle(): Promise<void>;
 }
@@ -48,11 +51,12 @@ export async function startLocalServer(gateway: Gateway, options: { host: string
     url: `http://${host}:${address.port}`,
     server,
     idle,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+    close: async (graceMs = 10_000) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(grace);
       await idle();
     },
   };

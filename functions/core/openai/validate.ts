@@ -14,13 +14,22 @@ export function formatParamPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Turns the most specific zod issue into a 400 that names the offending field. */
-export function toInvalidRequest(error: z.ZodError): GatewayError {
+export function toInvalidRequest(error: z.ZodError, body: unknown): GatewayError {
   const issue = pickIssue(error.issues);
   const param = formatParamPath(issue.path);
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  if (issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined) {
     return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
   }
   return invalidRequest(`Invalid value for '${param || 'body'}': ${issue.message}.`, param || null, 'invalid_value');
+}
+
+function valueAt(value: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
 }
 
 /** Prefers the deepest issue; union failures report their most specific branch. */
@@ -55,7 +64,7 @@ export function parseJsonBody(text: string): Record<string, unknown> {
 /** Validates a chat completions body; returns the same object, typed. */
 export function validateChatRequest(body: Record<string, unknown>): ChatCompletionRequest {
   const result = chatCompletionRequestSchema.safeParse(body);
-  if (!result.success) throw toInvalidRequest(result.error);
+  if (!result.success) throw toInvalidRequest(result.error, body);
   const request = body as ChatCompletionRequest;
   if (request.stream_options && !request.stream) {
     throw invalidRequest('stream_options is only allowed when stream is true.', 'stream_options');
@@ -66,6 +75,6 @@ export function validateChatRequest(body: Record<string, unknown>): ChatCompleti
 /** Validates an embeddings body; returns the same object, typed. */
 export function validateEmbeddingRequest(body: Record<string, unknown>): EmbeddingRequest {
   const result = embeddingRequestSchema.safeParse(body);
-  if (!result.success) throw toInvalidRequest(result.error);
+  if (!result.success) throw toInvalidRequest(result.error, body);
   return body as EmbeddingRequest;
 }

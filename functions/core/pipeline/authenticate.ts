@@ -1,4 +1,4 @@
-import { authenticationError } from '../errors';
+import { authenticationError, serviceUnavailable } from '../errors';
 import type { Budget, KeyRecord, KeyStore } from '../ports/key-store';
 
 /** The authenticated caller of a request: what the gateway knows about its virtual key. */
@@ -51,7 +51,11 @@ export async function authenticate(authorization: string | null, keyStore: KeySt
   if (!token) {
     throw authenticationError('Missing API key. Send your Switchyard virtual key as "Authorization: Bearer sk-sy-…".', 'missing_api_key');
   }
-  const record = await keyStore.findByHash(await sha256Hex(token));
+  const keyHash = await sha256Hex(token);
+  // Fail closed: a key that cannot be checked is never served.
+  const record = await keyStore.findByHash(keyHash).catch((error: unknown) => {
+    throw serviceUnavailable('The key store is unavailable; the request was not served.', error);
+  });
   if (!record) throw authenticationError('Incorrect API key provided.', 'invalid_api_key');
   if (record.revoked) throw authenticationError('This API key has been revoked.', 'key_revoked');
   if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= nowMs) {

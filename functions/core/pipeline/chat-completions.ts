@@ -3,7 +3,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Usage 
 import { validateChatRequest } from '../openai/validate';
 import { costMicroUsd, priceFor } from '../pricing';
 import { executeRoute, type StartedCall } from '../routing/execute-route';
-import { planRoute, type RouteTarget } from '../routing/plan-route';
+import type { RouteTarget } from '../routing/plan-route';
 import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
 import { createSseBody, type StreamOutcome } from '../streaming/sse-response-body';
 import type { RequestRecord } from '../usage/request-record';
@@ -11,9 +11,12 @@ import { parseTags } from '../usage/tags';
 import { estimateTokens, tokensFromUsage } from '../usage/token-counts';
 import type { ChatCall, ChatResult } from '../../providers/types';
 import type { HandlerOutcome, HandlerResult } from './handler-result';
+import { outputTokenLimit } from './cost-bound';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
+import { reserveChat } from './reserve-budget';
+import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
 
 /** A started upstream call: a whole completion, or a stream whose first chunk has arrived. */
@@ -29,7 +32,7 @@ const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'ca
  * and the client sees a real HTTP status — then answer as JSON or as an SSE stream.
  */
 export async function handleChatCompletions(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
-  const { config, deps } = runtime;
+  const { config } = runtime;
   const { body: raw, size } = await readJsonBody(request, config.limits.maxBodyBytes);
   const body = validateChatRequest(raw);
   record.modelRequested = body.model;
@@ -38,15 +41,9 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), body.metadata);
   assertModelAccess(config, record.principal, body.model);
 
-  const plan = planRoute(config, body.model, deps.random);
-  const started = await executeRoute(plan, (target, signal) => startChat(runtime, body, target, signal, record), {
-    config,
-    clock: deps.clock,
-    random: deps.random,
-    logger: deps.logger,
-    requestId: record.requestId,
-    signal: requestSignal.signal,
-  });
+  const plan = planRequestRoute(runtime, request, body.model);
+  await reserveChat(runtime, record, body, size, plan);
+  const started = await executeRoute(plan, (target, signal, firstByte) => startChat(runtime, body, target, signal, firstByte, record), routeOptions(runtime, record, requestSignal));
   const headers = routingHeaders(record, started);
   const price = priceFor(started.target.model, started.target.price);
 
@@ -100,8 +97,11 @@ function usageOf(usage: Usage | undefined, record: RequestRecord): Usage {
   return usage ?? { prompt_tokens: record.tokens.input, completion_tokens: record.tokens.output, total_tokens: record.tokens.input + record.tokens.output };
 }
 
-/** One attempt: call the provider and, for a stream, wait for its first chunk. */
-async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, record: RequestRecord): Promise<StartedChat> {
+/**
+ * One attempt: call the provider and, for a stream, wait for its first chunk. A non-streamed
+ * answer's first byte is its response headers: the body may then take as long as generation does.
+ */
+async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, firstByte: () => void, record: RequestRecord): Promise<StartedChat> {
   const adapter = adapterFor(runtime, target);
   const apiKey = await apiKeyFor(runtime, target, adapter);
   const request = target.params ? ({ ...body, ...target.params } as ChatCompletionRequest) : body;
@@ -109,13 +109,13 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
     request,
     model: target.model,
     stream: body.stream === true,
-    maxOutputTokens: request.max_completion_tokens ?? request.max_tokens ?? target.maxOutputTokens ?? adapter.maxOutputTokens?.(target.model),
+    maxOutputTokens: outputTokenLimit(request, target, adapter),
   };
   const result: ChatResult = await adapter.chat(call, {
     providerName: target.providerName,
     settings: target.provider,
     apiKey,
-    fetch: runtime.deps.fetch,
+    fetch: call.stream ? runtime.deps.fetch : fetchNotifyingHeaders(runtime.deps.fetch, firstByte),
     signal,
     nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000),
     requestId: record.requestId,

@@ -3,7 +3,6 @@ import type { EmbeddingResponse } from '../openai/types';
 import { validateEmbeddingRequest } from '../openai/validate';
 import { costMicroUsd, priceFor } from '../pricing';
 import { executeRoute } from '../routing/execute-route';
-import { planRoute } from '../routing/plan-route';
 import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
@@ -11,6 +10,8 @@ import { completed, type HandlerResult } from './handler-result';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
+import { reserveEmbeddings } from './reserve-budget';
+import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
 
 /**
@@ -20,27 +21,29 @@ import { routingHeaders } from './routing-headers';
  */
 export async function handleEmbeddings(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { config, deps } = runtime;
-  const { body: raw } = await readJsonBody(request, config.limits.maxBodyBytes);
+  const { body: raw, size } = await readJsonBody(request, config.limits.maxBodyBytes);
   const body = validateEmbeddingRequest(raw);
   record.modelRequested = body.model;
   record.user = body.user ?? null;
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), null);
   assertModelAccess(config, record.principal, body.model);
 
+  const plan = planRequestRoute(runtime, request, body.model);
+  await reserveEmbeddings(runtime, record, size, plan);
   const started = await executeRoute(
-    planRoute(config, body.model, deps.random),
-    async (target, signal) => {
+    plan,
+    async (target, signal, firstByte) => {
       const adapter = adapterFor(runtime, target);
       if (!adapter.embeddings) {
-        throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', param: 'model', message: `The model '${body.model}' (${target.provider.type}) does not support embeddings.`, verdict: 'fallback', errorClass: 'invalid_request' });
+        throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', param: 'model', message: `The model '${body.model}' (${target.provider.type}) does not support embeddings.`, verdict: 'fallback', errorClass: 'not_found' });
       }
       const apiKey = await apiKeyFor(runtime, target, adapter);
       return adapter.embeddings(
         { request: body, model: target.model },
-        { providerName: target.providerName, settings: target.provider, apiKey, fetch: deps.fetch, signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
+        { providerName: target.providerName, settings: target.provider, apiKey, fetch: fetchNotifyingHeaders(deps.fetch, firstByte), signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
       );
     },
-    { config, clock: deps.clock, random: deps.random, logger: deps.logger, requestId: record.requestId, signal: requestSignal.signal },
+    routeOptions(runtime, record, requestSignal),
   );
   const headers = routingHeaders(record, started);
   const response = encodeVectors(started.value, body.encoding_format ?? 'float');

@@ -31,17 +31,36 @@ export interface KeyRecord {
   hint?: string;
 }
 
-/** Looks up virtual keys by the hash of their plaintext. */
+/**
+ * A team as stored: today only its shared budget. Teams exist implicitly through their keys;
+ * a team record is needed only to give the team a budget (`switchyard budget set --team`).
+ */
+export interface TeamRecord {
+  team: string;
+  budget?: Budget;
+}
+
+/**
+ * Looks up virtual keys by the hash of their plaintext, and team budgets. The gateway's only
+ * read path; both results are cached briefly by the authenticator.
+ * Implementations throw when the store is unreachable (the gateway answers 503).
+ */
 export interface KeyStore {
   /** The record whose `keyHash` equals `keyHash`, or `undefined`. */
   findByHash(keyHash: string): Promise<KeyRecord | undefined>;
+  /** The team record of `team`, or `undefined` when the team has no budget set. */
+  findTeam(team: string): Promise<TeamRecord | undefined>;
 }
 
-/** Admin operations on virtual keys, used by the CLI (not on the request path). */
+/** Admin operations on virtual keys and teams, used by the CLI (not on the request path). */
 export interface KeyAdminStore extends KeyStore {
+  /** Stores a new key; rejects when `keyId` or `keyHash` already exists. */
   put(record: KeyRecord): Promise<void>;
   get(keyId: string): Promise<KeyRecord | undefined>;
+  /** All keys, oldest first. */
   list(): Promise<KeyRecord[]>;
   /** Replaces the record identified by `record.keyId` (hash may change on rotation). */
   replace(record: KeyRecord): Promise<void>;
+  /** Creates or replaces a team record. */
+  putTeam(record: TeamRecord): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { Principal } from '../pipeline/authenticate';
+import type { BudgetHold } from '../pipeline/budget';
 import { PRICE_VERSION } from '../pricing';
 import type { UsageEvent, UsageStatus } from './usage-event';
 
@@ -31,6 +32,8 @@ export class RequestRecord {
   tokens: TokenCounts = NO_TOKENS;
   costMicroUsd = 0;
   ttftMs: number | null = null;
+  /** The budget reservation held for this request, settled once it has finished. */
+  budgetHold: BudgetHold | undefined;
 
   constructor(
     readonly requestId: string,

@@ -1,0 +1,99 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { KeyAdminStore, KeyRecord, TeamRecord } from '../../core/ports/key-store';
+import { KEY_ID_INDEX } from './table-schemas';
+
+const TEAM_PREFIX = 'team#';
+
+/**
+ * Key store on the DynamoDB keys table (see `keysTableSchema`). Key items live under their hash,
+ * team items under `team#NAME`; admin look-ups by `keyId` go through the sparse `keyId-index`.
+ * SDK errors propagate: the gateway maps them to 503.
+ */
+export class DynamoKeyStore implements KeyAdminStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async findByHash(keyHash: string): Promise<KeyRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyHash }, ConsistentRead: true }));
+    return Item && typeof Item.keyId === 'string' ? toKeyRecord(Item) : undefined;
+  }
+
+  async findTeam(team: string): Promise<TeamRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: TEAM_PREFIX + team }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const { pk: _pk, ...record } = Item;
+    return record as TeamRecord;
+  }
+
+  async put(record: KeyRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: toItem(record.keyHash, record), ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+  }
+
+  async get(keyId: string): Promise<KeyRecord | undefined> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: KEY_ID_INDEX,
+        KeyConditionExpression: 'keyId = :keyId',
+        ExpressionAttributeValues: { ':keyId': keyId },
+      }),
+    );
+    const item = Items?.[0];
+    return item ? toKeyRecord(item) : undefined;
+  }
+
+  async list(): Promise<KeyRecord[]> {
+    const records: KeyRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new ScanCommand({ TableName: this.tableName, IndexName: KEY_ID_INDEX, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) records.push(toKeyRecord(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
+  }
+
+  async replace(record: KeyRecord): Promise<void> {
+    const current = await this.get(record.keyId);
+    if (!current) throw new Error(`No key with id ${record.keyId}.`);
+    const put = { TableName: this.tableName, Item: toItem(record.keyHash, record) };
+    if (current.keyHash === record.keyHash) {
+      await this.client.send(new PutCommand({ ...put, ConditionExpression: 'attribute_exists(pk)' }));
+      return;
+    }
+    // Rotation: the old hash must stop working in the same write that makes the new one work.
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.tableName, Key: { pk: current.keyHash }, ConditionExpression: 'attribute_exists(pk)' } },
+          { Put: { ...put, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }),
+    );
+  }
+
+  async putTeam(record: TeamRecord): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(TEAM_PREFIX + record.team, record) }));
+  }
+}
+
+function toKeyRecord(item: Record<string, unknown>): KeyRecord {
+  const { pk: _pk, ...record } = item;
+  return record as unknown as KeyRecord;
+}
+
+/** The item for `record` under `pk`, without undefined attributes (which DynamoDB rejects). */
+function toItem(pk: string, record: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries({ pk, ...record }).filter(([, value]) => value !== undefined));
+}

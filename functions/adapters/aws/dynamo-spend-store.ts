@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BudgetPeriod } from '../../core/ports/key-store';
+import {
+  keyScope,
+  minuteKey,
+  msToNextMinute,
+  periodKey,
+  type RateOutcome,
+  type RateRequest,
+  type Reservation,
+  type ReserveOutcome,
+  type ReserveRequest,
+  type Settlement,
+  type SpendSnapshot,
+  type SpendStore,
+} from '../../core/ports/spend-store';
+
+/** One conditional or unconditional update of the spend table. */
+type Update = NonNullable<NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number]['Update']>;
+
+/** Outcome of a write: applied, or the index of the first update whose condition failed. */
+type WriteResult = { applied: true } | { applied: false; failedIndex: number };
+
+/** Request windows outlive their minute by an hour, then TTL removes them. */
+const WINDOW_TTL_SECONDS = 3600;
+/** Transactions on hot counters can conflict; retry with jitter a bounded number of times. */
+const MAX_CONFLICT_ATTEMPTS = 25;
+
+/**
+ * Spend store on the DynamoDB spend table (see `spendTableSchema`).
+ *
+ * Counter items hold `committed` (spent + reserved) and `spent`. DynamoDB condition expressions
+ * cannot add, so the reservation condition compares `committed` with a headroom computed here:
+ * `committed + amount <= limit` ⇔ `committed <= limit - amount`. A missing item has committed 0,
+ * which fits exactly when `amount <= limit`; larger amounts are refused before writing.
+ * Reservations on several scopes are one `TransactWriteItems` (all or nothing); settlements too,
+ * with a client request token so that an SDK retry never applies them twice.
+ */
+export class DynamoSpendStore implements SpendStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async admitRequest(request: RateRequest): Promise<RateOutcome> {
+    const conditions: string[] = [];
+    const values: Record<string, number> = { ':one': 1, ':ttl': Math.floor(request.at / 60_000) * 60 + 60 + WINDOW_TTL_SECONDS };
+    if (request.rpm !== undefined) {
+      conditions.push('(attribute_not_exists(requests) OR requests < :rpm)');
+      values[':rpm'] = request.rpm;
+    }
+    if (request.tpm !== undefined) {
+      conditions.push('(attribute_not_exists(tokens) OR tokens < :tpm)');
+      values[':tpm'] = request.tpm;
+    }
+    const key = { scope: keyScope(request.keyId), period: minuteKey(request.at) };
+    const result = await this.write(`admit:${request.keyId}:${request.at}`, [
+      {
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'ADD requests :one SET expiresAt = :ttl',
+        ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+        ExpressionAttributeValues: values,
+      },
+    ]);
+    if (result.applied) return { ok: true };
+    const window = await this.read(key);
+    const limit = request.rpm !== undefined && num(window?.requests) >= request.rpm ? 'rpm' : 'tpm';
+    return { ok: false, limit, retryAfterMs: msToNextMinute(request.at) };
+  }
+
+  async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
+    const counters = request.scopes.map((limit) => ({ ...limit, periodKey: periodKey(limit.period, request.at) }));
+    const tooLarge = counters.findIndex((counter) => request.amountMicroUsd > counter.limitMicroUsd);
+    const result: WriteResult =
+      tooLarge >= 0
+        ? { applied: false, failedIndex: tooLarge }
+        : await this.write(
+            `reserve:${request.requestId}`,
+            counters.map((counter) => ({
+              TableName: this.tableName,
+              Key: { scope: counter.scope, period: counter.periodKey },
+              UpdateExpression: 'SET committed = if_not_exists(committed, :zero) + :amount, spent = if_not_exists(spent, :zero)',
+              ConditionExpression: 'attribute_not_exists(committed) OR committed <= :headroom',
+              ExpressionAttributeValues: { ':zero': 0, ':amount': request.amountMicroUsd, ':headroom': counter.limitMicroUsd - request.amountMicroUsd },
+            })),
+          );
+    if (result.applied) {
+      return {
+        ok: true,
+        reservation: {
+          requestId: request.requestId,
+          amountMicroUsd: request.amountMicroUsd,
+          counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })),
+        },
+      };
+    }
+    const blocked = counters[result.failedIndex]!;
+    const item = await this.read({ scope: blocked.scope, period: blocked.periodKey });
+    return { ok: false, blocked, remainingMicroUsd: Math.max(0, blocked.limitMicroUsd - num(item?.committed)) };
+  }
+
+  async settle(reservation: Reservation, settlement: Settlement): Promise<void> {
+    const updates: Update[] = reservation.counters.map((counter) => ({
+      TableName: this.tableName,
+      Key: { scope: counter.scope, period: counter.periodKey },
+      UpdateExpression: 'ADD committed :delta, spent :cost',
+      ExpressionAttributeValues: { ':delta': settlement.costMicroUsd - reservation.amountMicroUsd, ':cost': settlement.costMicroUsd },
+    }));
+    if (settlement.tokens && settlement.tokens.count > 0) {
+      updates.push({
+        TableName: this.tableName,
+        Key: { scope: keyScope(settlement.tokens.keyId), period: minuteKey(settlement.at) },
+        UpdateExpression: 'ADD tokens :tokens SET expiresAt = :ttl',
+        ExpressionAttributeValues: { ':tokens': settlement.tokens.count, ':ttl': Math.floor(settlement.at / 60_000) * 60 + 60 + WINDOW_TTL_SECONDS },
+      });
+    }
+    if (updates.length > 0) await this.write(`settle:${reservation.requestId}`, updates);
+  }
+
+  async getSpend(scope: string, period: BudgetPeriod, at: number): Promise<SpendSnapshot> {
+    const key = periodKey(period, at);
+    const item = await this.read({ scope, period: key });
+    const spent = num(item?.spent);
+    return { periodKey: key, spentMicroUsd: spent, reservedMicroUsd: num(item?.committed) - spent };
+  }
+
+  private async read(key: { scope: string; period: string }): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
+  /** One update as `UpdateItem`; several as one transaction, retried on transaction conflicts. */
+  private async write(token: string, updates: Update[]): Promise<WriteResult> {
+    if (updates.length === 1) {
+      try {
+        await this.client.send(new UpdateCommand(updates[0]!));
+        return { applied: true };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return { applied: false, failedIndex: 0 };
+        throw error;
+      }
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({ TransactItems: updates.map((update) => ({ Update: update })), ClientRequestToken: requestToken(token, attempt) }),
+        );
+        return { applied: true };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+        const failedIndex = codes.indexOf('ConditionalCheckFailed');
+        if (failedIndex >= 0) return { applied: false, failedIndex };
+        if (!codes.includes('TransactionConflict') || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
+        await sleep(Math.random() * 10 * Math.min(attempt, 10));
+      }
+    }
+  }
+}
+
+/**
+ * A 36-character idempotency token per write attempt. The SDK's own retries of one attempt share
+ * it (so a lost response never double-applies); a cancelled attempt applied nothing, so the next
+ * attempt after a conflict gets a fresh one.
+ */
+function requestToken(token: string, attempt: number): string {
+  return createHash('sha256').update(`${token}:${attempt}`).digest('hex').slice(0, 36);
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
+}

@@ -1,0 +1,33 @@
+import type { Budget, BudgetPeriod } from '../core/ports/key-store';
+import { UsageError } from './cli-io';
+
+const PERIODS: readonly BudgetPeriod[] = ['day', 'month', 'total'];
+
+/** A budget from `--budget`/`--usd USD` and `--period day|month|total` (default month). */
+export function budgetOf(usd: string | undefined, period: string | undefined): Budget | undefined {
+  if (usd === undefined) {
+    if (period !== undefined) throw new UsageError('--period needs a budget amount.');
+    return undefined;
+  }
+  const amount = Number(usd);
+  if (!Number.isFinite(amount) || amount < 0) throw new UsageError(`Budget must be a non-negative USD amount, got '${usd}'.`);
+  const chosen = (period ?? 'month') as BudgetPeriod;
+  if (!PERIODS.includes(chosen)) throw new UsageError(`--period must be one of ${PERIODS.join(', ')}, got '${period}'.`);
+  return { usd: amount, period: chosen };
+}
+
+/** A positive integer flag (`--rpm`, `--tpm`), or undefined when absent. */
+export function positiveIntOf(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new UsageError(`--${flag} must be a positive integer, got '${value}'.`);
+  return parsed;
+}
+
+/** An ISO instant from `--expires` (a date `2026-12-31` means its start, UTC), or undefined. */
+export function expiryOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(ms)) throw new UsageError(`--expires must be a date or ISO instant, got '${value}'.`);
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,124 @@
+import { GatewayError, serviceUnavailable } from '../errors';
+import type { Clock } from '../ports/clock';
+import type { Budget, KeyStore } from '../ports/key-store';
+import type { Logger } from '../ports/logger';
+import { keyScope, teamScope, usdToMicro, type Reservation, type ScopeLimit, type SpendStore } from '../ports/spend-store';
+import { budgetExceeded, rateLimitExceeded } from './limit-errors';
+
+/** What the budget stage needs to know about the caller (a `Principal` fits). */
+export interface BudgetPrincipal {
+  keyId: string;
+  team?: string | undefined;
+  budget?: Budget | undefined;
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+}
+
+/**
+ * Ports of the budget stage. `keyStore` should be the cached one (team budgets are read per
+ * request). Without a spend store, a request that a limit applies to is refused with 503.
+ */
+export interface BudgetDeps {
+  spendStore: SpendStore | undefined;
+  keyStore: KeyStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** What a finished request actually used, for settlement. */
+export interface SettledUsage {
+  costMicroUsd: number;
+  /** All tokens of the request (input + output), counted against `tpm`. */
+  tokens: number;
+}
+
+const SETTLE_ATTEMPTS = 3;
+
+/**
+ * A request admitted by {@link admitRequest}: holds its reservation until {@link BudgetHold.settle}
+ * charges the actual cost and releases the rest. `settle` runs its work once, whatever the number
+ * of calls, and never throws: the response has already been sent by then, so a store failure is
+ * logged with everything needed to reconcile (the reservation stays held — the safe direction).
+ */
+export class BudgetHold {
+  private settled: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: BudgetDeps,
+    private readonly principal: BudgetPrincipal,
+    readonly reservation: Reservation,
+  ) {}
+
+  settle(usage: SettledUsage): Promise<void> {
+    this.settled ??= this.run(usage);
+    return this.settled;
+  }
+
+  private async run(usage: SettledUsage): Promise<void> {
+    const { reservation, principal } = this;
+    if (reservation.counters.length === 0 && principal.tpm === undefined) return;
+    if (usage.costMicroUsd > reservation.amountMicroUsd) {
+      this.deps.logger.warn('cost above reservation', { requestId: reservation.requestId, keyId: principal.keyId, reserved: reservation.amountMicroUsd, cost: usage.costMicroUsd });
+    }
+    const settlement = {
+      costMicroUsd: usage.costMicroUsd,
+      at: this.deps.clock.now(),
+      ...(principal.tpm !== undefined ? { tokens: { keyId: principal.keyId, count: usage.tokens } } : {}),
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await (this.deps.spendStore as SpendStore).settle(reservation, settlement);
+        return;
+      } catch (error) {
+        if (attempt >= SETTLE_ATTEMPTS) {
+          this.deps.logger.error('budget settlement failed', { reservation, settlement, error: String(error) });
+          return;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The budget and rate stage (DESIGN §4), before the upstream call: counts the request against
+ * `rpm`/`tpm`, then reserves `upperBoundMicroUsd` on the key's and the team's budgets together.
+ * Throws 429 `rate_limit_exceeded` / `budget_exceeded`, or 503 when a store is unavailable
+ * (fail closed: never an uncounted request).
+ */
+export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number): Promise<BudgetHold> {
+  const at = deps.clock.now();
+  const spendStore = (): SpendStore => {
+    if (!deps.spendStore) throw serviceUnavailable('This key has limits but the gateway has no spend store configured.');
+    return deps.spendStore;
+  };
+  if (principal.rpm !== undefined || principal.tpm !== undefined) {
+    const rate = await unavailableOnError(() => spendStore().admitRequest({ keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm, at }));
+    if (!rate.ok) throw rateLimitExceeded(principal.keyId, rate.limit, (rate.limit === 'rpm' ? principal.rpm : principal.tpm) as number, rate.retryAfterMs);
+  }
+
+  const scopes: ScopeLimit[] = [];
+  if (principal.budget) scopes.push({ scope: keyScope(principal.keyId), limitMicroUsd: usdToMicro(principal.budget.usd), period: principal.budget.period });
+  if (principal.team !== undefined) {
+    const team = principal.team;
+    const teamBudget = (await unavailableOnError(() => deps.keyStore.findTeam(team)))?.budget;
+    if (teamBudget) scopes.push({ scope: teamScope(team), limitMicroUsd: usdToMicro(teamBudget.usd), period: teamBudget.period });
+  }
+  if (scopes.length === 0) return new BudgetHold(deps, principal, { requestId, amountMicroUsd: 0, counters: [] });
+
+  const outcome = await unavailableOnError(() => spendStore().reserve({ requestId, scopes, amountMicroUsd: upperBoundMicroUsd, at }));
+  if (!outcome.ok) {
+    const { blocked } = outcome;
+    const owner = blocked.scope === keyScope(principal.keyId) ? `key ${principal.keyId}` : `team ${principal.team}`;
+    throw budgetExceeded(owner, blocked.periodKey, outcome.remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
+  }
+  return new BudgetHold(deps, principal, outcome.reservation);
+}
+
+async function unavailableOnError<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw serviceUnavailable('The budget store is unavailable; the request was not served.', error);
+  }
+}

@@ -1,0 +1,52 @@
+import type { ChatCompletionRequest } from '../openai/types';
+import { priceAt, type ModelPrice } from '../pricing';
+import type { RouteTarget } from '../routing/plan-route';
+import type { ProviderAdapter } from '../../providers/types';
+
+/**
+ * Input tokens an image by URL can cost at most. Remote images are not in the request bytes, and
+ * the dearest tiling (gpt-4o-mini, high detail, 2048×768: 2,833 + 6 × 5,667 tokens) stays below it.
+ */
+export const IMAGE_INPUT_TOKEN_BOUND = 40_000;
+
+/**
+ * An upper bound of a chat request's input tokens (DESIGN §4): no tokenizer yields more tokens
+ * than the UTF-8 bytes it reads, so the request body's byte size bounds the prompt, tools and
+ * schema together; each image given by URL (not inline as a data URL, whose bytes are already
+ * counted) adds {@link IMAGE_INPUT_TOKEN_BOUND}.
+ */
+export function inputTokenBound(bodyBytes: number, request: Pick<ChatCompletionRequest, 'messages'>): number {
+  let images = 0;
+  for (const message of request.messages) {
+    if (!Array.isArray(message.content)) continue;
+    for (const part of message.content) {
+      if (part.type === 'image_url' && !String((part as { image_url?: { url?: unknown } }).image_url?.url ?? '').startsWith('data:')) images += 1;
+    }
+  }
+  return bodyBytes + images * IMAGE_INPUT_TOKEN_BOUND;
+}
+
+/**
+ * The most `inputTokens` input and `outputTokens` output tokens can cost at `modelPrice`, in
+ * micro-USD rounded up: the tier of that prompt size, every input token at the dearest input rate
+ * (cache writes cost more than plain input), every output token at the output rate.
+ */
+export function costBoundMicroUsd(modelPrice: ModelPrice, inputTokens: number, outputTokens: number): number {
+  const price = priceAt(modelPrice, inputTokens);
+  const inputRate = Math.max(price.input, price.cachedInput ?? 0, price.cacheWrite ?? 0);
+  // USD per 1M tokens × tokens = micro-USD.
+  return Math.ceil(inputTokens * inputRate + outputTokens * price.output);
+}
+
+/** Output limit injected upstream when neither the client, the target nor the adapter gives one. */
+export const DEFAULT_OUTPUT_TOKEN_LIMIT = 4096;
+
+/**
+ * The output token limit of a call to `target`: the client's `max_completion_tokens`/`max_tokens`,
+ * else the target's `maxOutputTokens`, else the adapter's model limit, else
+ * {@link DEFAULT_OUTPUT_TOKEN_LIMIT}. The gateway sends exactly this limit upstream, which is what
+ * makes the budget reservation an upper bound.
+ */
+export function outputTokenLimit(request: Pick<ChatCompletionRequest, 'max_tokens' | 'max_completion_tokens'>, target: Pick<RouteTarget, 'model' | 'maxOutputTokens'>, adapter: Pick<ProviderAdapter, 'maxOutputTokens'> | undefined): number {
+  return request.max_completion_tokens ?? request.max_tokens ?? target.maxOutputTokens ?? adapter?.maxOutputTokens?.(target.model) ?? DEFAULT_OUTPUT_TOKEN_LIMIT;
+}

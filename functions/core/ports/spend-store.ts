@@ -1,0 +1,141 @@
+import type { BudgetPeriod } from './key-store';
+
+/**
+ * Spend counters and request-rate windows (DESIGN §4). All money is integer micro-USD.
+ *
+ * A scope is what a budget belongs to: `key#<keyId>` or `team#<name>`. Each scope has one counter
+ * per period key (`2026-11-24` for a day budget, `2026-11` for a month, `total`), so a new period
+ * starts a new counter and nothing is ever reset.
+ *
+ * The gateway calls only {@link SpendStore.admitRequest}, {@link SpendStore.reserve} and
+ * {@link SpendStore.settle}. Every method throws when the store is unreachable: the gateway then
+ * fails closed with 503 and never serves an uncounted request.
+ */
+export interface SpendStore {
+  /**
+   * Counts one request in the key's current UTC minute, unless that would exceed `rpm` or the
+   * tokens already settled in the minute have reached `tpm`. Exact under concurrency.
+   */
+  admitRequest(request: RateRequest): Promise<RateOutcome>;
+  /**
+   * Reserves `amountMicroUsd` on every scope at once, or on none: the reservation succeeds only
+   * if, for each scope, spent + reserved + amount stays within its limit.
+   */
+  reserve(request: ReserveRequest): Promise<ReserveOutcome>;
+  /**
+   * Settles a reservation: charges `costMicroUsd` to every scope and releases the rest of the
+   * reservation. When `tokens` is given, adds them to the key's minute window for `tpm`.
+   * Called exactly once per successful reservation.
+   */
+  settle(reservation: Reservation, settlement: Settlement): Promise<void>;
+  /** Spend of a scope in the period containing `at` (for `keys show`); zeros when none. */
+  getSpend(scope: string, period: BudgetPeriod, at: number): Promise<SpendSnapshot>;
+}
+
+/** A budget applied to one scope. */
+export interface ScopeLimit {
+  /** `key#<keyId>` or `team#<name>`. */
+  scope: string;
+  limitMicroUsd: number;
+  period: BudgetPeriod;
+}
+
+/** Input of {@link SpendStore.reserve}. */
+export interface ReserveRequest {
+  /** Unique per request; makes a retried reservation idempotent where the store supports it. */
+  requestId: string;
+  scopes: ScopeLimit[];
+  amountMicroUsd: number;
+  /** Epoch milliseconds; selects the period counters. */
+  at: number;
+}
+
+/**
+ * A held reservation: which counters it touched and how much. A request without any budget
+ * settles an empty reservation (no counters) so its tokens still count for `tpm`.
+ */
+export interface Reservation {
+  requestId: string;
+  amountMicroUsd: number;
+  counters: { scope: string; periodKey: string }[];
+}
+
+/** Result of {@link SpendStore.reserve}. */
+export type ReserveOutcome =
+  | { ok: true; reservation: Reservation }
+  | {
+      ok: false;
+      /** The scope whose budget could not take the reservation. */
+      blocked: ScopeLimit & { periodKey: string };
+      /** limit − spent − reserved of that scope, never negative. */
+      remainingMicroUsd: number;
+    };
+
+/** Input of {@link SpendStore.settle}. */
+export interface Settlement {
+  /** Actual (or honestly estimated) cost, rounded up to integer micro-USD. */
+  costMicroUsd: number;
+  /** Settled tokens to add to the key's current minute for `tpm`. */
+  tokens?: { keyId: string; count: number };
+  /** Epoch milliseconds of settlement; selects the `tpm` minute. */
+  at: number;
+}
+
+/** Input of {@link SpendStore.admitRequest}. */
+export interface RateRequest {
+  keyId: string;
+  rpm?: number;
+  tpm?: number;
+  at: number;
+}
+
+/** Result of {@link SpendStore.admitRequest}. */
+export type RateOutcome = { ok: true } | { ok: false; limit: 'rpm' | 'tpm'; retryAfterMs: number };
+
+/** Spend of one scope in one period. */
+export interface SpendSnapshot {
+  periodKey: string;
+  spentMicroUsd: number;
+  reservedMicroUsd: number;
+}
+
+/** Scope name of a key's budget. */
+export function keyScope(keyId: string): string {
+  return `key#${keyId}`;
+}
+
+/** Scope name of a team's budget. */
+export function teamScope(team: string): string {
+  return `team#${team}`;
+}
+
+/**
+ * The counter key of the UTC calendar period containing `at`.
+ *
+ * @example periodKey('month', Date.UTC(2026, 10, 24)) // '2026-11'
+ */
+export function periodKey(period: BudgetPeriod, at: number): string {
+  if (period === 'total') return 'total';
+  const iso = new Date(at).toISOString();
+  return period === 'month' ? iso.slice(0, 7) : iso.slice(0, 10);
+}
+
+/** The window key of the UTC minute containing `at` (`minute#2026-11-24T10:31`). */
+export function minuteKey(at: number): string {
+  return `minute#${new Date(at).toISOString().slice(0, 16)}`;
+}
+
+/** Milliseconds from `at` to the start of the next UTC minute (the `retry-after` of rate limits). */
+export function msToNextMinute(at: number): number {
+  return 60_000 - (at % 60_000);
+}
+
+/** Converts a USD amount (a configured budget) to integer micro-USD. */
+export function usdToMicro(usd: number): number {
+  return Math.round(usd * 1e6);
+}
+
+/** Formats micro-USD as a USD string with six decimals, for messages and listings. */
+export function formatMicroUsd(micro: number): string {
+  return `$${(micro / 1e6).toFixed(6)}`;
+}

@@ -1,0 +1,43 @@
+import type { UpstreamRequest } from '../http-provider';
+import type { CallContext, ChatCall } from '../types';
+import { continuesToolLoopWithoutThinking, translateMessages } from './messages';
+import { claudeMaxOutputTokens } from './models';
+import { checkUnsupportedParams, samplingFields } from './params';
+import { translateTools } from './tools';
+import type { AnthropicRequest } from './wire-types';
+
+/** The public API host; `settings.baseUrl` replaces it (host root, as in Anthropic's SDK). */
+export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+/** The `anthropic-version` header unless `settings.anthropicVersion` says otherwise. */
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+/**
+ * Builds the Anthropic Messages request (`POST {baseUrl}/v1/messages`) for an OpenAI chat call.
+ * Throws a 400 GatewayError naming the parameter for anything Anthropic cannot honour.
+ */
+export function buildAnthropicRequest(call: ChatCall, ctx: CallContext): UpstreamRequest {
+  const { request } = call;
+  const drop = ctx.settings.dropUnsupportedParams === true;
+  checkUnsupportedParams(request, drop);
+  const maxTokens = call.maxOutputTokens ?? claudeMaxOutputTokens(call.model);
+  const { system, messages } = translateMessages(request.messages);
+  const sampling = samplingFields(request, maxTokens, drop, !continuesToolLoopWithoutThinking(messages));
+  const tools = translateTools(request, sampling.thinking !== undefined);
+  if (tools.systemNote) system.push(tools.systemNote);
+
+  const body: AnthropicRequest = { model: call.model, max_tokens: maxTokens, messages };
+  if (system.length > 0) body.system = system;
+  if (tools.tools) body.tools = tools.tools;
+  if (tools.tool_choice) body.tool_choice = tools.tool_choice;
+  const stop = typeof request.stop === 'string' ? [request.stop] : request.stop;
+  if (stop && stop.length > 0) body.stop_sequences = stop;
+  Object.assign(body, sampling);
+  if (request.user) body.metadata = { user_id: request.user };
+  if (call.stream) body.stream = true;
+
+  const baseUrl = (ctx.settings.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const version = typeof ctx.settings.anthropicVersion === 'string' ? ctx.settings.anthropicVersion : DEFAULT_ANTHROPIC_VERSION;
+  const headers: Record<string, string> = { 'anthropic-version': version };
+  if (ctx.apiKey) headers['x-api-key'] = ctx.apiKey;
+  return { url: `${baseUrl}/v1/messages`, headers, body };
+}

