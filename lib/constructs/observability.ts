@@ -48,8 +48,18 @@ export interface ObservabilityProps {
   readonly usageStream?: { readonly deliveryStream: firehose.IDeliveryStream; readonly bufferingInterval: Duration };
   /** DynamoDB tables whose throttling is alarmed. @default none */
   readonly tables?: readonly (dynamodb.ITable | dynamodb.ITableV2)[];
-  /** Subscribes this address to the alarm topic. @default no subscription */
+  /**
+   * Topic to notify instead of creating one (the stack shares one alarm topic between constructs).
+   * @default a new KMS-encrypted, TLS-only topic
+   */
+  readonly topic?: sns.ITopic;
+  /** Subscribes this address to the topic this construct creates. @default no subscription */
   readonly alarmEmail?: string;
+  /**
+   * Whether to alarm on the gateway function's errors and throttles; off when another construct
+   * already does, so one incident sends one notification. @default true
+   */
+  readonly functionAlarms?: boolean;
   readonly thresholds?: ObservabilityThresholds;
 }
 
@@ -65,7 +75,7 @@ const PERIOD = Duration.minutes(5);
  * new Observability(this, 'Observability', { gatewayFunction, usageStream: usage, tables: [keys, spend], alarmEmail });
  */
 export class Observability extends Construct {
-  readonly topic: sns.Topic;
+  readonly topic: sns.ITopic;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
   private readonly service: string;
@@ -76,18 +86,7 @@ export class Observability extends Construct {
     const limits = props.thresholds ?? {};
     const fn = props.gatewayFunction;
 
-    // CloudWatch can publish to an encrypted topic only with a customer managed key that lets it
-    // use the key; the AWS managed SNS key does not.
-    const key = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: 'Switchyard alarm topic' });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: 'Switchyard alarms' });
-    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.topic = props.topic ?? this.createTopic(props.alarmEmail);
 
     const requests = this.metric(MetricName.Requests, 'Sum');
     const serverErrorRate = rate('server', 'Gateway 5xx rate', this.metric(MetricName.Errors, 'Sum'), requests);
@@ -97,8 +96,10 @@ export class Observability extends Construct {
     const deliveryFailures = this.metric(MetricName.UsageDeliveryFailures, 'Sum');
 
     this.alarm('GatewayServerErrorRate', serverErrorRate, limits.serverErrorRate ?? 0.05, 'Share of requests answered 5xx or cut by the upstream.', 3, 2);
-    this.alarm('FunctionErrors', fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 1, 'The gateway function failed (crash, timeout, out of memory).', 3, 2);
-    this.alarm('FunctionThrottles', fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), 1, 'The gateway function was throttled: raise reserved or account concurrency.', 3, 2);
+    if (props.functionAlarms ?? true) {
+      this.alarm('FunctionErrors', fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 1, 'The gateway function failed (crash, timeout, out of memory).', 3, 2);
+      this.alarm('FunctionThrottles', fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), 1, 'The gateway function was throttled: raise reserved or account concurrency.', 3, 2);
+    }
     this.alarm('LatencyP99', latencyP99, limits.latencyP99Ms ?? 60_000, 'p99 request latency is high.', 3, 3);
     this.alarm('TimeToFirstTokenP99', ttftP99, limits.timeToFirstTokenP99Ms ?? 10_000, 'p99 time to first streamed token is high.', 3, 3);
     this.alarm('FallbackRate', fallbackRate, limits.fallbackRate ?? 0.2, 'Many requests need a fallback target: a provider is failing.', 3, 2);
@@ -162,6 +163,25 @@ export class Observability extends Construct {
       graph('DynamoDB throttling', throttles),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8, height: 6 }),
     );
+  }
+
+  /**
+   * A TLS-only topic encrypted with a customer managed key: CloudWatch can publish to an
+   * encrypted topic only when the key policy lets it use the key, which the AWS managed SNS key
+   * does not.
+   */
+  private createTopic(alarmEmail: string | undefined): sns.Topic {
+    const key = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: 'Switchyard alarm topic' });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: 'Switchyard alarms' });
+    if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+    return topic;
   }
 
   /** A Switchyard EMF metric on the [service] set, or on [service, …dims]. */

@@ -38,24 +38,16 @@ export function dataPaths(dataDir: string): { keys: string; spend: string; usage
   return { keys: join(dataDir, 'keys.json'), spend: join(dataDir, 'spend.json'), usage: join(dataDir, 'usage') };
 }
 
-<<<<<<< HEAD
 /**
- * Wires the core to the local adapters: file key store, env secrets, NDJSON usage files, and EMF
- * metric lines in `<dataDir>/metrics.log` unless `metrics` is given.
+ * Wires the core to the local adapters: file key and spend stores, env secrets, NDJSON usage
+ * files, and EMF metric lines in `<dataDir>/metrics.log` unless `metrics` is given.
  */
 export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   const paths = dataPaths(options.dataDir);
   const keyStore = new FileKeyStore(paths.keys);
+  const spendStore = new FileSpendStore(paths.spend);
   const metrics = options.metrics ?? new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
   const usageSink = new NdjsonUsageSink({ dataDir: options.dataDir, logger: options.logger, metrics });
-=======
-/** Wires the core to the local adapters: file key and spend stores, env secrets, NDJSON usage files. */
-export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
-  const paths = dataPaths(options.dataDir);
-  const keyStore = new FileKeyStore(paths.keys);
-  const spendStore = new FileSpendStore(paths.spend);
-  const usageSink = new NdjsonUsageSink(paths.usage);
->>>>>>> main
   const gateway = createGateway(
     {
       keyStore,
@@ -71,9 +63,5 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
     },
     options.config,
   );
-<<<<<<< HEAD
-  return { gateway, keyStore, usageSink, metrics };
-=======
-  return { gateway, keyStore, spendStore, usageSink };
->>>>>>> main
+  return { gateway, keyStore, spendStore, usageSink, metrics };
 }

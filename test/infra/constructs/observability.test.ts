@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Observability, type ObservabilityProps } from '../../../lib/constructs/observability';
 import { UsagePipeline } from '../../../lib/constructs/usage-pipeline';
 
@@ -104,6 +105,20 @@ describe('Observability', () => {
 
     expect(freshness?.Properties).toMatchObject({ Namespace: 'AWS/Firehose', Statistic: 'Maximum', Threshold: 900 });
     expect(throttles.map((alarm) => alarm.Properties.Metrics?.[1]?.MetricStat?.Metric.Dimensions)).toContainEqual([{ Name: 'TableName', Value: { Ref: stack.getLogicalId(keys.node.defaultChild as never) } }]);
+  });
+
+  it('can notify a shared topic and leave the function alarms to another construct', () => {
+    const stack = new Stack(new App(), 'Shared');
+    const gatewayFunction = new lambda.Function(stack, 'Gateway', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    const shared = new sns.Topic(stack, 'Shared');
+    new Observability(stack, 'Observability', { gatewayFunction, topic: shared, functionAlarms: false });
+    const sharedTemplate = Template.fromStack(stack);
+
+    sharedTemplate.resourceCountIs('AWS::SNS::Topic', 1);
+    const sharedAlarms = Object.values(sharedTemplate.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
+    expect(sharedAlarms.map((alarm) => alarm.Properties.AlarmActions)).toEqual(sharedAlarms.map(() => [{ Ref: stack.getLogicalId(shared.node.defaultChild as never) }]));
+    expect(sharedAlarms.flatMap(metricNames)).not.toContain('Throttles');
+    expect(sharedAlarms).toHaveLength(5);
   });
 
   it('puts the metrics on one dashboard', () => {
