@@ -8,8 +8,11 @@ import { SwitchyardApi } from './constructs/api';
 import { KeyAuthorizer } from './constructs/authorizer';
 import { GatewayFunction } from './constructs/gateway-function';
 import { KeyStore } from './constructs/key-store';
+import { Observability } from './constructs/observability';
 import { ProviderSecrets } from './constructs/provider-secrets';
 import { SpendStore } from './constructs/spend-store';
+import { UsagePipeline } from './constructs/usage-pipeline';
+import { UsageStackOutput } from '../functions/core/reports/usage-stack-outputs';
 
 /** Props of {@link SwitchyardStack}. */
 export interface SwitchyardStackProps extends StackProps {
@@ -40,6 +43,8 @@ export class SwitchyardStack extends Stack {
   readonly authorizer: KeyAuthorizer;
   readonly api: SwitchyardApi;
   readonly alarms: Alarms;
+  readonly usage: UsagePipeline;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps) {
     super(scope, id, props);
@@ -72,9 +77,27 @@ export class SwitchyardStack extends Stack {
       alarmEmail: props.alarmEmail,
     });
 
+    this.usage = new UsagePipeline(this, 'Usage');
+    this.usage.bindTo(this.gateway.fn);
+    this.observability = new Observability(this, 'Observability', {
+      gatewayFunction: this.gateway.fn,
+      // One topic for every alarm; Alarms already watches the function's errors and throttles.
+      topic: this.alarms.topic,
+      functionAlarms: false,
+      providerModels: Object.values(config.models).flatMap((alias) =>
+        alias.targets.flatMap((target) => (target.provider && target.model ? [{ provider: target.provider, model: target.model }] : [])),
+      ),
+      usageStream: this.usage,
+      tables: [this.keys.table, this.spend.table],
+    });
+
     new CfnOutput(this, STACK_OUTPUTS.apiUrl, { value: this.api.api.url, description: 'API Gateway stage URL' });
     new CfnOutput(this, STACK_OUTPUTS.baseUrl, { value: this.api.baseUrl, description: 'OpenAI base_url for clients' });
     new CfnOutput(this, STACK_OUTPUTS.keysTable, { value: this.keys.table.tableName, description: 'Virtual-key table (CLI --stack)' });
     new CfnOutput(this, STACK_OUTPUTS.spendTable, { value: this.spend.table.tableName, description: 'Spend table (CLI --stack)' });
+    new CfnOutput(this, UsageStackOutput.Workgroup, { value: this.usage.workgroup.ref, description: 'Athena workgroup of the usage reports (switchyard report --stack)' });
+    new CfnOutput(this, UsageStackOutput.Database, { value: this.usage.database.databaseName, description: 'Glue database of the usage table' });
+    new CfnOutput(this, UsageStackOutput.Table, { value: this.usage.table.tableName, description: 'Glue table of the usage events' });
+    new CfnOutput(this, UsageStackOutput.Bucket, { value: this.usage.bucket.bucketName, description: 'S3 bucket of the usage events (usage/dt=YYYY-MM-DD/)' });
   }
 }

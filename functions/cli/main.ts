@@ -2,6 +2,7 @@ import { ConfigError } from '../core/config/load-config';
 import { UsageError, type CliIo } from './cli-io';
 import { budgetCommand } from './budget-command';
 import { keysCommand } from './keys-command';
+import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
 
 const HELP = `switchyard — an LLM gateway (OpenAI-compatible API)
@@ -10,6 +11,7 @@ Commands:
   serve [--config FILE] [--port 8787] [--host 127.0.0.1] [--data-dir .switchyard]
   keys create|list|show|revoke|rotate …  [--stack NAME]
   budget set --team T|--key ID --usd N [--period day|month|total]  [--stack NAME]
+  report [--since DATE] [--until DATE] [--by team|key|model|tag:NAME|day] [--format table|csv|json] [--stack NAME]
 Run a command without arguments for its usage.`;
 
 /** Runs one CLI invocation; resolves to the process exit code (serve keeps running). */
@@ -31,6 +33,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       case 'budget':
         await budgetCommand(args, io);
+        return 0;
+      case 'report':
+        await reportCommand(args, io);
         return 0;
       case undefined:
       case 'help':

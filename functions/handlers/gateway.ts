@@ -1,21 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/executionModeStreamifyResponse';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
 import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
+import { EmfMetrics } from '../adapters/aws/emf-metrics';
+import { FirehoseUsageSink } from '../adapters/aws/firehose-usage-sink';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secret-store';
 import type { SwitchyardConfig } from '../core/config/schema';
 import { createGateway } from '../core/gateway';
 import { systemClock } from '../core/ports/clock';
+import { METRICS_NAMESPACE } from '../core/usage/request-metrics';
 import { toStreamingResponse, toWebRequest } from './api-gateway-http';
 import type { StreamingHandlerResponse } from './api-gateway-http';
-import { LogUsageSink } from './log-usage-sink';
 import { principalFromContext } from './principal-context';
 
 // The routing config, validated at `cdk synth` and compiled in as an esbuild define
@@ -24,6 +28,8 @@ declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
 
 const logger = powertoolsLogger(new Logger({ serviceName: 'switchyard' }));
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
+const usageSink = new FirehoseUsageSink({ client: new FirehoseClient({}), streamName: requiredEnv('USAGE_STREAM_NAME'), logger, metrics });
 const gateway = createGateway(
   {
     keyStore: new DynamoKeyStore(documentClient, requiredEnv('SWITCHYARD_KEYS_TABLE')),
@@ -33,7 +39,8 @@ const gateway = createGateway(
       prefix: requiredEnv('SWITCHYARD_SECRET_PREFIX'),
       logger,
     }),
-    usageSink: new LogUsageSink(logger),
+    usageSink,
+    metrics,
     clock: systemClock,
     logger,
     fetch: globalThis.fetch,
@@ -54,7 +61,9 @@ const invocations = new WeakMap<Context, Invocation>();
  * `Request`, calls the core with the authorizer's principal, and returns status and headers with
  * the body as a stream; middy writes them through `awslambda.HttpResponseStream.from` and pipes
  * the body as it is produced. After the body (or its failure), `requestEnd` aborts the upstream
- * call if the client went away mid-stream, then waits for settlement and the usage event.
+ * call if the client went away mid-stream, waits for settlement and the usage event, then sends
+ * the buffered usage events to Firehose and publishes the EMF metrics (after the stream, as
+ * Powertools' `logMetrics` middleware would flush before the body — DESIGN §9).
  */
 export const handler = middy<APIGatewayProxyEvent, StreamingHandlerResponse>({
   executionMode: executionModeStreamifyResponse,
@@ -64,6 +73,9 @@ export const handler = middy<APIGatewayProxyEvent, StreamingHandlerResponse>({
     invocations.delete(request.context);
     if (!invocation.bodyComplete) invocation.abort.abort(new Error('response stream closed before the body was complete'));
     await Promise.allSettled(invocation.pending);
+    // The sink first: an event it cannot deliver is counted in the metrics flushed next.
+    await usageSink.flush();
+    await metrics.flush();
   },
 }).handler(async (event, context) => {
   const invocation: Invocation = { abort: new AbortController(), pending: [], bodyComplete: false };

@@ -11,6 +11,7 @@ import { keyScope } from '../../functions/core/ports/spend-store';
 import type { GatewayResponseTemplate } from '../helpers/api-gateway-front';
 import { startDynamoDbLocal } from '../helpers/dynamodb-local';
 import type { DynamoDbLocal } from '../helpers/dynamodb-local';
+import { startFakeFirehose, type FakeFirehose } from '../helpers/fake-firehose';
 import { startFakeSecretsManager } from '../helpers/fake-secrets-manager';
 import type { FakeSecretsManager } from '../helpers/fake-secrets-manager';
 import { startFakeUpstream, writeInPieces } from '../helpers/fake-upstream';
@@ -26,6 +27,7 @@ import type { SynthesizedApp } from '../helpers/synthesized-app';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const STAGE = 'e2e';
+const USAGE_STREAM = 'switchyard-e2e-usage';
 const UPSTREAM_KEY = 'sk-upstream-from-secrets-manager';
 // input is free and output costs 1000 USD per 1M tokens (1000 micro-USD per token), so the
 // reservation bound is max_tokens × 1000 whatever the prompt size and a reply of 5 tokens costs 5000.
@@ -73,6 +75,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
   let synth: SynthesizedApp;
   let dynamo: DynamoDbLocal;
   let secrets: FakeSecretsManager;
+  let firehose: FakeFirehose;
   let upstream: FakeUpstream;
   let host: { url: string; child: ChildProcess };
   // The upstream holds the rest of its reply until this opens: a test can prove that the first
@@ -97,6 +100,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       providers: { openai: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKeySecret: 'openai' } },
       models: { gpt: { targets: [{ provider: 'openai', model: 'gpt-4o-mini', price: PRICE }] } },
     };
+    firehose = await startFakeFirehose();
     [synth, dynamo, secrets] = await Promise.all([
       synthApp(config, { stage: STAGE }),
       startDynamoDbLocal(),
@@ -112,6 +116,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     const tableNames: Record<string, string> = {
       [synth.resource('AWS::DynamoDB::GlobalTable', 'KeysTable')[0]]: keysTable,
       [synth.resource('AWS::DynamoDB::GlobalTable', 'SpendTable')[0]]: spendTable,
+      [synth.resource('AWS::KinesisFirehose::DeliveryStream', 'UsageDeliveryStream')[0]]: USAGE_STREAM,
     };
     const environmentOf = (id: string): Record<string, string> => {
       const variables = (synth.template.Resources[id]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -136,6 +141,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
       POWERTOOLS_LOG_LEVEL: 'WARN',
     };
     const [, authorizerResource] = synth.resource('AWS::ApiGateway::Authorizer', 'Authorizer');
@@ -163,7 +169,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       host.child.stdin?.end();
       await exited;
     }
-    await Promise.all([upstream?.close(), secrets?.close(), dynamo?.stop()]);
+    await Promise.all([upstream?.close(), secrets?.close(), firehose?.close(), dynamo?.stop()]);
   });
 
   async function createKey(name: string, budgetUsd: number): Promise<{ key: string; keyId: string }> {
@@ -230,6 +236,25 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     const spend = await spendStore.getSpend(keyScope(keyId), 'month', Date.now());
     expect(spend).toMatchObject({ spentMicroUsd: REPLY_TOKENS * PRICE.output, reservedMicroUsd: 0 });
   });
+
+  it('puts the usage event of a streamed request on the Firehose stream after the stream ends', async () => {
+    const { key, keyId } = await createKey('usage', 1);
+
+    await streamReply(client(key));
+    const records = await recordsOf(keyId);
+
+    expect(records).toHaveLength(1);
+    expect(records[0]?.endsWith('\n')).toBe(true);
+    expect(JSON.parse(records[0] as string)).toMatchObject({ key_id: keyId, stream: true, status: 'ok', output_tokens: REPLY_TOKENS, cost_micro_usd: REPLY_TOKENS * PRICE.output });
+    expect(firehose.calls.every((call) => call.streamName === USAGE_STREAM)).toBe(true);
+  });
+
+  /** The records of one key; the function sends them in requestEnd, just after the body ended. */
+  async function recordsOf(keyId: string): Promise<string[]> {
+    const mine = (): string[] => firehose.stored.filter((record) => (JSON.parse(record) as { key_id: string }).key_id === keyId);
+    for (let poll = 0; poll < 100 && mine().length === 0; poll++) await new Promise((resolve) => setTimeout(resolve, 50));
+    return mine();
+  }
 
   it('answers 401 from the authorizer for an unknown key, in the OpenAI envelope', async () => {
     const error = await client('sk-sy-notakey000000000000000000000000000000').models.list().catch((e: unknown) => e);

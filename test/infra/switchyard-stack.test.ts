@@ -35,6 +35,24 @@ describe('SwitchyardStack', () => {
     template.hasOutput('SpendTableName', { Value: { Ref: id(stack.spend.table) } });
     template.hasOutput('ApiUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
     template.hasOutput('OpenAiBaseUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/v1'])] } });
+    template.hasOutput('UsageWorkgroupName', { Value: { Ref: stack.getLogicalId(stack.usage.workgroup) } });
+    template.hasOutput('UsageDatabaseName', { Value: { Ref: id(stack.usage.database) } });
+    template.hasOutput('UsageTableName', { Value: { Ref: id(stack.usage.table) } });
+    template.hasOutput('UsageBucketName', { Value: { Ref: id(stack.usage.bucket) } });
+  });
+
+  it('sends usage to Firehose and notifies one topic from every alarm', () => {
+    const { stack } = app(false);
+    const template = Template.fromStack(stack);
+    const id = (c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ USAGE_STREAM_NAME: { Ref: id(stack.usage.deliveryStream) } }) },
+    });
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmActions: unknown } }[];
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: id(stack.alarms.topic) }]);
   });
 
   it('gives each function only what it uses', () => {
@@ -56,7 +74,9 @@ describe('SwitchyardStack', () => {
       'dynamodb:GetItem',
       ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       'secretsmanager:GetSecretValue',
+      ['firehose:PutRecord', 'firehose:PutRecordBatch'],
     ]);
+    expect(gatewayStatements[4]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.usage.deliveryStream), 'Arn'] });
     expect(gatewayStatements[1]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.keys.table), 'Arn'] });
     expect(gatewayStatements[2]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.spend.table), 'Arn'] });
   });

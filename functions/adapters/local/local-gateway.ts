@@ -7,6 +7,7 @@ import type { Logger } from '../../core/ports/logger';
 import type { Metrics } from '../../core/ports/metrics';
 import type { ProviderRegistry } from '../../providers/registry';
 import { EnvSecretStore } from './env-secret-store';
+import { FileEmfMetrics } from './file-emf-metrics';
 import { FileKeyStore } from './file-key-store';
 import { FileSpendStore } from './file-spend-store';
 import { NdjsonUsageSink } from './ndjson-usage-sink';
@@ -32,6 +33,8 @@ export interface LocalGateway {
   keyStore: FileKeyStore;
   spendStore: FileSpendStore;
   usageSink: NdjsonUsageSink;
+  /** The metrics the gateway reports to (`flush()` resolves once lines are written). */
+  metrics: Metrics;
 }
 
 /** node:crypto's SHA-256: synchronous, so key look-ups skip Web Crypto's thread-pool round trip. */
@@ -44,19 +47,23 @@ export function dataPaths(dataDir: string): { keys: string; spend: string; usage
   return { keys: join(dataDir, 'keys.json'), spend: join(dataDir, 'spend.json'), usage: join(dataDir, 'usage') };
 }
 
-/** Wires the core to the local adapters: file key and spend stores, env secrets, NDJSON usage files. */
+/**
+ * Wires the core to the local adapters: file key and spend stores, env secrets, NDJSON usage
+ * files, and EMF metric lines in `<dataDir>/metrics.log` unless `metrics` is given.
+ */
 export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   const paths = dataPaths(options.dataDir);
   const keyStore = new FileKeyStore(paths.keys);
   const spendStore = new FileSpendStore(paths.spend);
-  const usageSink = new NdjsonUsageSink(paths.usage);
+  const metrics = options.metrics ?? new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
+  const usageSink = new NdjsonUsageSink({ dataDir: options.dataDir, logger: options.logger, metrics });
   const gateway = createGateway(
     {
       keyStore,
       spendStore,
       secrets: new EnvSecretStore(options.config, options.env),
       usageSink,
-      metrics: options.metrics,
+      metrics,
       clock: options.clock ?? systemClock,
       logger: options.logger,
       fetch: options.fetch ?? createNodeHttpFetch(),
@@ -66,5 +73,5 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
     },
     options.config,
   );
-  return { gateway, keyStore, spendStore, usageSink };
+  return { gateway, keyStore, spendStore, usageSink, metrics };
 }

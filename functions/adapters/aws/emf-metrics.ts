@@ -1,0 +1,85 @@
+import type { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '../../core/ports/metrics';
+import { MetricName, requestMetrics } from '../../core/usage/request-metrics';
+import type { UsageEvent } from '../../core/usage/usage-event';
+
+/** Constructor options of {@link EmfMetrics}. */
+export interface EmfMetricsOptions {
+  /**
+   * A Powertools Metrics instance built by the entry point with namespace `Switchyard`
+   * (`METRICS_NAMESPACE`) and a service name. Powertools adds its `service` dimension to every
+   * dimension set; it has one value per deployment, so cardinality stays low.
+   */
+  metrics: PowertoolsMetrics;
+  /**
+   * Where a serialised EMF document goes instead of Powertools' stdout publishing. Unset on
+   * Lambda (stdout is how CloudWatch picks EMF up); the local server sets it to append to a file.
+   */
+  emit?: (line: string) => void | Promise<void>;
+}
+
+/**
+ * The Metrics port on CloudWatch Embedded Metric Format through Powertools Metrics.
+ *
+ * `recordRequest` only keeps the event; {@link flush} (called after the response stream ends —
+ * Powertools' `logMetrics` middleware would flush before the body streams, DESIGN §9) publishes
+ * one EMF document per request, because EMF dimension values are per document: two requests
+ * to different providers cannot share one. Each document carries the request's metrics under the
+ * dimension sets [service], [service, Provider, Model], [service, ModelAlias], [service, Team].
+ *
+ * @example
+ * const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
+ * metrics.recordRequest(event);
+ * await metrics.flush();
+ */
+export class EmfMetrics implements Metrics {
+  private events: UsageEvent[] = [];
+  private deliveryFailures = 0;
+
+  constructor(private readonly options: EmfMetricsOptions) {}
+
+  /** Keeps the finished request until {@link flush}. */
+  recordRequest(event: UsageEvent): void {
+    this.events.push(event);
+  }
+
+  /** Adds to `UsageDeliveryFailures`, published with the next flush under [service]. */
+  recordUsageDeliveryFailure(count: number): void {
+    this.deliveryFailures += count;
+  }
+
+  /** Publishes one EMF document per recorded request, then one for delivery failures if any. */
+  async flush(): Promise<void> {
+    const events = this.events;
+    const failures = this.deliveryFailures;
+    this.events = [];
+    this.deliveryFailures = 0;
+    const powertools = this.options.metrics;
+    for (const event of events) {
+      const { data, dimensionSets } = requestMetrics(event);
+      for (const datum of data) powertools.addMetric(datum.name, datum.unit, datum.value);
+      for (const set of dimensionSets) powertools.addDimensions(set);
+      await this.publish();
+    }
+    if (failures > 0) {
+      powertools.addMetric(MetricName.UsageDeliveryFailures, 'Count', failures);
+      await this.publish();
+    }
+  }
+
+  private async publish(): Promise<void> {
+    const { metrics: powertools, emit } = this.options;
+    if (!emit) {
+      powertools.publishStoredMetrics();
+      return;
+    }
+    let line: string;
+    try {
+      line = JSON.stringify(powertools.serializeMetrics());
+    } finally {
+      powertools.clearMetrics();
+      powertools.clearDimensions();
+    }
+    await emit(line);
+  }
+}

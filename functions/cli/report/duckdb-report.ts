@@ -1,0 +1,68 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { renderReportSql, type ReportQuery } from '../../core/reports/report-queries';
+import { USAGE_COLUMNS, type UsageColumnType } from '../../core/usage/usage-schema';
+import type { ReportArguments, ReportCell, ReportResult } from './report-result';
+
+const DUCKDB_TYPES: Record<UsageColumnType, string> = {
+  string: 'VARCHAR',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  'map<string,string>': 'MAP(VARCHAR, VARCHAR)',
+};
+
+/** Trino functions the report SQL uses that DuckDB spells differently. */
+const TRINO_COMPATIBILITY = ['CREATE MACRO approx_percentile(x, p) AS approx_quantile(x, p)'];
+
+const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * The DuckDB table source for the local usage files: every `usage/dt=*\/*.ndjson` under the data
+ * directory, with the columns and types of the Glue table (so DuckDB infers nothing — `tags` is a
+ * map as on Athena even when every event has the same keys) and `dt` from the directory name.
+ */
+export function duckdbUsageSource(dataDir: string): string {
+  const glob = join(resolve(dataDir), 'usage', 'dt=*', '*.ndjson');
+  const columns = USAGE_COLUMNS.map((column) => `${column.name}: ${quote(DUCKDB_TYPES[column.type])}`).join(', ');
+  return `read_json(${quote(glob)}, format = 'newline_delimited', columns = {${columns}}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'})`;
+}
+
+/** Whether any usage file exists; DuckDB fails on a glob that matches nothing. */
+async function hasUsageFiles(dataDir: string): Promise<boolean> {
+  const usageDir = join(dataDir, 'usage');
+  const days = await readdir(usageDir).catch(() => [] as string[]);
+  for (const day of days.filter((name) => name.startsWith('dt='))) {
+    const files = await readdir(join(usageDir, day)).catch(() => [] as string[]);
+    if (files.some((file) => file.endsWith('.ndjson'))) return true;
+  }
+  return false;
+}
+
+/** Runs one report over the local usage files with an in-memory DuckDB. */
+export async function runDuckdbReport(query: ReportQuery, args: ReportArguments, dataDir: string): Promise<ReportResult> {
+  if (!(await hasUsageFiles(dataDir))) return { columns: [], rows: [] };
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    for (const statement of TRINO_COMPATIBILITY) await connection.run(statement);
+    const values = query.parameters.map((name) => args[name] ?? null);
+    const reader = await connection.runAndReadAll(renderReportSql(query, duckdbUsageSource(dataDir)), values);
+    const rows = reader.getRowObjectsJS().map((row) =>
+      Object.fromEntries(Object.entries(row).map(([column, value]) => [column, toCell(value)])),
+    );
+    return { columns: reader.columnNames(), rows };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Sums come back as BIGINT/HUGEINT; report magnitudes fit a double exactly. */
+function toCell(value: unknown): ReportCell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  return String(value);
+}

@@ -1,0 +1,18 @@
+/** A cell of a report: text, a number, or null. */
+export type ReportCell = string | number | null;
+
+/** The rows of one report run, with the column order of the query. */
+export interface ReportResult {
+  columns: string[];
+  rows: Record<string, ReportCell>[];
+}
+
+/** Values of a report run's positional parameters. */
+export interface ReportArguments {
+  /** First UTC day, `YYYY-MM-DD`, inclusive. */
+  since: string;
+  /** Last UTC day, `YYYY-MM-DD`, inclusive. */
+  until: string;
+  /** Tag name, for `spend-by-tag`. */
+  tag?: string;
+}

@@ -1,0 +1,93 @@
+import type { UsageEvent } from './usage-event';
+
+/** CloudWatch namespace of every Switchyard metric. */
+export const METRICS_NAMESPACE = 'Switchyard';
+
+/**
+ * Metric names (DESIGN §5). Exported so the alarms and the dashboard of the stack name exactly
+ * what the gateway emits.
+ */
+export const MetricName = {
+  Requests: 'Requests',
+  Errors: 'Errors',
+  Latency: 'Latency',
+  TimeToFirstToken: 'TimeToFirstToken',
+  InputTokens: 'InputTokens',
+  OutputTokens: 'OutputTokens',
+  CostUSD: 'CostUSD',
+  Attempts: 'Attempts',
+  Fallbacks: 'Fallbacks',
+  BudgetRejections: 'BudgetRejections',
+  RateLimitRejections: 'RateLimitRejections',
+  UsageDeliveryFailures: 'UsageDeliveryFailures',
+} as const;
+
+/** One of {@link MetricName}. */
+export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
+
+/** EMF units used here (a subset of CloudWatch units; cost has no currency unit, hence `None`). */
+export type MetricUnitName = 'Count' | 'Milliseconds' | 'None';
+
+/** One value of one metric. */
+export interface MetricDatum {
+  name: MetricNameValue;
+  unit: MetricUnitName;
+  value: number;
+}
+
+/** Dimension names of the low-cardinality dimension sets. */
+export const Dimension = { Provider: 'Provider', Model: 'Model', ModelAlias: 'ModelAlias', Team: 'Team' } as const;
+
+/** The metrics of one request and the dimension sets they are published under. */
+export interface RequestMetrics {
+  data: MetricDatum[];
+  /**
+   * `{}` is the aggregate over all requests (what the alarms watch); then [Provider, Model],
+   * [ModelAlias] and [Team] when the event has those values. A set whose value is unknown (a
+   * request rejected before routing has no provider) is left out rather than filled with a
+   * placeholder, so the per-dimension views only contain real values.
+   */
+  dimensionSets: Record<string, string>[];
+}
+
+/** `error_type` values the gateway records for its own 429 rejections. */
+export const BUDGET_EXCEEDED = 'budget_exceeded';
+export const RATE_LIMIT_EXCEEDED = 'rate_limit_exceeded';
+
+/**
+ * Whether the request failed on the server side: a 5xx answer or a stream cut by the upstream.
+ * Client mistakes (4xx) and rejections have their own counters, so the error-rate alarms are not
+ * tripped by a caller sending bad requests.
+ */
+export function isServerError(event: UsageEvent): boolean {
+  return event.http_status >= 500 || event.status === 'upstream_cut';
+}
+
+/**
+ * Derives the metrics of one finished request from its usage event, so CloudWatch, the local
+ * metrics file and the usage reports all count the same things.
+ */
+export function requestMetrics(event: UsageEvent): RequestMetrics {
+  const count = (name: MetricNameValue, value: number): MetricDatum => ({ name, unit: 'Count', value });
+  const data: MetricDatum[] = [
+    count(MetricName.Requests, 1),
+    count(MetricName.Errors, isServerError(event) ? 1 : 0),
+    { name: MetricName.Latency, unit: 'Milliseconds', value: event.latency_ms },
+    count(MetricName.InputTokens, event.input_tokens),
+    count(MetricName.OutputTokens, event.output_tokens),
+    { name: MetricName.CostUSD, unit: 'None', value: event.cost_usd },
+    count(MetricName.Attempts, event.attempts),
+    count(MetricName.Fallbacks, event.fallbacks),
+    count(MetricName.BudgetRejections, event.error_type === BUDGET_EXCEEDED ? 1 : 0),
+    count(MetricName.RateLimitRejections, event.error_type === RATE_LIMIT_EXCEEDED ? 1 : 0),
+  ];
+  if (event.ttft_ms !== null) data.push({ name: MetricName.TimeToFirstToken, unit: 'Milliseconds', value: event.ttft_ms });
+
+  const dimensionSets: Record<string, string>[] = [{}];
+  if (event.provider && event.provider_model) {
+    dimensionSets.push({ [Dimension.Provider]: event.provider, [Dimension.Model]: event.provider_model });
+  }
+  if (event.model_requested) dimensionSets.push({ [Dimension.ModelAlias]: event.model_requested });
+  if (event.team) dimensionSets.push({ [Dimension.Team]: event.team });
+  return { data, dimensionSets };
+}

@@ -1,0 +1,205 @@
+import { Duration, Names, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { REPORT_QUERIES, namedQueryName, renderReportSql } from '../../functions/core/reports/report-queries';
+import { USAGE_COLUMNS, USAGE_PARTITION_COLUMN, type UsageColumnType } from '../../functions/core/usage/usage-schema';
+
+/** Environment variable the gateway function reads the delivery stream name from. */
+export const USAGE_STREAM_ENV = 'USAGE_STREAM_NAME';
+
+/** Props of {@link UsagePipeline}. */
+export interface UsagePipelineProps {
+  /** Days usage data is kept in S3 (and projected as partitions). @default 730 */
+  readonly retentionDays?: number;
+  /** Days before usage objects move to Infrequent Access. @default 90 */
+  readonly infrequentAccessAfterDays?: number;
+  /** Largest scan of one Athena query in the workgroup. @default 10 GiB */
+  readonly bytesScannedCutoffPerQuery?: Size;
+  /** How long Firehose buffers before writing an object. @default 5 minutes */
+  readonly bufferingInterval?: Duration;
+  /** Removal policy of the buckets, database and table. @default RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const GLUE_TYPES: Record<UsageColumnType, glue.Type> = {
+  string: glue.Schema.STRING,
+  bigint: glue.Schema.BIG_INT,
+  double: glue.Schema.DOUBLE,
+  boolean: glue.Schema.BOOLEAN,
+  'map<string,string>': glue.Schema.map(glue.Schema.STRING, glue.Schema.STRING),
+};
+
+/** S3 prefix of the usage objects; the Glue table location and the Firehose prefix agree on it. */
+const USAGE_PREFIX = 'usage/';
+
+/**
+ * Usage events from the gateway to Athena (DESIGN §5): a Firehose delivery stream converts the
+ * JSON events to Parquet with the Glue table's schema and writes them to S3 under
+ * `usage/dt=YYYY-MM-DD/`; the Glue table projects the `dt` partitions (no crawler, no
+ * `MSCK REPAIR`); an Athena workgroup with a scan limit holds the report named queries, rendered
+ * from the same SQL as `switchyard report` runs locally.
+ *
+ * @example
+ * const usage = new UsagePipeline(this, 'Usage');
+ * usage.bindTo(gatewayFunction);
+ */
+export class UsagePipeline extends Construct {
+  /** Holds the Parquet usage objects under `usage/` (and Firehose errors under `usage-errors/`). */
+  readonly bucket: s3.Bucket;
+  /** Athena query results, kept briefly. */
+  readonly resultsBucket: s3.Bucket;
+  /** Server access logs of both buckets. */
+  readonly accessLogsBucket: s3.Bucket;
+  readonly database: glue.Database;
+  readonly table: glue.S3Table;
+  readonly deliveryStream: firehose.DeliveryStream;
+  readonly workgroup: athena.CfnWorkGroup;
+  readonly namedQueries: athena.CfnNamedQuery[];
+  /** The Firehose buffering interval, which bounds the expected data freshness. */
+  readonly bufferingInterval: Duration;
+
+  constructor(scope: Construct, id: string, props: UsagePipelineProps = {}) {
+    super(scope, id);
+    const retentionDays = props.retentionDays ?? 730;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.bufferingInterval = props.bufferingInterval ?? Duration.minutes(5);
+    const secureBucket: s3.BucketProps = {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+      autoDeleteObjects: false,
+    };
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...secureBucket,
+      // Server access logging requires the log bucket to accept the logging service's writes.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...secureBucket,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'usage-bucket/',
+      lifecycleRules: [
+        {
+          id: 'usage-retention',
+          prefix: USAGE_PREFIX,
+          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 90) }],
+          expiration: Duration.days(retentionDays),
+        },
+        { id: 'firehose-errors', prefix: 'usage-errors/', expiration: Duration.days(30) },
+        { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    this.resultsBucket = new s3.Bucket(this, 'AthenaResults', {
+      ...secureBucket,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'athena-results-bucket/',
+      lifecycleRules: [{ expiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+
+    this.database = new glue.Database(this, 'Database', {
+      description: 'Switchyard usage events (one row per gateway request).',
+    });
+    this.database.applyRemovalPolicy(removalPolicy);
+    this.table = new glue.S3Table(this, 'Table', {
+      database: this.database,
+      description: 'Usage events, Parquet, partitioned by UTC delivery day (dt).',
+      storage: glue.S3TableStorage.fromBucket(this.bucket),
+      s3Prefix: USAGE_PREFIX,
+      dataFormat: glue.DataFormat.PARQUET,
+      columns: USAGE_COLUMNS.map((column) => ({ name: column.name, type: GLUE_TYPES[column.type] })),
+      partitionKeys: [{ name: USAGE_PARTITION_COLUMN, type: glue.Schema.STRING }],
+      partitionProjection: {
+        [USAGE_PARTITION_COLUMN]: glue.PartitionProjectionConfiguration.date({
+          min: `NOW-${retentionDays}DAYS`,
+          max: 'NOW+1DAYS',
+          format: 'yyyy-MM-dd',
+          step: { interval: 1, intervalUnit: glue.DateIntervalUnit.DAYS },
+        }),
+      },
+      parameters: {
+        'storage.location.template': `s3://${this.bucket.bucketName}/${USAGE_PREFIX}${USAGE_PARTITION_COLUMN}=\${${USAGE_PARTITION_COLUMN}}/`,
+      },
+    });
+    this.table.applyRemovalPolicy(removalPolicy);
+
+    this.deliveryStream = new firehose.DeliveryStream(this, 'DeliveryStream', {
+      encryption: firehose.StreamEncryption.awsOwnedKey(),
+      destination: new firehose.S3Bucket(this.bucket, {
+        dataOutputPrefix: `${USAGE_PREFIX}${USAGE_PARTITION_COLUMN}=!{timestamp:yyyy-MM-dd}/`,
+        errorOutputPrefix: 'usage-errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/',
+        bufferingInterval: this.bufferingInterval,
+        // Parquet conversion needs at least 64 MiB of buffer.
+        bufferingSize: Size.mebibytes(128),
+        dataFormatConversion: {
+          schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(this.table.node.defaultChild as glue.CfnTable),
+          inputFormat: firehose.InputFormat.OPENX_JSON,
+          outputFormat: firehose.OutputFormat.PARQUET,
+        },
+      }),
+    });
+
+    this.acknowledgeDestinationGrants();
+    // The Firehose L2 adds a stack-level mapping of Firehose CIDR blocks used only by
+    // VPC destinations (Redshift, OpenSearch); with an S3 destination nothing references it.
+    Validations.of(Stack.of(this)).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: 'Unreferenced Firehose CIDR mapping added by the Firehose L2; harmless with an S3 destination.' });
+
+    const cutoff = props.bytesScannedCutoffPerQuery ?? Size.gibibytes(10);
+    this.workgroup = new athena.CfnWorkGroup(this, 'Workgroup', {
+      name: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
+      description: 'Switchyard usage reports',
+      recursiveDeleteOption: true,
+      state: 'ENABLED',
+      workGroupConfiguration: {
+        bytesScannedCutoffPerQuery: cutoff.toBytes(),
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: `s3://${this.resultsBucket.bucketName}/results/`,
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+
+    const source = `"${this.database.databaseName}"."${this.table.tableName}"`;
+    this.namedQueries = Object.values(REPORT_QUERIES).map((query) => {
+      const named = new athena.CfnNamedQuery(this, `Query-${query.name}`, {
+        name: namedQueryName(query),
+        description: `${query.description} Parameters: ${query.parameters.join(', ')}.`,
+        database: this.database.databaseName,
+        workGroup: this.workgroup.ref,
+        queryString: renderReportSql(query, source),
+      });
+      named.addResourceDependency(this.workgroup);
+      return named;
+    });
+  }
+
+  /**
+   * The Firehose L2 writes the S3 destination role's policy itself; its wildcards are scoped to
+   * this construct's own bucket, and `glue:GetSchemaVersion` has no resource-level scoping.
+   */
+  private acknowledgeDestinationGrants(): void {
+    const role = this.deliveryStream.node.findChild('S3 Destination Role');
+    const bucketGrant = 'The Firehose L2 S3 destination grant (read/write/abort multipart) on the usage bucket only, which Firehose needs to deliver and clean up objects.';
+    for (const finding of ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*']) {
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: bucketGrant });
+    }
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`, reason: 'Firehose writes objects anywhere under usage/ and usage-errors/ of the usage bucket; keys are generated by Firehose.' });
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'glue:GetSchemaVersion, added by the Firehose L2 for record format conversion, does not support resource-level permissions.' });
+  }
+
+  /** Lets `fn` put usage records on the stream and tells it the stream name. */
+  bindTo(fn: lambda.Function): void {
+    this.deliveryStream.grantPutRecords(fn);
+    fn.addEnvironment(USAGE_STREAM_ENV, this.deliveryStream.deliveryStreamName);
+  }
+}
