@@ -8,8 +8,8 @@ import { Readable } from 'node:stream';
  * 0.5 ms of CPU per call on a small VM and writes a request's head and body in separate
  * syscalls; this writes them in one and costs a fraction. It implements the part of fetch the
  * providers use — a method, headers, a string or byte body, an AbortSignal — and answers with a
- * real Web `Response`: SSE bodies (`text/event-stream`) are streamed as they arrive, other bodies
- * (JSON answers and errors, which providers read whole anyway) are collected first.
+ * real Web `Response` as soon as the headers arrive: SSE bodies (`text/event-stream`) through
+ * `Readable.toWeb` (with backpressure), other bodies through a lighter stream.
  *
  * A failed connection rejects with a `TypeError` (as fetch does); an abort rejects with the
  * signal's reason.
@@ -48,17 +48,30 @@ export function createNodeHttpFetch(): typeof fetch {
           resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, init));
           return;
         }
-        const parts: Buffer[] = [];
-        res.on('data', (part: Buffer) => parts.push(part));
-        res.on('end', () => {
-          done();
-          const noBody = res.statusCode === 204 || res.statusCode === 304;
-          resolve(new Response(noBody ? null : Buffer.concat(parts), init));
-        });
-        res.on('error', (error) => {
-          done();
-          reject(new TypeError('fetch failed', { cause: error }));
-        });
+        // Other bodies (JSON answers and errors) are small and read whole by providers: a plain
+        // stream fed from the response events is cheaper than Readable.toWeb. The Response is
+        // resolved as soon as the headers arrive, so callers can tell "answered" from "silent".
+        const noBody = res.statusCode === 204 || res.statusCode === 304;
+        const responseBody = noBody
+          ? null
+          : new ReadableStream<Uint8Array>({
+              start(controller) {
+                res.on('data', (part: Buffer) => controller.enqueue(part));
+                res.on('end', () => {
+                  done();
+                  controller.close();
+                });
+                res.on('error', (error) => {
+                  done();
+                  controller.error(new TypeError('fetch failed', { cause: error }));
+                });
+              },
+              cancel() {
+                res.destroy();
+              },
+            });
+        if (noBody) res.once('close', done);
+        resolve(new Response(responseBody, init));
       });
       req.end(body);
     });
