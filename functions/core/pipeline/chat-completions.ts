@@ -15,6 +15,7 @@ import { outputTokenLimit } from './cost-bound';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
+import { logCompletion, logRequestBody } from './request-log';
 import { reserveChat } from './reserve-budget';
 import { routingHeaders } from './routing-headers';
 
@@ -32,8 +33,9 @@ const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'ca
  */
 export async function handleChatCompletions(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { config, deps } = runtime;
-  const { body: raw, size } = await readJsonBody(request, config.limits.maxBodyBytes);
-  const body = validateChatRequest(raw);
+  const { body: raw, size } = await readJsonBody(request, config.limits);
+  const body = validateChatRequest(raw, config.limits);
+  logRequestBody(runtime, request, raw, record);
   record.modelRequested = body.model;
   record.stream = body.stream === true;
   record.user = body.user ?? null;
@@ -42,7 +44,7 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
 
   const plan = planRoute(config, body.model, deps.random);
   await reserveChat(runtime, record, body, size, plan);
-  const started = await executeRoute(plan, (target, signal) => startChat(runtime, body, target, signal, record), {
+  const started = await executeRoute(plan, (target, signal) => startChat(runtime, body, target, signal, record, request.headers), {
     config,
     clock: deps.clock,
     random: deps.random,
@@ -55,6 +57,7 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
 
   if (started.value.kind === 'completion') {
     const completion = normaliseCompletion(started.value.completion, record, started.target);
+    logCompletion(runtime, completion, record);
     const usage = completion.usage;
     record.tokens = usage ? tokensFromUsage(usage) : estimateTokens(size, completionChars(completion));
     record.costMicroUsd = costMicroUsd(usage ?? { prompt_tokens: record.tokens.input, completion_tokens: record.tokens.output, total_tokens: 0 }, price);
@@ -104,7 +107,7 @@ function usageOf(usage: Usage | undefined, record: RequestRecord): Usage {
 }
 
 /** One attempt: call the provider and, for a stream, wait for its first chunk. */
-async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, record: RequestRecord): Promise<StartedChat> {
+async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, record: RequestRecord, clientHeaders: Headers): Promise<StartedChat> {
   const adapter = adapterFor(runtime, target);
   const apiKey = await apiKeyFor(runtime, target, adapter);
   const request = target.params ? ({ ...body, ...target.params } as ChatCompletionRequest) : body;
@@ -119,6 +122,7 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
     settings: target.provider,
     apiKey,
     fetch: runtime.deps.fetch,
+    clientHeaders,
     signal,
     nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000),
     requestId: record.requestId,
