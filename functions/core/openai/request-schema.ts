@@ -101,6 +101,6 @@ export const embeddingRequestSchema = z.looseObject({
     z.array(z.array(z.number().int()).min(1)).min(1),
   ]),
   encoding_format: z.enum(['float', 'base64']).optional(),
-  dimensions: positiveInt.optional(),
+  dimensions: positiveInt.max(16384).optional(),
   user: z.string().max(256).optional(),
 });
