@@ -40,6 +40,16 @@ export interface GatewayErrorOptions {
   retryAfterMs?: number;
   /** Provider that produced the error, for logs and usage events. */
   provider?: string;
+  /**
+   * Tells OpenAI SDKs whether retrying can help (`x-should-retry`); false for errors that will
+   * not clear by themselves soon, such as an exhausted budget.
+   */
+  clientShouldRetry?: boolean;
+  /**
+   * The HTTP status the provider answered with, when it differs in meaning from `status` (an
+   * upstream 500 is our 502): `retry.onStatus` is matched against it.
+   */
+  upstreamStatus?: number;
   cause?: unknown;
 }
 
@@ -63,6 +73,8 @@ export class GatewayError extends Error {
   readonly errorClass: ErrorClass;
   readonly retryAfterMs: number | undefined;
   readonly provider: string | undefined;
+  readonly clientShouldRetry: boolean | undefined;
+  readonly upstreamStatus: number | undefined;
 
   constructor(options: GatewayErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -75,6 +87,8 @@ export class GatewayError extends Error {
     this.errorClass = options.errorClass ?? 'client';
     this.retryAfterMs = options.retryAfterMs;
     this.provider = options.provider;
+    this.clientShouldRetry = options.clientShouldRetry;
+    this.upstreamStatus = options.upstreamStatus;
   }
 
   /** The OpenAI error envelope for this error. */
@@ -82,12 +96,13 @@ export class GatewayError extends Error {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
 
-  /** A JSON `Response` with the right status, the envelope and `retry-after` when known. */
+  /** A JSON `Response` with the right status, the envelope and `retry-after` (429, 503) when known. */
   toResponse(headers: Record<string, string> = {}): Response {
     const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
-    if (this.retryAfterMs !== undefined && this.status === 429) {
+    if (this.retryAfterMs !== undefined && (this.status === 429 || this.status === 503)) {
       all['retry-after'] = String(Math.max(1, Math.ceil(this.retryAfterMs / 1000)));
     }
+    if (this.clientShouldRetry !== undefined) all['x-should-retry'] = String(this.clientShouldRetry);
     return new Response(JSON.stringify(this.toBody()), { status: this.status, headers: all });
   }
 }

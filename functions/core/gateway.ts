@@ -9,7 +9,8 @@ import type { HandlerResult } from './pipeline/handler-result';
 import { handleListModels } from './pipeline/models';
 import { createRequestSignal } from './pipeline/request-signal';
 import { settleRecord } from './pipeline/reserve-budget';
-import { recordAttempts } from './pipeline/routing-headers';
+import { failureRoutingHeaders, recordAttempts } from './pipeline/routing-headers';
+import { CircuitBreaker } from './routing/circuit-breaker';
 import { RouteFailedError } from './routing/execute-route';
 import type { GatewayDeps, GatewayRequestContext, GatewayRuntime } from './runtime';
 import { RequestRecord } from './usage/request-record';
@@ -40,6 +41,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     // Key and team look-ups are cached briefly (revocation delay: KEY_CACHE_TTL_MS).
     deps: { ...deps, keyStore: new CachedKeyStore(deps.keyStore, deps.clock), random: deps.random ?? Math.random, providers: deps.providers ?? defaultProviders },
     config,
+    breaker: config.cooldown ? new CircuitBreaker(config.cooldown) : undefined,
   };
   const healthBody = JSON.stringify({ status: 'ok' });
 
@@ -65,7 +67,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
       }
       const status = error.code === 'client_closed' ? 'client_closed' : 'error';
       result = {
-        response: error.toResponse({ 'x-request-id': requestId, ...(record.attempts > 0 ? { 'x-switchyard-attempts': String(record.attempts) } : {}) }),
+        response: error.toResponse({ 'x-request-id': requestId, ...failureRoutingHeaders(error) }),
         finished: Promise.resolve({ status, httpStatus: error.status, errorType: error.code ?? error.type }),
       };
     }

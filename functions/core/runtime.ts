@@ -10,6 +10,7 @@ import type { UsageSink } from './ports/usage-sink';
 import type { Principal } from './pipeline/authenticate';
 import type { ProviderRegistry } from '../providers/registry';
 import type { ProviderAdapter } from '../providers/types';
+import type { CircuitBreaker } from './routing/circuit-breaker';
 import type { RouteTarget } from './routing/plan-route';
 
 /** The outside world of the gateway: every port it uses, passed in at construction. */
@@ -42,6 +43,8 @@ export interface GatewayRequestContext {
 export interface GatewayRuntime {
   deps: GatewayDeps & { random: () => number; providers: ProviderRegistry };
   config: SwitchyardConfig;
+  /** Per-target circuit breaker of this gateway instance (`cooldown`), shared by its requests. */
+  breaker: CircuitBreaker | undefined;
 }
 
 /** The adapter for a target's provider type (config loading guarantees the type is known). */

@@ -27,7 +27,7 @@ const CONTENT_POLICY = /content[_ ]?(policy|filter|management)|safety|responsibl
 export function classifyUpstreamError(info: UpstreamErrorInfo): GatewayError {
   const { status, providerName } = info;
   const message = `${providerName}: ${info.message}`;
-  const common = { provider: providerName, retryAfterMs: info.retryAfterMs };
+  const common = { provider: providerName, retryAfterMs: info.retryAfterMs, upstreamStatus: status };
   if (status === 429) {
     return new GatewayError({ ...common, status: 429, type: 'rate_limit_error', code: 'upstream_rate_limited', message, verdict: 'retryable', errorClass: 'rate_limit' });
   }

@@ -85,7 +85,7 @@ describe('switchyard keys on the local store', () => {
 });
 
 /** Retries until the key gets `status` (bounded: 15 s), returning the SDK error. */
-async function waitForStatus(key: string, status: number): Promise<OpenAI.APIError> {
+async function waitForStatus(key: string, status: number): Promise<InstanceType<typeof OpenAI.APIError>> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {

@@ -16,7 +16,9 @@ export class ConfigError extends Error {
 /**
  * Validates a parsed `switchyard.config.json` and applies defaults. Beyond the schema it checks
  * references: each target names a configured provider (with a model) or an existing alias, and
- * alias nesting has no cycles. Throws a {@link ConfigError} naming the field.
+ * alias nesting has no cycles; weights (positive numbers, by the schema) belong to `loadbalance`
+ * models only, where a misplaced one would silently mean nothing. Throws a {@link ConfigError}
+ * naming the field.
  */
 export function parseConfig(raw: unknown): SwitchyardConfig {
   const result = configSchema.safeParse(raw);
@@ -25,6 +27,9 @@ export function parseConfig(raw: unknown): SwitchyardConfig {
   for (const [alias, model] of Object.entries(config.models)) {
     model.targets.forEach((target, index) => {
       const field = `models.${alias}.targets[${index}]`;
+      if (target.weight !== undefined && model.strategy !== 'loadbalance') {
+        throw new ConfigError(`${field}.weight`, `weights apply only to strategy 'loadbalance' (this model's strategy is '${model.strategy}')`);
+      }
       if (target.alias !== undefined) {
         if (target.provider !== undefined || target.model !== undefined) {
           throw new ConfigError(field, 'a target names either an alias or a provider and model, not both');

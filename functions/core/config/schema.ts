@@ -106,13 +106,34 @@ export const configSchema = z.strictObject({
   retry: z
     .strictObject({
       attempts: z.number().int().min(1).max(10).default(2).describe('Attempts per target, the first included.'),
-      backoffMs: z.number().int().min(0).default(200),
-      maxBackoffMs: z.number().int().min(0).default(5000),
-      maxRetryAfterMs: z.number().int().min(0).default(10000).describe('Cap on honoured retry-after.'),
-      onStatus: z.array(z.number().int().min(400).max(599)).default([429, 500, 502, 503, 504]),
+      backoffMs: z.number().int().min(0).default(200).describe('Base of the exponential backoff (doubled per retry, jittered).'),
+      maxBackoffMs: z.number().int().min(0).default(5000).describe('Cap on the computed backoff.'),
+      maxRetryAfterMs: z.number().int().min(0).default(10000).describe('Longest retry-after honoured; a provider asking for more is not retried (fallback instead).'),
+      onStatus: z
+        .array(z.number().int().min(400).max(599))
+        .default([429, 500, 502, 503, 504])
+        .describe('Upstream statuses retried on the same target (timeouts and connection resets always are).'),
     })
     .prefault({}),
-  fallbackOn: z.array(errorClassSchema).default(['rate_limit', 'server_error', 'timeout', 'connection', 'context_length', 'content_policy', 'auth', 'not_found']),
+  fallbackOn: z
+    .array(errorClassSchema)
+    .default(['rate_limit', 'server_error', 'timeout', 'connection', 'context_length', 'content_policy', 'auth', 'not_found'])
+    .describe('Error classes after which the next target is tried (docs/routing.md).'),
+  cooldown: z
+    .strictObject({
+      failures: z.number().int().min(1).describe('Failed attempts within `windowMs` that put a target in cooldown.'),
+      windowMs: z.number().int().positive().default(60000).describe('Sliding window in which failures are counted.'),
+      cooldownMs: z.number().int().positive().default(30000).describe('How long a target is skipped before one half-open probe.'),
+    })
+    .optional()
+    .describe('Per-target circuit breaker, per gateway process (off when absent; docs/routing.md).'),
+  requestControls: z
+    .strictObject({
+      allowTargetHeader: z.boolean().default(false).describe('Honour `x-switchyard-target: provider/model` (pin one target of the alias).'),
+      allowNoFallbackHeader: z.boolean().default(false).describe('Honour `x-switchyard-fallback: off` (first target only).'),
+    })
+    .prefault({})
+    .describe('Per-request routing headers for debugging; ignored unless enabled here.'),
   limits: z
     .strictObject({
       maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Largest accepted request body (413 above).'),
@@ -122,9 +143,9 @@ export const configSchema = z.strictObject({
   logging: loggingSchema,
   timeouts: z
     .strictObject({
-      firstByteMs: z.number().int().positive().default(30000),
-      idleMs: z.number().int().positive().default(60000),
-      totalMs: z.number().int().positive().default(600000),
+      firstByteMs: z.number().int().positive().default(30000).describe('Per attempt: until the first stream chunk, or the response headers when not streaming.'),
+      idleMs: z.number().int().positive().default(60000).describe('Longest silence between stream chunks once streaming.'),
+      totalMs: z.number().int().positive().default(600000).describe('Overall deadline of a request, retries and stream included.'),
       heartbeatMs: z.number().int().positive().default(15000).describe('SSE comment heartbeat during silences.'),
     })
     .prefault({}),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod schemas of the client requests the gateway accepts. Objects are loose: fields the gateway

@@ -3,7 +3,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Usage 
 import { validateChatRequest } from '../openai/validate';
 import { costMicroUsd, priceFor } from '../pricing';
 import { executeRoute, type StartedCall } from '../routing/execute-route';
-import { planRoute, type RouteTarget } from '../routing/plan-route';
+import type { RouteTarget } from '../routing/plan-route';
 import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
 import { createSseBody, type StreamOutcome } from '../streaming/sse-response-body';
 import type { RequestRecord } from '../usage/request-record';
@@ -17,6 +17,7 @@ import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
 import { logCompletion, logRequestBody } from './request-log';
 import { reserveChat } from './reserve-budget';
+import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
 
 /** A started upstream call: a whole completion, or a stream whose first chunk has arrived. */
@@ -32,7 +33,7 @@ const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'ca
  * and the client sees a real HTTP status — then answer as JSON or as an SSE stream.
  */
 export async function handleChatCompletions(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
-  const { config, deps } = runtime;
+  const { config } = runtime;
   const { body: raw, size } = await readJsonBody(request, config.limits);
   const body = validateChatRequest(raw, config.limits);
   logRequestBody(runtime, request, raw, record);
@@ -42,16 +43,9 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), body.metadata);
   assertModelAccess(config, record.principal, body.model);
 
-  const plan = planRoute(config, body.model, deps.random);
+  const plan = planRequestRoute(runtime, request, body.model);
   await reserveChat(runtime, record, body, size, plan);
-  const started = await executeRoute(plan, (target, signal) => startChat(runtime, body, target, signal, record, request.headers), {
-    config,
-    clock: deps.clock,
-    random: deps.random,
-    logger: deps.logger,
-    requestId: record.requestId,
-    signal: requestSignal.signal,
-  });
+  const started = await executeRoute(plan, (target, signal, firstByte) => startChat(runtime, body, target, signal, firstByte, record, request.headers), routeOptions(runtime, record, requestSignal));
   const headers = routingHeaders(record, started);
   const price = priceFor(started.target.model, started.target.price);
 
@@ -106,8 +100,11 @@ function usageOf(usage: Usage | undefined, record: RequestRecord): Usage {
   return usage ?? { prompt_tokens: record.tokens.input, completion_tokens: record.tokens.output, total_tokens: record.tokens.input + record.tokens.output };
 }
 
-/** One attempt: call the provider and, for a stream, wait for its first chunk. */
-async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, record: RequestRecord, clientHeaders: Headers): Promise<StartedChat> {
+/**
+ * One attempt: call the provider and, for a stream, wait for its first chunk. A non-streamed
+ * answer's first byte is its response headers: the body may then take as long as generation does.
+ */
+async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, firstByte: () => void, record: RequestRecord, clientHeaders: Headers): Promise<StartedChat> {
   const adapter = adapterFor(runtime, target);
   const apiKey = await apiKeyFor(runtime, target, adapter);
   const request = target.params ? ({ ...body, ...target.params } as ChatCompletionRequest) : body;
@@ -121,7 +118,7 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
     providerName: target.providerName,
     settings: target.provider,
     apiKey,
-    fetch: runtime.deps.fetch,
+    fetch: call.stream ? runtime.deps.fetch : fetchNotifyingHeaders(runtime.deps.fetch, firstByte),
     clientHeaders,
     signal,
     nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000),

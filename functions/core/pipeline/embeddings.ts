@@ -3,7 +3,6 @@ import type { EmbeddingResponse } from '../openai/types';
 import { validateEmbeddingRequest } from '../openai/validate';
 import { costMicroUsd, priceFor } from '../pricing';
 import { executeRoute } from '../routing/execute-route';
-import { planRoute } from '../routing/plan-route';
 import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
@@ -12,6 +11,7 @@ import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
 import { reserveEmbeddings } from './reserve-budget';
+import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
 
 /**
@@ -28,22 +28,22 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), null);
   assertModelAccess(config, record.principal, body.model);
 
-  const plan = planRoute(config, body.model, deps.random);
+  const plan = planRequestRoute(runtime, request, body.model);
   await reserveEmbeddings(runtime, record, size, plan);
   const started = await executeRoute(
     plan,
-    async (target, signal) => {
+    async (target, signal, firstByte) => {
       const adapter = adapterFor(runtime, target);
       if (!adapter.embeddings) {
-        throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', param: 'model', message: `The model '${body.model}' (${target.provider.type}) does not support embeddings.`, verdict: 'fallback', errorClass: 'invalid_request' });
+        throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', param: 'model', message: `The model '${body.model}' (${target.provider.type}) does not support embeddings.`, verdict: 'fallback', errorClass: 'not_found' });
       }
       const apiKey = await apiKeyFor(runtime, target, adapter);
       return adapter.embeddings(
         { request: body, model: target.model },
-        { providerName: target.providerName, settings: target.provider, apiKey, fetch: deps.fetch, clientHeaders: request.headers, signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
+        { providerName: target.providerName, settings: target.provider, apiKey, fetch: fetchNotifyingHeaders(deps.fetch, firstByte), clientHeaders: request.headers, signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
       );
     },
-    { config, clock: deps.clock, random: deps.random, logger: deps.logger, requestId: record.requestId, signal: requestSignal.signal },
+    routeOptions(runtime, record, requestSignal),
   );
   const headers = routingHeaders(record, started);
   const response = encodeVectors(started.value, body.encoding_format ?? 'float');

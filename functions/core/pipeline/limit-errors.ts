@@ -15,6 +15,8 @@ export function budgetExceeded(owner: string, periodKey: string, remainingMicroU
       `Budget exceeded for ${owner} (period ${periodKey}): remaining budget ${formatMicroUsd(remainingMicroUsd)} of ` +
       `${formatMicroUsd(limitMicroUsd)}, and this request may cost up to ${formatMicroUsd(neededMicroUsd)}.`,
     errorClass: 'client',
+    // Retrying cannot help until the period rolls over; stop SDKs from retrying automatically.
+    clientShouldRetry: false,
   });
 }
 

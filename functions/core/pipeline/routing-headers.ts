@@ -1,4 +1,5 @@
-import type { StartedCall } from '../routing/execute-route';
+import type { GatewayError } from '../errors';
+import { RouteFailedError, type AttemptRecord, type StartedCall } from '../routing/execute-route';
 import type { RequestRecord } from '../usage/request-record';
 
 /** Records attempts/fallbacks of a started call and returns the routing response headers. */
@@ -13,8 +14,31 @@ export function routingHeaders(record: RequestRecord, started: StartedCall<unkno
   };
 }
 
-/** Attempts and fallbacks (distinct targets tried beyond the first) on the usage record. */
-export function recordAttempts(record: RequestRecord, attempts: ReadonlyArray<{ targetId: string }>): void {
+/**
+ * Attempts and fallbacks (distinct targets tried beyond the first) on the usage record; on a
+ * failed route, the provider and model of the last attempt, so the event names who failed.
+ */
+export function recordAttempts(record: RequestRecord, attempts: readonly AttemptRecord[]): void {
   record.attempts = attempts.length;
   record.fallbacks = Math.max(0, new Set(attempts.map((attempt) => attempt.targetId)).size - 1);
+  const last = attempts[attempts.length - 1];
+  if (record.provider === null && last) {
+    record.provider = last.provider;
+    record.providerModel = last.model;
+  }
+}
+
+/**
+ * The routing headers of an error response: after a failed route, the last target tried and the
+ * number of attempts; none when the request never reached routing (bad key, bad body).
+ */
+export function failureRoutingHeaders(error: GatewayError): Record<string, string> {
+  if (!(error instanceof RouteFailedError)) return {};
+  const last = error.attempts[error.attempts.length - 1];
+  const headers: Record<string, string> = { 'x-switchyard-attempts': String(error.attempts.length) };
+  if (last) {
+    headers['x-switchyard-provider'] = last.provider;
+    headers['x-switchyard-model'] = last.model;
+  }
+  return headers;
 }

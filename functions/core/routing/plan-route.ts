@@ -16,19 +16,30 @@ export interface RouteTarget {
 /**
  * Orders the targets of a model alias for one request (DESIGN §3):
  * `fallback` keeps the configured order; `loadbalance` draws a weighted-random order without
- * replacement, so the picked target is first and the others remain as fallbacks. A target that is
- * another alias is expanded in place (config loading has rejected cycles).
+ * replacement, so the picked target is first (with probability weight / total weight) and the
+ * others remain as fallbacks. A target that is another alias is expanded in place with its own
+ * strategy (config loading has rejected cycles). A provider model reached twice through nesting
+ * is kept only where it first appears: trying it again would not change the answer.
  */
 export function planRoute(config: SwitchyardConfig, alias: string, random: () => number): RouteTarget[] {
-  const model = config.models[alias];
-  if (!model) return [];
-  const ordered = model.strategy === 'loadbalance' ? weightedOrder(model.targets, random) : model.targets;
   const plan: RouteTarget[] = [];
-  for (const target of ordered) {
-    if (target.alias !== undefined) plan.push(...planRoute(config, target.alias, random));
-    else plan.push(toRouteTarget(config, target));
-  }
+  const seen = new Set<string>();
+  expand(config, alias, random, (target) => {
+    if (seen.has(target.id)) return;
+    seen.add(target.id);
+    plan.push(target);
+  });
   return plan;
+}
+
+function expand(config: SwitchyardConfig, alias: string, random: () => number, emit: (target: RouteTarget) => void): void {
+  const model = config.models[alias];
+  if (!model) return;
+  const ordered = model.strategy === 'loadbalance' ? weightedOrder(model.targets, random) : model.targets;
+  for (const target of ordered) {
+    if (target.alias !== undefined) expand(config, target.alias, random, emit);
+    else emit(toRouteTarget(config, target));
+  }
 }
 
 function toRouteTarget(config: SwitchyardConfig, target: TargetConfig): RouteTarget {

@@ -141,3 +141,30 @@ describe('OpenAI non-streaming pass-through', () => {
     }
   });
 });
+
+describe('Azure OpenAI', () => {
+  it('addresses the model as a deployment with api-version and authenticates with api-key', async () => {
+    const upstream = await startFakeUpstream((_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(readFileSync(join(FIXTURES, 'variant-azure-model-router.sse')));
+    });
+    const harness = await startGatewayHarness({
+      config: {
+        providers: { azure: { type: 'openai', baseUrl: upstream.url, apiKeySecret: 'azure', azure: { apiVersion: '2024-10-21' } } },
+        models: { m: { targets: [{ provider: 'azure', model: 'my-gpt-deployment' }] } },
+      },
+      env: { SWITCHYARD_SECRET_AZURE: 'azure-secret' },
+    });
+    try {
+      const stream = await harness.client().chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+      for await (const chunk of stream) assertOpenAiSchema('CreateChatCompletionStreamResponse', chunk);
+      const sent = upstream.requests[0];
+      expect(sent?.url).toBe('/openai/deployments/my-gpt-deployment/chat/completions?api-version=2024-10-21');
+      expect(sent?.headers['api-key']).toBe('azure-secret');
+      expect(sent?.headers.authorization).toBeUndefined();
+    } finally {
+      await harness.close();
+      await upstream.close();
+    }
+  });
+});

@@ -1,0 +1,30 @@
+import type { ExecuteOptions } from '../routing/execute-route';
+import { planRoute, type RouteTarget } from '../routing/plan-route';
+import { applyRequestControls } from '../routing/request-controls';
+import type { GatewayRuntime } from '../runtime';
+import type { RequestRecord } from '../usage/request-record';
+import type { RequestSignal } from './request-signal';
+
+/** The targets to try for this request: the alias's plan, narrowed by allowed routing headers. */
+export function planRequestRoute(runtime: GatewayRuntime, request: Request, alias: string): RouteTarget[] {
+  return applyRequestControls(planRoute(runtime.config, alias, runtime.deps.random), request.headers, runtime.config.requestControls);
+}
+
+/** The options every endpoint passes to `executeRoute`. */
+export function routeOptions(runtime: GatewayRuntime, record: RequestRecord, requestSignal: RequestSignal): ExecuteOptions {
+  const { config, deps, breaker } = runtime;
+  return { config, clock: deps.clock, random: deps.random, logger: deps.logger, requestId: record.requestId, signal: requestSignal.signal, breaker };
+}
+
+/**
+ * Wraps fetch so that `onHeaders` runs when the upstream's response headers arrive: for a
+ * non-streamed answer that is the first byte, which ends the attempt's first-byte timeout while
+ * the body may take as long as the generation does.
+ */
+export function fetchNotifyingHeaders(fetchFn: typeof fetch, onHeaders: () => void): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchFn(input, init);
+    onHeaders();
+    return response;
+  };
+}

@@ -1,0 +1,85 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import middy from '@middy/core';
+import { executionModeStreamifyResponse } from '@middy/core/executionModeStreamifyResponse';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
+import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
+import { powertoolsLogger } from '../adapters/aws/powertools-logger';
+import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secret-store';
+import type { SwitchyardConfig } from '../core/config/schema';
+import { createGateway } from '../core/gateway';
+import { systemClock } from '../core/ports/clock';
+import { toStreamingResponse, toWebRequest } from './api-gateway-http';
+import type { StreamingHandlerResponse } from './api-gateway-http';
+import { LogUsageSink } from './log-usage-sink';
+import { principalFromContext } from './principal-context';
+
+// The routing config, validated at `cdk synth` and compiled in as an esbuild define
+// (lib/constructs/gateway-function.ts): no file read and no parse at cold start.
+declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
+
+const logger = powertoolsLogger(new Logger({ serviceName: 'switchyard' }));
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const gateway = createGateway(
+  {
+    keyStore: new DynamoKeyStore(documentClient, requiredEnv('SWITCHYARD_KEYS_TABLE')),
+    spendStore: new DynamoSpendStore(documentClient, requiredEnv('SWITCHYARD_SPEND_TABLE')),
+    secrets: new SecretsManagerSecretStore({
+      provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
+      prefix: requiredEnv('SWITCHYARD_SECRET_PREFIX'),
+      logger,
+    }),
+    usageSink: new LogUsageSink(logger),
+    clock: systemClock,
+    logger,
+    fetch: globalThis.fetch,
+  },
+  __SWITCHYARD_CONFIG__,
+);
+
+/** Work of one invocation that outlives the handler's return (the body still streams). */
+interface Invocation {
+  readonly abort: AbortController;
+  readonly pending: Promise<unknown>[];
+  bodyComplete: boolean;
+}
+const invocations = new WeakMap<Context, Invocation>();
+
+/**
+ * The gateway Lambda, in response-streaming mode. The handler converts the proxy event to a
+ * `Request`, calls the core with the authorizer's principal, and returns status and headers with
+ * the body as a stream; middy writes them through `awslambda.HttpResponseStream.from` and pipes
+ * the body as it is produced. After the body (or its failure), `requestEnd` aborts the upstream
+ * call if the client went away mid-stream, then waits for settlement and the usage event.
+ */
+export const handler = middy<APIGatewayProxyEvent, StreamingHandlerResponse>({
+  executionMode: executionModeStreamifyResponse,
+  requestEnd: async (request) => {
+    const invocation = invocations.get(request.context);
+    if (!invocation) return;
+    invocations.delete(request.context);
+    if (!invocation.bodyComplete) invocation.abort.abort(new Error('response stream closed before the body was complete'));
+    await Promise.allSettled(invocation.pending);
+  },
+}).handler(async (event, context) => {
+  const invocation: Invocation = { abort: new AbortController(), pending: [], bodyComplete: false };
+  invocations.set(context, invocation);
+  const response = await gateway(toWebRequest(event, invocation.abort.signal), {
+    principal: principalFromContext(event.requestContext.authorizer),
+    waitUntil: (promise) => invocation.pending.push(promise),
+  });
+  const result = toStreamingResponse(response);
+  if (typeof result.body === 'string') invocation.bodyComplete = true;
+  else result.body.once('end', () => (invocation.bodyComplete = true));
+  return result;
+});
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}

@@ -1,0 +1,158 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { IAuthorizer } from 'aws-cdk-lib/aws-apigateway';
+import {
+  AccessLogFormat,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  ResponseTransferMode,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { IConstruct } from 'constructs';
+import { openAiErrorTemplate } from './api-error-templates';
+import { StageWaf } from './stage-waf';
+
+/** Props of {@link SwitchyardApi}. */
+export interface SwitchyardApiProps {
+  /** The streaming gateway function behind `/v1/{proxy+}` and `/health`. */
+  readonly gateway: IFunction;
+  /** The virtual-key authorizer for `/v1/…`. */
+  readonly authorizer: IAuthorizer;
+  /** API Gateway stage name (part of the URL). */
+  readonly stageName: string;
+  readonly logRetention: RetentionDays;
+  /** Stage-wide steady requests per second (default 100). */
+  readonly throttlingRateLimit?: number;
+  /** Stage-wide burst (default 200). */
+  readonly throttlingBurstLimit?: number;
+  /** Attach an AWS WAF web ACL to the stage (default false). */
+  readonly enableWaf?: boolean;
+}
+
+/** How long a streamed generation may run: API Gateway's maximum for streamed responses. */
+export const STREAM_INTEGRATION_TIMEOUT = Duration.minutes(15);
+
+/**
+ * The public REST API: REGIONAL (edge-optimized endpoints close idle streams after 30 s), every
+ * `/v1/…` call proxied to the gateway function in STREAM transfer mode behind the key authorizer,
+ * `GET /health` without auth, JSON access logs with the streaming timing variables, stage
+ * throttling, OpenAI-shaped error bodies for API Gateway's own rejections, and optional WAF.
+ */
+export class SwitchyardApi extends Construct {
+  /** The REST API. */
+  readonly api: RestApi;
+  /** The access log group. */
+  readonly accessLogs: LogGroup;
+  /** The OpenAI `base_url` clients use (`…/<stage>/v1`). */
+  readonly baseUrl: string;
+  /** The web ACL, when enabled. */
+  readonly waf?: StageWaf;
+
+  constructor(scope: Construct, id: string, props: SwitchyardApiProps) {
+    super(scope, id);
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.api = new RestApi(this, 'Api', {
+      description: 'Switchyard LLM gateway (OpenAI-compatible)',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // Access and execution logs need the account-level CloudWatch role.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stageName,
+        throttlingRateLimit: props.throttlingRateLimit ?? 100,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        metricsEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    const streaming = (timeout: Duration): LambdaIntegration =>
+      new LambdaIntegration(props.gateway, { responseTransferMode: ResponseTransferMode.STREAM, timeout, allowTestInvoke: false });
+    const health = this.api.root.addResource('health').addMethod('GET', streaming(Duration.seconds(29)));
+    const proxy = this.api.root.addResource('v1').addProxy({
+      anyMethod: true,
+      defaultIntegration: streaming(STREAM_INTEGRATION_TIMEOUT),
+      defaultMethodOptions: { authorizer: props.authorizer },
+    });
+
+    for (const [name, type, status, errorType, code] of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(name, {
+        type,
+        statusCode: status,
+        templates: { 'application/json': openAiErrorTemplate(errorType, code) },
+      });
+    }
+
+    this.baseUrl = `${this.api.url}v1`;
+    if (props.enableWaf) this.waf = new StageWaf(this, 'Waf', { stageArn: this.api.deploymentStage.stageArn });
+    this.acknowledgeFindings(health, proxy, props.enableWaf === true);
+  }
+
+  private acknowledgeFindings(health: IConstruct, proxy: IConstruct, waf: boolean): void {
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason: 'The gateway validates every body against the OpenAI request schema and answers in the OpenAI error format; API Gateway models would answer in another format.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level role API Gateway needs for access and execution logs; only API Gateway can assume it.',
+    });
+    Validations.of(health).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'GET /health is a public liveness probe that returns no data.' });
+    Validations.of(health).acknowledge({ id: 'AwsSolutions-COG4', reason: 'GET /health is a public liveness probe that returns no data.' });
+    Validations.of(proxy).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'Clients are OpenAI SDKs that send a Switchyard virtual key as a bearer token; the Lambda REQUEST authorizer verifies it.',
+    });
+    if (!waf) {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: 'WAF is opt-in (context enableWaf=true) because it bills per request; every call already needs a virtual key and the stage is throttled.',
+      });
+    }
+  }
+}
+
+// API Gateway answers some requests itself (missing/invalid key, throttling, WAF, timeouts);
+// OpenAI SDKs only map errors to the right class when the body is the OpenAI envelope.
+const GATEWAY_RESPONSES: ReadonlyArray<[string, ResponseType, string | undefined, string, string | null]> = [
+  ['Unauthorized', ResponseType.UNAUTHORIZED, '401', 'authentication_error', 'invalid_api_key'],
+  ['AccessDenied', ResponseType.ACCESS_DENIED, '403', 'permission_error', null],
+  ['Throttled', ResponseType.THROTTLED, '429', 'rate_limit_error', 'rate_limit_exceeded'],
+  ['Default4xx', ResponseType.DEFAULT_4XX, undefined, 'invalid_request_error', null],
+  ['Default5xx', ResponseType.DEFAULT_5XX, undefined, 'server_error', null],
+];
+
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  requestTime: '$context.requestTimeEpoch',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  path: '$context.path',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  keyId: '$context.authorizer.principalId',
+  authorizerLatency: '$context.authorizer.latency',
+  authorizerError: '$context.authorizer.error',
+  errorMessage: '$context.error.message',
+  errorResponseType: '$context.error.responseType',
+  wafResponseCode: '$context.wafResponseCode',
+  integrationStatus: '$context.integration.status',
+  integrationError: '$context.integration.error',
+  integrationLatency: '$context.integration.latency',
+  // Streaming-specific: how the response was relayed and how fast its first bytes came.
+  responseTransferMode: '$context.integration.responseTransferMode',
+  timeToAllHeaders: '$context.integration.timeToAllHeaders',
+  timeToFirstContent: '$context.integration.timeToFirstContent',
+};

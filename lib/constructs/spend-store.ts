@@ -1,0 +1,41 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { spendTableSchema } from '../../functions/adapters/aws/table-schemas';
+import { tableFromSchema } from './table-from-schema';
+
+/** Props of {@link SpendStore}. */
+export interface SpendStoreProps {
+  /** What happens to the table when it leaves the stack (default RETAIN: spend is an audit trail). */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The spend table (schema of the DynamoDB spend store adapter): one counter item per scope
+ * (`key#…`, `team#…`) and period, so period rollover is a new item; per-minute request windows
+ * expire through TTL.
+ */
+export class SpendStore extends Construct {
+  /** Environment variable that carries the table name into a bound function. */
+  static readonly TABLE_ENV = 'SWITCHYARD_SPEND_TABLE';
+
+  /** The DynamoDB table. */
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: SpendStoreProps = {}) {
+    super(scope, id);
+    this.table = tableFromSchema(this, 'Table', spendTableSchema, props.removalPolicy);
+  }
+
+  /**
+   * Lets `fn` admit, reserve and settle (the gateway): sets the table-name variable and grants
+   * `GetItem` and `UpdateItem` on this table only (a transaction over key and team counters is
+   * authorised per item as `UpdateItem`).
+   */
+  bindTo(fn: LambdaFunction): void {
+    fn.addEnvironment(SpendStore.TABLE_ENV, this.table.tableName);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
+  }
+}

@@ -1,0 +1,251 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import OpenAI from 'openai';
+import { DynamoKeyStore } from '../../functions/adapters/aws/dynamo-key-store';
+import { DynamoSpendStore } from '../../functions/adapters/aws/dynamo-spend-store';
+import { keysTableSchema, spendTableSchema } from '../../functions/adapters/aws/table-schemas';
+import { keyScope } from '../../functions/core/ports/spend-store';
+import type { GatewayResponseTemplate } from '../helpers/api-gateway-front';
+import { startDynamoDbLocal } from '../helpers/dynamodb-local';
+import type { DynamoDbLocal } from '../helpers/dynamodb-local';
+import { startFakeSecretsManager } from '../helpers/fake-secrets-manager';
+import type { FakeSecretsManager } from '../helpers/fake-secrets-manager';
+import { startFakeUpstream, writeInPieces } from '../helpers/fake-upstream';
+import type { FakeUpstream } from '../helpers/fake-upstream';
+import type { LambdaHostSpec } from '../helpers/lambda-host';
+import { assertOpenAiSchema } from '../helpers/openai-schemas';
+import { synthApp } from '../helpers/synthesized-app';
+import type { SynthesizedApp } from '../helpers/synthesized-app';
+
+// End to end (issue 6 "Checked by"): the bundles `cdk synth` produced, run under the emulated
+// Lambda streaming runtime behind an emulated API Gateway, against DynamoDB Local, a Secrets
+// Manager test server and a fake OpenAI upstream, driven by the official OpenAI SDK.
+
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
+const STAGE = 'e2e';
+const UPSTREAM_KEY = 'sk-upstream-from-secrets-manager';
+// input is free and output costs 1000 USD per 1M tokens (1000 micro-USD per token), so the
+// reservation bound is max_tokens × 1000 whatever the prompt size and a reply of 5 tokens costs 5000.
+const PRICE = { input: 0, output: 1000 };
+const MAX_TOKENS = 10;
+const REPLY_TOKENS = 5;
+
+jest.setTimeout(240_000);
+
+function sseReply(model: string): string {
+  const base = { id: 'chatcmpl-e2e', object: 'chat.completion.chunk', created: 1_700_000_000, model, system_fingerprint: null };
+  const delta = (d: Record<string, unknown>, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }] });
+  const events = [
+    delta({ role: 'assistant', content: '' }),
+    delta({ content: 'Hello' }),
+    delta({ content: ' from' }),
+    delta({ content: ' upstream' }),
+    delta({}, 'stop'),
+    { ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: REPLY_TOKENS, total_tokens: 12 + REPLY_TOKENS } },
+  ];
+  return `${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: [DONE]\n\n`;
+}
+
+/**
+ * Starts the Lambda host process (test/helpers/lambda-host.ts) with the functions' environment
+ * and resolves with its URL; `relayed` receives the body-piece count of each streamed response.
+ */
+async function startLambdaHost(spec: LambdaHostSpec, env: Record<string, string>, relayed: (pieces: number) => void): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'test/helpers/lambda-host.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env, SWITCHYARD_LAMBDA_HOST: JSON.stringify(spec) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolveUrl, reject) => {
+    child.once('exit', (code) => reject(new Error(`lambda host exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const message = JSON.parse(line) as { url?: string; relayed?: number };
+      if (message.url) resolveUrl({ url: message.url, child });
+      if (message.relayed !== undefined) relayed(message.relayed);
+    });
+  });
+}
+
+describe('deployed bundles under the emulated Lambda streaming runtime', () => {
+  let synth: SynthesizedApp;
+  let dynamo: DynamoDbLocal;
+  let secrets: FakeSecretsManager;
+  let upstream: FakeUpstream;
+  let host: { url: string; child: ChildProcess };
+  // The upstream holds the rest of its reply until this opens: a test can prove that the first
+  // content reached the client while the upstream was still generating (nothing buffered).
+  let upstreamGate: Promise<void> = Promise.resolve();
+  // Body pieces of each streamed response, reported by the host after the response ended.
+  const relayedWaiters: Array<(pieces: number) => void> = [];
+  const nextRelayed = (): Promise<number> => new Promise((resolve) => relayedWaiters.push(resolve));
+  let keyStore: DynamoKeyStore;
+  let spendStore: DynamoSpendStore;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream(async (request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const reply = sseReply((request.json as { model: string }).model);
+      const firstContentEnd = reply.indexOf('\n\n', reply.indexOf('"Hello"')) + 2;
+      res.write(reply.slice(0, firstContentEnd));
+      await upstreamGate;
+      await writeInPieces(res, reply.slice(firstContentEnd), 7);
+    });
+    const config = {
+      providers: { openai: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKeySecret: 'openai' } },
+      models: { gpt: { targets: [{ provider: 'openai', model: 'gpt-4o-mini', price: PRICE }] } },
+    };
+    [synth, dynamo, secrets] = await Promise.all([
+      synthApp(config, { stage: STAGE }),
+      startDynamoDbLocal(),
+      startFakeSecretsManager({ [`switchyard/${STAGE}/openai`]: UPSTREAM_KEY }),
+    ]);
+    const keysTable = await dynamo.createTable(keysTableSchema, 'keys');
+    const spendTable = await dynamo.createTable(spendTableSchema, 'spend');
+    keyStore = new DynamoKeyStore(dynamo.documentClient, keysTable);
+    spendStore = new DynamoSpendStore(dynamo.documentClient, spendTable);
+
+    // Each function's environment as synthesized, with the table references resolved to the
+    // local tables; the SDK clients reach the emulated services through the standard variables.
+    const tableNames: Record<string, string> = {
+      [synth.resource('AWS::DynamoDB::GlobalTable', 'KeysTable')[0]]: keysTable,
+      [synth.resource('AWS::DynamoDB::GlobalTable', 'SpendTable')[0]]: spendTable,
+    };
+    const environmentOf = (id: string): Record<string, string> => {
+      const variables = (synth.template.Resources[id]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      return Object.fromEntries(
+        Object.entries(variables).map(([name, value]) => {
+          if (typeof value === 'string') return [name, value];
+          const ref = (value as { Ref?: string }).Ref;
+          if (ref && tableNames[ref]) return [name, tableNames[ref]];
+          throw new Error(`cannot resolve ${name}=${JSON.stringify(value)}`);
+        }),
+      );
+    };
+    const [gatewayId] = synth.resource('AWS::Lambda::Function', 'GatewayFunction');
+    const [authorizerId] = synth.resource('AWS::Lambda::Function', 'AuthorizerFunction');
+    const env = {
+      ...environmentOf(authorizerId),
+      ...environmentOf(gatewayId),
+      // As in Lambda: the runtime's SDK is found through NODE_PATH, not next to the bundle.
+      NODE_PATH: join(PROJECT_ROOT, 'node_modules'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    };
+    const [, authorizerResource] = synth.resource('AWS::ApiGateway::Authorizer', 'Authorizer');
+    const gatewayResponses: Record<string, GatewayResponseTemplate> = {};
+    for (const resource of Object.values(synth.template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::GatewayResponse')) {
+      const props = resource.Properties as { ResponseType: string; StatusCode?: string; ResponseTemplates: Record<string, string> };
+      gatewayResponses[props.ResponseType] = { statusCode: props.StatusCode, template: props.ResponseTemplates['application/json'] as string };
+    }
+    host = await startLambdaHost(
+      {
+        stage: STAGE,
+        gatewayBundle: synth.bundlePath(gatewayId),
+        authorizerBundle: synth.bundlePath(authorizerId),
+        authorizerTtlSeconds: (authorizerResource.Properties as { AuthorizerResultTtlInSeconds: number }).AuthorizerResultTtlInSeconds,
+        gatewayResponses,
+      },
+      env,
+      (pieces) => relayedWaiters.shift()?.(pieces),
+    );
+  });
+
+  afterAll(async () => {
+    if (host) {
+      const exited = new Promise((done) => host.child.once('exit', done));
+      host.child.stdin?.end();
+      await exited;
+    }
+    await Promise.all([upstream?.close(), secrets?.close(), dynamo?.stop()]);
+  });
+
+  async function createKey(name: string, budgetUsd: number): Promise<{ key: string; keyId: string }> {
+    const key = `sk-sy-${name}${'x'.repeat(40)}`;
+    const keyId = `key_${name}`;
+    await keyStore.put({
+      keyId,
+      keyHash: createHash('sha256').update(key).digest('hex'),
+      name,
+      budget: { usd: budgetUsd, period: 'month' },
+      createdAt: new Date().toISOString(),
+    });
+    return { key, keyId };
+  }
+
+  function client(apiKey: string): OpenAI {
+    return new OpenAI({ apiKey, baseURL: `${host.url}/${STAGE}/v1`, maxRetries: 0 });
+  }
+
+  async function streamReply(openai: OpenAI, onFirstContent: () => void = () => undefined): Promise<string[]> {
+    const stream = await openai.chat.completions.create({
+      model: 'gpt',
+      messages: [{ role: 'user', content: 'Say hello.' }],
+      max_tokens: MAX_TOKENS,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const contents: string[] = [];
+    for await (const chunk of stream) {
+      assertOpenAiSchema('CreateChatCompletionStreamResponse', chunk);
+      for (const choice of chunk.choices) {
+        if (!choice.delta.content) continue;
+        contents.push(choice.delta.content);
+        if (contents.length === 1) onFirstContent();
+      }
+    }
+    return contents;
+  }
+
+  it('reports the bundle sizes and keeps the gateway bundle small', () => {
+    const sizes = [...synth.log.matchAll(/index\.js\s+([\d.]+)kb/g)].map((m) => Number(m[1]));
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(250);
+  });
+
+  it('answers GET /health without a key', async () => {
+    const response = await fetch(`${host.url}/${STAGE}/health`);
+    expect(response.status).toBe(200);
+    await expect(response.json()).resolves.toEqual({ status: 'ok' });
+  });
+
+  it('streams SSE in pieces through the prelude, with the provider key from Secrets Manager, and debits the budget', async () => {
+    const { key, keyId } = await createKey('stream', 1);
+    let openGate: () => void = () => undefined;
+    upstreamGate = new Promise((resolve) => (openGate = resolve));
+    const relayedPieces = nextRelayed();
+
+    const contents = await streamReply(client(key), openGate);
+    upstreamGate = Promise.resolve();
+
+    expect(contents.join('')).toBe('Hello from upstream');
+    expect(await relayedPieces).toBeGreaterThan(1);
+    expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
+    const spend = await spendStore.getSpend(keyScope(keyId), 'month', Date.now());
+    expect(spend).toMatchObject({ spentMicroUsd: REPLY_TOKENS * PRICE.output, reservedMicroUsd: 0 });
+  });
+
+  it('answers 401 from the authorizer for an unknown key, in the OpenAI envelope', async () => {
+    const error = await client('sk-sy-notakey000000000000000000000000000000').models.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((error as InstanceType<typeof OpenAI.AuthenticationError>).error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
+  });
+
+  it('answers 429 budget_exceeded once the budget is spent', async () => {
+    // One reply fits (bound 10 000 ≤ 12 000) and costs 5 000; the next bound no longer fits.
+    const { key } = await createKey('small', (MAX_TOKENS * PRICE.output + 2000) / 1_000_000);
+    const openai = client(key);
+    await streamReply(openai);
+
+    const error = await streamReply(openai).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('budget_exceeded');
+  });
+});

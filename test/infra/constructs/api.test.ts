@@ -1,0 +1,118 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { RequestAuthorizer, IdentitySource } from 'aws-cdk-lib/aws-apigateway';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { SwitchyardApi } from '../../../lib/constructs/api';
+import { bareStack } from '../fixtures';
+
+function inlineFunction(stack: Stack, id: string): LambdaFunction {
+  return new LambdaFunction(stack, id, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler=()=>{}') });
+}
+
+function synth(enableWaf = false): { template: Template; stack: Stack; gatewayId: string } {
+  const stack = bareStack();
+  const gateway = inlineFunction(stack, 'Gateway');
+  const authorizer = new RequestAuthorizer(stack, 'Authorizer', { handler: inlineFunction(stack, 'AuthFn'), identitySources: [IdentitySource.header('Authorization')] });
+  new SwitchyardApi(stack, 'Api', { gateway, authorizer, stageName: 'dev', logRetention: RetentionDays.ONE_MONTH, enableWaf });
+  return { template: Template.fromStack(stack), stack, gatewayId: stack.getLogicalId(gateway.node.defaultChild as never) };
+}
+
+describe('SwitchyardApi', () => {
+  it('is a REGIONAL REST API', () => {
+    synth().template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+  });
+
+  it('proxies every /v1/{proxy+} method to the gateway in STREAM mode with a 15-minute timeout, behind the authorizer', () => {
+    const { template, gatewayId } = synth();
+    const proxy = template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: '{proxy+}' } });
+    expect(Object.keys(proxy)).toHaveLength(1);
+
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'ANY',
+      ResourceId: { Ref: Object.keys(proxy)[0] },
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: Match.anyValue(),
+      Integration: {
+        Type: 'AWS_PROXY',
+        IntegrationHttpMethod: 'POST',
+        ResponseTransferMode: 'STREAM',
+        TimeoutInMillis: 900000,
+        Uri: {
+          'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [gatewayId, 'Arn'] }, '/response-streaming-invocations'])],
+        },
+      },
+    });
+  });
+
+  it('serves GET /health from the gateway without authorization', () => {
+    const { template } = synth();
+    const health = template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'health' } });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      ResourceId: { Ref: Object.keys(health)[0] },
+      AuthorizationType: 'NONE',
+      Integration: Match.objectLike({ Type: 'AWS_PROXY', ResponseTransferMode: 'STREAM' }),
+    });
+  });
+
+  it('throttles the stage and writes JSON access logs with the streaming timing variables', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', MetricsEnabled: true })],
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0] as { Properties: { AccessLogSetting: { Format: string } } };
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      responseTransferMode: '$context.integration.responseTransferMode',
+      timeToAllHeaders: '$context.integration.timeToAllHeaders',
+      timeToFirstContent: '$context.integration.timeToFirstContent',
+      status: '$context.status',
+      keyId: '$context.authorizer.principalId',
+    });
+  });
+
+  it.each([
+    ['UNAUTHORIZED', '401', 'authentication_error', '"invalid_api_key"'],
+    ['ACCESS_DENIED', '403', 'permission_error', 'null'],
+    ['THROTTLED', '429', 'rate_limit_error', '"rate_limit_exceeded"'],
+  ])('answers API Gateway %s rejections with the OpenAI error envelope', (type, status, errorType, code) => {
+    synth().template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      StatusCode: status,
+      ResponseTemplates: {
+        'application/json': `{"error":{"message":$context.error.messageString,"type":"${errorType}","param":null,"code":${code}}}`,
+      },
+    });
+  });
+
+  it('has no web ACL unless asked', () => {
+    synth().template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
+  it('with WAF, associates a regional web ACL with the stage and only counts the 8 KB body-size rule', () => {
+    const { template } = synth(true);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'AWSManagedRulesCommonRuleSet',
+          OverrideAction: { None: {} },
+          Statement: {
+            ManagedRuleGroupStatement: {
+              VendorName: 'AWS',
+              Name: 'AWSManagedRulesCommonRuleSet',
+              RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+            },
+          },
+        }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { 'Fn::Join': ['', Match.arrayWith(['/stages/', { Ref: Match.stringLikeRegexp('^ApiDeploymentStagedev') }])] },
+    });
+  });
+});

@@ -1,0 +1,73 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import { MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { KeyAuthorizer } from '../../../lib/constructs/authorizer';
+import { GatewayFunction } from '../../../lib/constructs/gateway-function';
+import { bareStack, testConfig } from '../fixtures';
+
+describe('GatewayFunction', () => {
+  function synth(reservedConcurrency?: number): Template {
+    const stack = bareStack();
+    new GatewayFunction(stack, 'Gateway', { config: testConfig, stage: 'dev', logRetention: RetentionDays.ONE_MONTH, reservedConcurrency });
+    return Template.fromStack(stack);
+  }
+
+  it('runs Node.js 22 on arm64 with a 15-minute timeout, source maps and its own log group', () => {
+    const template = synth(40);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 900,
+      MemorySize: 1024,
+      ReservedConcurrentExecutions: 40,
+      LoggingConfig: { LogGroup: Match.anyValue() },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', SWITCHYARD_STAGE: 'dev', POWERTOOLS_METRICS_NAMESPACE: 'Switchyard' }) },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('may invoke exactly the Bedrock models the config routes to', () => {
+    const template = synth();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+            Resource: [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:*::foundation-model/amazon.titan-embed-text-v2:0']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:*:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0']] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0']] },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('has no Bedrock permission when no target uses Bedrock', () => {
+    const stack = bareStack();
+    const config = { ...testConfig, models: { demo: testConfig.models.demo! } };
+    new GatewayFunction(stack, 'Gateway', { config, stage: 'dev', logRetention: RetentionDays.ONE_MONTH });
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+  });
+});
+
+describe('KeyAuthorizer', () => {
+  it('is a REQUEST authorizer on the Authorization header with a 60-second result cache', () => {
+    const stack = bareStack();
+    const authorizer = new KeyAuthorizer(stack, 'Auth', { stage: 'dev', logRetention: RetentionDays.ONE_WEEK });
+    // An authorizer only synthesizes once a method uses it.
+    new RestApi(stack, 'Api').root.addMethod('GET', new MockIntegration(), { authorizer: authorizer.authorizer });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 60,
+      AuthorizerUri: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/invocations$')])] }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 10, MemorySize: 256 });
+  });
+});
