@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { ConfigError, parseConfig } from '../../functions/core/config/load-config';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { startGatewayHarness, type GatewayHarness } from '../helpers/gateway-harness';
