@@ -4,8 +4,10 @@ import { createKeyRecord } from '../../functions/core/keys/new-key';
 import { systemClock } from '../../functions/core/ports/clock';
 import type { KeyRecord, KeyStore } from '../../functions/core/ports/key-store';
 import type { LogFields, Logger } from '../../functions/core/ports/logger';
+import type { Metrics } from '../../functions/core/ports/metrics';
 import type { SecretStore } from '../../functions/core/ports/secret-store';
 import type { SpendStore } from '../../functions/core/ports/spend-store';
+import type { UsageSink } from '../../functions/core/ports/usage-sink';
 import type { UsageEvent } from '../../functions/core/usage/usage-event';
 
 /** A log line as the core emitted it. */
@@ -33,6 +35,9 @@ export interface CoreGatewayOptions {
   keyStore?: KeyStore;
   spendStore?: SpendStore;
   fetch?: typeof fetch;
+  /** Replaces the capturing sink (then `events` stays empty). */
+  usageSink?: UsageSink;
+  metrics?: Metrics;
 }
 
 /**
@@ -55,7 +60,8 @@ export async function startCoreGateway(options: CoreGatewayOptions): Promise<Cor
       keyStore,
       spendStore: options.spendStore,
       secrets: options.secrets ?? { get: async () => undefined },
-      usageSink: { write: async (event) => void events.push(event) },
+      usageSink: options.usageSink ?? { write: async (event) => void events.push(event) },
+      metrics: options.metrics,
       clock: systemClock,
       logger,
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
