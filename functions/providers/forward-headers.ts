@@ -1,6 +1,6 @@
-import { NEVER_FORWARDED_HEADERS } from '../core/config/hardening-schema';
+import { NEVER_FORWARDED_HEADERS } from '../core/config/never-forwarded';
 
-const NEVER = new Set<string>(NEVER_FORWARDED_HEADERS);
+const NEVER = new Set(NEVER_FORWARDED_HEADERS);
 
 /**
  * The client headers a provider may receive: only those its config lists in `forwardHeaders`

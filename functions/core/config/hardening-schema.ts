@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NEVER_FORWARDED_HEADERS } from './never-forwarded';
 
 /**
  * Config fields that bound what a client can send, what reaches providers and what is logged.
@@ -24,25 +25,10 @@ export const requestLimitFields = {
   maxEmbeddingInputs: count(1_000_000).default(2048).describe('Most inputs in one embeddings request.'),
 };
 
-/** Headers that carry credentials or framing and may never be forwarded from a client. */
-export const NEVER_FORWARDED_HEADERS = [
-  'authorization',
-  'proxy-authorization',
-  'x-api-key',
-  'api-key',
-  'x-goog-api-key',
-  'cookie',
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'x-amz-security-token',
-] as const;
-
 const headerName = z
   .string()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name')
-  .refine((name) => !(NEVER_FORWARDED_HEADERS as readonly string[]).includes(name.toLowerCase()), 'credential and framing headers cannot be forwarded');
+  .refine((name) => !NEVER_FORWARDED_HEADERS.includes(name.toLowerCase()), 'credential and framing headers cannot be forwarded');
 
 /** `forwardHeaders` of a provider: the only client headers that may reach it. */
 export const forwardHeadersSchema = z
