@@ -86,16 +86,21 @@ export async function readJson(response: Response, ctx: CallContext): Promise<un
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new GatewayError({
-      status: 502,
-      type: 'upstream_error',
-      code: 'bad_upstream_response',
-      message: `Provider '${ctx.providerName}' returned a body that is not JSON.`,
-      verdict: 'retryable',
-      errorClass: 'server_error',
-      provider: ctx.providerName,
-    });
+    throw badUpstreamJson(ctx.providerName, 'a body');
   }
+}
+
+/** A retryable 502 for an upstream body or stream event that is not JSON. */
+export function badUpstreamJson(providerName: string, what: 'a body' | 'a stream event'): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    code: 'bad_upstream_response',
+    message: `Provider '${providerName}' sent ${what} that is not JSON.`,
+    verdict: 'retryable',
+    errorClass: 'server_error',
+    provider: providerName,
+  });
 }
 
 /** Decodes an SSE body and runs it through a translator, yielding OpenAI chunks as they complete. */

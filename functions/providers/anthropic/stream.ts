@@ -1,7 +1,6 @@
-import { GatewayError } from '../../core/errors';
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from '../../core/openai/types';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
-import { upstreamCut } from '../http-provider';
+import { badUpstreamJson, upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall, StreamTranslator } from '../types';
 import { anthropicStreamError } from './errors';
 import { toFinishReason } from './finish-reason';
@@ -123,15 +122,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     } catch {
       // fall through to the error below
     }
-    throw new GatewayError({
-      status: 502,
-      type: 'upstream_error',
-      code: 'bad_upstream_response',
-      message: `Provider '${this.ctx.providerName}' sent a stream event that is not JSON.`,
-      verdict: 'retryable',
-      errorClass: 'server_error',
-      provider: this.ctx.providerName,
-    });
+    throw badUpstreamJson(this.ctx.providerName, 'a stream event');
   }
 
   private ensureStarted(out: ChatCompletionChunk[]): void {

@@ -1,8 +1,7 @@
-import { GatewayError } from '../../core/errors';
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, ToolCallDelta, Usage } from '../../core/openai/types';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { streamError } from '../error-mapping';
-import { upstreamCut } from '../http-provider';
+import { badUpstreamJson, upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall, StreamTranslator } from '../types';
 import { PartialArgs } from './partial-args';
 import { completionId, mapFinishReason, signatureExtra, toolCallId, toUsage } from './response';
@@ -96,15 +95,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
     try {
       json = JSON.parse(data) as unknown;
     } catch {
-      throw new GatewayError({
-        status: 502,
-        type: 'upstream_error',
-        code: 'bad_upstream_response',
-        message: `Provider '${this.ctx.providerName}' sent a stream event that is not JSON.`,
-        verdict: 'retryable',
-        errorClass: 'server_error',
-        provider: this.ctx.providerName,
-      });
+      throw badUpstreamJson(this.ctx.providerName, 'a stream event');
     }
     const error = (json as { error?: { code?: number; message?: string; status?: string } }).error;
     if (error) throw streamError(this.ctx.providerName, error.code ?? 500, error.message ?? 'Stream error.', error.status);

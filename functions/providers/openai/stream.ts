@@ -1,8 +1,7 @@
-import { GatewayError } from '../../core/errors';
 import type { ChatCompletionChunk } from '../../core/openai/types';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { streamError } from '../error-mapping';
-import { upstreamCut } from '../http-provider';
+import { badUpstreamJson, upstreamCut } from '../http-provider';
 import type { StreamTranslator } from '../types';
 
 /**
@@ -23,15 +22,7 @@ export function createOpenAiStreamTranslator(providerName: string): StreamTransl
       try {
         parsed = JSON.parse(event.data);
       } catch {
-        throw new GatewayError({
-          status: 502,
-          type: 'upstream_error',
-          code: 'bad_upstream_stream',
-          message: `${providerName}: the stream contained an event that is not JSON.`,
-          verdict: 'retryable',
-          errorClass: 'server_error',
-          provider: providerName,
-        });
+        throw badUpstreamJson(providerName, 'a stream event');
       }
       const record = parsed as Record<string, unknown>;
       if (record.error !== undefined && record.error !== null) {
