@@ -1,6 +1,7 @@
 import type { SwitchyardConfig } from './config/schema';
 import { GatewayError, routeNotFound, toGatewayError } from './errors';
 import { authenticate } from './pipeline/authenticate';
+import { assertHeaderSize } from './pipeline/header-limit';
 import { handleChatCompletions } from './pipeline/chat-completions';
 import { handleEmbeddings } from './pipeline/embeddings';
 import { CachedKeyStore } from './pipeline/key-cache';
@@ -55,6 +56,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const requestSignal = createRequestSignal(request.signal, config.timeouts.totalMs);
     let result: HandlerResult;
     try {
+      assertHeaderSize(request.headers, config.limits.maxHeaderBytes);
       record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), runtime.deps.keyStore, startedAt, deps.hashKey));
       result = await dispatch(runtime, request, path, record, requestSignal);
     } catch (thrown) {

@@ -16,6 +16,7 @@ import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secret-store';
 import type { SwitchyardConfig } from '../core/config/schema';
 import { createGateway } from '../core/gateway';
+import { withRedaction } from '../core/logging/redact';
 import { systemClock } from '../core/ports/clock';
 import { METRICS_NAMESPACE } from '../core/usage/request-metrics';
 import { toStreamingResponse, toWebRequest } from './api-gateway-http';
@@ -26,7 +27,8 @@ import { principalFromContext } from './principal-context';
 // (lib/constructs/gateway-function.ts): no file read and no parse at cold start.
 declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
 
-const logger = powertoolsLogger(new Logger({ serviceName: 'switchyard' }));
+// Every line goes through the shared redaction (credential headers, key-shaped text).
+const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard' })));
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
 const usageSink = new FirehoseUsageSink({ client: new FirehoseClient({}), streamName: requiredEnv('USAGE_STREAM_NAME'), logger, metrics });

@@ -1,6 +1,8 @@
 import { GatewayError } from '../core/errors';
+import { removeSecret } from '../core/logging/redact';
 import type { ChatCompletion, ChatCompletionChunk } from '../core/openai/types';
 import { decodeSseStream } from '../core/streaming/sse-decoder';
+import { forwardedHeaders } from './forward-headers';
 import type { CallContext, ChatCall, ChatResult, ErrorParser, ProviderAdapter, StreamTranslator } from './types';
 
 /** An HTTP request to send upstream. */
@@ -54,7 +56,8 @@ export async function sendUpstream(ctx: CallContext, request: UpstreamRequest, p
   try {
     response = await ctx.fetch(request.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...ctx.settings.headers, ...request.headers },
+      // The provider's own (auth) headers come last, so nothing forwarded can replace them.
+      headers: { 'content-type': 'application/json', ...ctx.settings.headers, ...forwardedHeaders(ctx.clientHeaders, ctx.settings.forwardHeaders), ...request.headers },
       body: JSON.stringify(request.body),
       signal: ctx.signal,
     });
@@ -68,7 +71,8 @@ export async function sendUpstream(ctx: CallContext, request: UpstreamRequest, p
   } catch (error) {
     throw networkError(error, ctx);
   }
-  throw parseError(response.status, text, response.headers, ctx.providerName);
+  // Some upstreams echo the key they were sent in their error body; it must not reach the client.
+  throw parseError(response.status, removeSecret(text, ctx.apiKey), response.headers, ctx.providerName);
 }
 
 /** Reads a JSON body, mapping cuts and malformed JSON to retryable upstream errors. */
@@ -110,7 +114,10 @@ export async function* translateSse(
       for (const chunk of translator.push(event)) yield chunk;
     }
   } catch (error) {
-    if (error instanceof GatewayError) throw error;
+    if (error instanceof GatewayError) {
+      error.message = removeSecret(error.message, ctx.apiKey);
+      throw error;
+    }
     throw networkError(error, ctx);
   }
   for (const chunk of translator.end()) yield chunk;

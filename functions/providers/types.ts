@@ -20,6 +20,8 @@ export interface ProviderSettings {
   apiKeySecret?: string;
   /** Extra static headers sent upstream on every call. */
   headers?: Record<string, string>;
+  /** Client request headers that may be forwarded upstream; nothing else from the client is. */
+  forwardHeaders?: string[];
   /** Drop request parameters this provider cannot honour instead of answering 400. */
   dropUnsupportedParams?: boolean;
   [key: string]: unknown;
@@ -55,6 +57,8 @@ export interface CallContext {
   apiKey: string | undefined;
   /** Web-standard fetch (injected so tests and runtimes can replace it). */
   fetch: typeof fetch;
+  /** The client's request headers; only those in `settings.forwardHeaders` are ever sent upstream. */
+  clientHeaders?: Headers;
   /** Aborted on client disconnect, timeouts and overall deadline. */
   signal: AbortSignal;
   /** Epoch seconds, used for `created` when the provider gives none. */

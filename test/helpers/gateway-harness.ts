@@ -53,8 +53,9 @@ export async function startGatewayHarness(options: HarnessOptions): Promise<Gate
   const logs: CapturedLog[] = [];
   const capture = (level: string) => (message: string, fields?: LogFields) => void logs.push({ level, message, fields });
   const logger: Logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') };
+  const config = parseConfig(options.config);
   const local = createLocalGateway({
-    config: parseConfig(options.config),
+    config,
     dataDir,
     env: options.env ?? {},
     logger,
@@ -68,7 +69,7 @@ export async function startGatewayHarness(options: HarnessOptions): Promise<Gate
     return { key, keyId: record.keyId };
   };
   const first = await createKey(options.key ?? { name: 'test' });
-  const server = await startLocalServer(local.gateway, { host: '127.0.0.1', port: 0 });
+  const server = await startLocalServer(local.gateway, { host: '127.0.0.1', port: 0, maxHeaderSize: config.limits.maxHeaderBytes });
   const baseURL = `${server.url}/v1`;
   return {
     url: server.url,

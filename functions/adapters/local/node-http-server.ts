@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Gateway } from '../../core/gateway';
+import { answerClientError } from './client-error';
 
 /** A running local server. */
 export interface LocalServer {
@@ -21,13 +22,14 @@ export interface LocalServer {
  * client disconnects) and streams the `Response` body out chunk by chunk, honouring backpressure;
  * a client that goes away cancels the body, which aborts the upstream call.
  */
-export async function startLocalServer(gateway: Gateway, options: { host: string; port: number }): Promise<LocalServer> {
+export async function startLocalServer(gateway: Gateway, options: { host: string; port: number; maxHeaderSize?: number }): Promise<LocalServer> {
   const pending = new Set<Promise<unknown>>();
   const waitUntil = (promise: Promise<unknown>): void => {
     pending.add(promise);
     promise.finally(() => pending.delete(promise)).catch(() => undefined);
   };
-  const server = createServer((req, res) => {
+  // Oversized headers are refused by the parser itself (431, see answerClientError).
+  const server = createServer({ maxHeaderSize: options.maxHeaderSize }, (req, res) => {
     handle(gateway, req, res, waitUntil, options.host).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
@@ -37,6 +39,7 @@ export async function startLocalServer(gateway: Gateway, options: { host: string
       }
     });
   });
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

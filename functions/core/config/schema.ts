@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { forwardHeadersSchema, loggingSchema, requestLimitFields } from './hardening-schema';
 
 /**
  * The single source of truth for `switchyard.config.json`: the loader validates with it and
@@ -21,6 +22,7 @@ const commonProviderFields = {
   apiKeySecret: z.string().min(1).optional().describe('Secret name: Secrets Manager `switchyard/<stage>/NAME` on AWS, env `SWITCHYARD_SECRET_NAME` locally.'),
   headers: headerMap.optional().describe('Static headers added to every upstream call.'),
   dropUnsupportedParams: z.boolean().optional().describe('Drop parameters the provider cannot honour instead of answering 400.'),
+  forwardHeaders: forwardHeadersSchema.optional(),
 };
 
 const openaiProvider = z.strictObject({
@@ -135,8 +137,10 @@ export const configSchema = z.strictObject({
   limits: z
     .strictObject({
       maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Largest accepted request body (413 above).'),
+      ...requestLimitFields,
     })
     .prefault({}),
+  logging: loggingSchema,
   timeouts: z
     .strictObject({
       firstByteMs: z.number().int().positive().default(30000).describe('Per attempt: until the first stream chunk, or the response headers when not streaming.'),

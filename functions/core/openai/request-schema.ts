@@ -2,8 +2,9 @@ import * as z from 'zod';
 
 /**
  * zod schemas of the client requests the gateway accepts. Objects are loose: fields the gateway
- * does not know pass through to OpenAI-compatible providers unchanged. Limits keep a single request
- * from exhausting the gateway (they are far above what providers accept).
+ * does not know pass through to OpenAI-compatible providers unchanged. Count limits (messages,
+ * parts, tools, `n`, inputs) are configurable and checked before these schemas run
+ * (`request-limits.ts`); identifiers keep fixed caps here.
  */
 
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
@@ -15,7 +16,7 @@ const otherPart = z.looseObject({ type: z.string().min(1) }).refine((part) => pa
   message: 'malformed content part',
 });
 const userContentPart = z.union([textPart, imagePart, otherPart]);
-const textContent = z.union([z.string(), z.array(textPart).max(1000)]);
+const textContent = z.union([z.string(), z.array(textPart)]);
 
 const toolCall = z.looseObject({
   id: z.string().min(1),
@@ -26,7 +27,7 @@ const toolCall = z.looseObject({
 const message = z.discriminatedUnion('role', [
   z.looseObject({ role: z.literal('system'), content: textContent, name: z.string().optional() }),
   z.looseObject({ role: z.literal('developer'), content: textContent, name: z.string().optional() }),
-  z.looseObject({ role: z.literal('user'), content: z.union([z.string(), z.array(userContentPart).max(1000)]), name: z.string().optional() }),
+  z.looseObject({ role: z.literal('user'), content: z.union([z.string(), z.array(userContentPart)]), name: z.string().optional() }),
   z.looseObject({
     role: z.literal('assistant'),
     content: z.union([textContent, z.null()]).optional(),
@@ -70,15 +71,15 @@ const positiveInt = z.number().int().positive();
 
 /** Schema of a `POST /v1/chat/completions` body. */
 export const chatCompletionRequestSchema = z.looseObject({
-  model: z.string().min(1),
-  messages: z.array(message).min(1).max(10000),
+  model: z.string().min(1).max(256),
+  messages: z.array(message).min(1),
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
-  tools: z.array(tool).max(512).optional(),
+  tools: z.array(tool).optional(),
   tool_choice: toolChoice.optional(),
   parallel_tool_calls: z.boolean().optional(),
   response_format: responseFormat.optional(),
-  n: z.number().int().min(1).max(128).nullable().optional(),
+  n: z.number().int().min(1).nullable().optional(),
   max_tokens: positiveInt.nullable().optional(),
   max_completion_tokens: positiveInt.nullable().optional(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
@@ -92,14 +93,14 @@ export const chatCompletionRequestSchema = z.looseObject({
 
 /** Schema of a `POST /v1/embeddings` body. */
 export const embeddingRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: z.string().min(1).max(256),
   input: z.union([
     z.string(),
-    z.array(z.string()).min(1).max(2048),
+    z.array(z.string()).min(1),
     z.array(z.number().int()).min(1),
-    z.array(z.array(z.number().int()).min(1)).min(1).max(2048),
+    z.array(z.array(z.number().int()).min(1)).min(1),
   ]),
   encoding_format: z.enum(['float', 'base64']).optional(),
-  dimensions: positiveInt.optional(),
+  dimensions: positiveInt.max(16384).optional(),
   user: z.string().max(256).optional(),
 });

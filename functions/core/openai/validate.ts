@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { invalidRequest, type GatewayError } from '../errors';
+import { rejectClientControlledFields } from './client-controlled';
+import { checkChatLimits, checkEmbeddingLimits, type RequestLimits } from './request-limits';
 import { chatCompletionRequestSchema, embeddingRequestSchema } from './request-schema';
 import type { ChatCompletionRequest, EmbeddingRequest } from './types';
 
@@ -61,8 +63,14 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Validates a chat completions body; returns the same object, typed. */
-export function validateChatRequest(body: Record<string, unknown>): ChatCompletionRequest {
+/**
+ * Validates a chat completions body against the schema and the configured count limits (checked
+ * first, so an oversized array is refused before it is walked); refuses fields that would let the
+ * client steer the upstream. Returns the same object, typed.
+ */
+export function validateChatRequest(body: Record<string, unknown>, limits: RequestLimits): ChatCompletionRequest {
+  rejectClientControlledFields(body);
+  checkChatLimits(body, limits);
   const result = chatCompletionRequestSchema.safeParse(body);
   if (!result.success) throw toInvalidRequest(result.error, body);
   const request = body as ChatCompletionRequest;
@@ -72,8 +80,10 @@ export function validateChatRequest(body: Record<string, unknown>): ChatCompleti
   return request;
 }
 
-/** Validates an embeddings body; returns the same object, typed. */
-export function validateEmbeddingRequest(body: Record<string, unknown>): EmbeddingRequest {
+/** Validates an embeddings body like {@link validateChatRequest}; returns the same object, typed. */
+export function validateEmbeddingRequest(body: Record<string, unknown>, limits: RequestLimits): EmbeddingRequest {
+  rejectClientControlledFields(body);
+  checkEmbeddingLimits(body, limits);
   const result = embeddingRequestSchema.safeParse(body);
   if (!result.success) throw toInvalidRequest(result.error, body);
   return body as EmbeddingRequest;

@@ -15,6 +15,7 @@ import { outputTokenLimit } from './cost-bound';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
+import { logCompletion, logRequestBody } from './request-log';
 import { reserveChat } from './reserve-budget';
 import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
 import { routingHeaders } from './routing-headers';
@@ -33,8 +34,9 @@ const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'ca
  */
 export async function handleChatCompletions(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { config } = runtime;
-  const { body: raw, size } = await readJsonBody(request, config.limits.maxBodyBytes);
-  const body = validateChatRequest(raw);
+  const { body: raw, size } = await readJsonBody(request, config.limits);
+  const body = validateChatRequest(raw, config.limits);
+  logRequestBody(runtime, request, raw, record);
   record.modelRequested = body.model;
   record.stream = body.stream === true;
   record.user = body.user ?? null;
@@ -43,12 +45,13 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
 
   const plan = planRequestRoute(runtime, request, body.model);
   await reserveChat(runtime, record, body, size, plan);
-  const started = await executeRoute(plan, (target, signal, firstByte) => startChat(runtime, body, target, signal, firstByte, record), routeOptions(runtime, record, requestSignal));
+  const started = await executeRoute(plan, (target, signal, firstByte) => startChat(runtime, body, target, signal, firstByte, record, request.headers), routeOptions(runtime, record, requestSignal));
   const headers = routingHeaders(record, started);
   const price = priceFor(started.target.model, started.target.price);
 
   if (started.value.kind === 'completion') {
     const completion = normaliseCompletion(started.value.completion, record, started.target);
+    logCompletion(runtime, completion, record);
     const usage = completion.usage;
     record.tokens = usage ? tokensFromUsage(usage) : estimateTokens(size, completionChars(completion));
     record.costMicroUsd = costMicroUsd(usage ?? { prompt_tokens: record.tokens.input, completion_tokens: record.tokens.output, total_tokens: 0 }, price);
@@ -101,7 +104,7 @@ function usageOf(usage: Usage | undefined, record: RequestRecord): Usage {
  * One attempt: call the provider and, for a stream, wait for its first chunk. A non-streamed
  * answer's first byte is its response headers: the body may then take as long as generation does.
  */
-async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, firstByte: () => void, record: RequestRecord): Promise<StartedChat> {
+async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, target: RouteTarget, signal: AbortSignal, firstByte: () => void, record: RequestRecord, clientHeaders: Headers): Promise<StartedChat> {
   const adapter = adapterFor(runtime, target);
   const apiKey = await apiKeyFor(runtime, target, adapter);
   const request = target.params ? ({ ...body, ...target.params } as ChatCompletionRequest) : body;
@@ -116,6 +119,7 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
     settings: target.provider,
     apiKey,
     fetch: call.stream ? runtime.deps.fetch : fetchNotifyingHeaders(runtime.deps.fetch, firstByte),
+    clientHeaders,
     signal,
     nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000),
     requestId: record.requestId,

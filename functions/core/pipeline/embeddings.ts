@@ -21,8 +21,8 @@ import { routingHeaders } from './routing-headers';
  */
 export async function handleEmbeddings(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { config, deps } = runtime;
-  const { body: raw, size } = await readJsonBody(request, config.limits.maxBodyBytes);
-  const body = validateEmbeddingRequest(raw);
+  const { body: raw, size } = await readJsonBody(request, config.limits);
+  const body = validateEmbeddingRequest(raw, config.limits);
   record.modelRequested = body.model;
   record.user = body.user ?? null;
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), null);
@@ -40,7 +40,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
       const apiKey = await apiKeyFor(runtime, target, adapter);
       return adapter.embeddings(
         { request: body, model: target.model },
-        { providerName: target.providerName, settings: target.provider, apiKey, fetch: fetchNotifyingHeaders(deps.fetch, firstByte), signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
+        { providerName: target.providerName, settings: target.provider, apiKey, fetch: fetchNotifyingHeaders(deps.fetch, firstByte), clientHeaders: request.headers, signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
       );
     },
     routeOptions(runtime, record, requestSignal),
