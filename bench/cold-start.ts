@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { startFakeFirehose } from '../test/helpers/fake-firehose';
 import type { ColdStartResult } from './report';
 
 const ROOT = resolve(__dirname, '..');
@@ -45,6 +46,7 @@ export async function measureColdStart(runs: number, work: string, upstreamUrl: 
   const childPath = join(work, 'cold-start-child.js');
   await build({ entryPoints: [join(__dirname, 'cold-start-child.ts')], outfile: childPath, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
 
+  const firehose = await startFakeFirehose();
   const env = {
     PATH: process.env.PATH,
     // The bundle leaves the AWS SDK to the runtime; here it comes from the project's node_modules.
@@ -55,6 +57,10 @@ export async function measureColdStart(runs: number, work: string, upstreamUrl: 
     SWITCHYARD_KEYS_TABLE: 'bench-keys',
     SWITCHYARD_SPEND_TABLE: 'bench-spend',
     SWITCHYARD_SECRET_PREFIX: 'switchyard/bench/',
+    USAGE_STREAM_NAME: 'bench-usage',
+    // The usage flush after the stream goes to a local Firehose stand-in, as on Lambda it goes to
+    // Firehose (a failing endpoint would add its retries to the first request).
+    AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
     POWERTOOLS_DEV: 'true',
     POWERTOOLS_LOG_LEVEL: 'WARN',
   };
@@ -62,9 +68,13 @@ export async function measureColdStart(runs: number, work: string, upstreamUrl: 
   // The external packages the bundle requires at its top level (the runtime provides them on Lambda).
   const externals = [...new Set([...bytes.toString('utf8').matchAll(/require\("(@aws-sdk\/[^"]+|@smithy\/[^"]+)"\)/g)].map((match) => match[1] as string))];
   const samples: Array<{ sdkMs: number; initMs: number; firstRequestMs: number }> = [];
-  for (let run = 0; run < runs; run += 1) {
-    const { stdout } = await promisify(execFile)(process.execPath, [childPath, bundlePath, ...externals], { env, timeout: 30_000 });
-    samples.push(JSON.parse(stdout.trim().split('\n').pop() as string) as { sdkMs: number; initMs: number; firstRequestMs: number });
+  try {
+    for (let run = 0; run < runs; run += 1) {
+      const { stdout } = await promisify(execFile)(process.execPath, [childPath, bundlePath, ...externals], { env, timeout: 30_000 });
+      samples.push(JSON.parse(stdout.trim().split('\n').pop() as string) as { sdkMs: number; initMs: number; firstRequestMs: number });
+    }
+  } finally {
+    await firehose.close();
   }
   return {
     measured: true,

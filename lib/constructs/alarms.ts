@@ -4,9 +4,9 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { createAlarmTopic } from './alarm-topic';
 
 /** Props of {@link Alarms}. */
 export interface AlarmsProps {
@@ -18,7 +18,7 @@ export interface AlarmsProps {
 }
 
 /**
- * The alarm topic (SSL-only publishing) with an optional e-mail subscription, and the operational
+ * The alarm topic (KMS-encrypted, SSL-only publishing) with an optional e-mail subscription, and the operational
  * alarms every deployment needs: function errors and throttles, and API 5XX. Other constructs add
  * their own alarms to {@link Alarms.topic} through {@link Alarms.add}.
  */
@@ -28,8 +28,7 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'Topic', { displayName: 'Switchyard alarms', enforceSSL: true });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.topic = createAlarmTopic(this, 'Topic', props.alarmEmail);
 
     const period = Duration.minutes(5);
     this.add('GatewayErrors', props.gateway.metricErrors({ period }), 1, 'Gateway function invocations failed.');

@@ -2,13 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { createAlarmTopic } from './alarm-topic';
 import { Dimension, METRICS_NAMESPACE, MetricName, type MetricNameValue } from '../../functions/core/usage/request-metrics';
 
 /** A provider model the routing config can call; one error-rate alarm each. */
@@ -86,7 +84,7 @@ export class Observability extends Construct {
     const limits = props.thresholds ?? {};
     const fn = props.gatewayFunction;
 
-    this.topic = props.topic ?? this.createTopic(props.alarmEmail);
+    this.topic = props.topic ?? createAlarmTopic(this, 'AlarmTopic', props.alarmEmail);
 
     const requests = this.metric(MetricName.Requests, 'Sum');
     const serverErrorRate = rate('server', 'Gateway 5xx rate', this.metric(MetricName.Errors, 'Sum'), requests);
@@ -170,19 +168,6 @@ export class Observability extends Construct {
    * encrypted topic only when the key policy lets it use the key, which the AWS managed SNS key
    * does not.
    */
-  private createTopic(alarmEmail: string | undefined): sns.Topic {
-    const key = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: 'Switchyard alarm topic' });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: 'Switchyard alarms' });
-    if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
-    return topic;
-  }
 
   /** A Switchyard EMF metric on the [service] set, or on [service, …dims]. */
   private metric(name: MetricNameValue, statistic: string, dims: Record<string, string> = {}): cloudwatch.Metric {
