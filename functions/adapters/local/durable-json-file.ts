@@ -24,11 +24,14 @@ export class DurableJsonFile<T> {
    * @param options.watchOtherWriters keep the file's stamp after each write so
    *   {@link changedOnDisk} can tell our writes from another process's. A file with a single
    *   writer (the spend file) turns it off and saves a `stat` per write.
+   * @param options.fsync flush each write to the disk before the rename (default true). Without
+   *   it a write still survives a crash of the process (the rename is atomic and the data is in
+   *   the OS page cache), only not a crash of the machine.
    */
   constructor(
     readonly path: string,
     private readonly snapshot: () => T,
-    private readonly options: { watchOtherWriters: boolean } = { watchOtherWriters: true },
+    private readonly options: { watchOtherWriters: boolean; fsync?: boolean } = { watchOtherWriters: true },
   ) {}
 
   /** The document on disk, or `undefined` when the file does not exist yet. */
@@ -87,7 +90,7 @@ export class DurableJsonFile<T> {
     });
     try {
       await handle.writeFile(text, 'utf8');
-      await handle.sync();
+      if (this.options.fsync ?? true) await handle.sync();
     } finally {
       await handle.close();
     }

@@ -36,7 +36,8 @@ interface SpendDocument {
 /**
  * Spend store in one JSON file (`<data-dir>/spend.json`) for `switchyard serve`. Every check and
  * update runs synchronously on the in-memory document, so it is atomic within the process; each
- * method resolves only after the change is durable (group-committed atomic file write). The
+ * method resolves only after the change is on disk (group-committed atomic file write, which
+ * survives a crash of the process; see the constructor). The
  * server process is the only writer; the CLI opens the file to read spend.
  */
 export class FileSpendStore implements SpendStore {
@@ -47,7 +48,10 @@ export class FileSpendStore implements SpendStore {
   /** A store on the spend file at `path` (created on first write); read on first use. */
   constructor(path: string) {
     // The server is the file's only writer (the CLI only reads it), so no change detection.
-    this.file = new DurableJsonFile(path, () => this.document, { watchOtherWriters: false });
+    // No fsync per write: the reservation is on the request path (two writes per request), and
+    // surviving a crash of the gateway process — what a local development server needs — only
+    // takes the atomic rename. Deployed gateways keep spend in DynamoDB.
+    this.file = new DurableJsonFile(path, () => this.document, { watchOtherWriters: false, fsync: false });
   }
 
   async admitRequest(request: RateRequest): Promise<RateOutcome> {
