@@ -113,7 +113,7 @@ async function emitUsage(runtime: GatewayRuntime, event: UsageEvent): Promise<vo
     deps.metrics?.recordRequest(event);
     await deps.usageSink.write(event);
   } catch (error) {
-    deps.logger.error('usage event not written', { requestId: event.request_id, usageEvent: event, cause: describeCause(error) });
+    deps.logger.error('usage event not written', { requestId: event.request_id, usage_event: event, cause: describeCause(error) });
     deps.metrics?.recordUsageDeliveryFailure?.(1);
   }
 }

@@ -14,9 +14,13 @@ const CONCURRENT_STREAMS = 500;
 const REQUESTS = 5000;
 const CONCURRENCY = 100;
 const WARM_UP = 300;
-/** Growth allowed between warm-up and the end, after a full GC (retained, not transient, memory). */
+/**
+ * Growth allowed between warm-up and the end, after a full GC (retained, not transient, memory):
+ * the JS heap and the memory outside it that buffers hold (`external`). RSS is printed but not
+ * bounded: the allocator keeps freed pages, so RSS mostly shows the peak, not a leak.
+ */
 const HEAP_GROWTH_LIMIT = 32 * 1024 * 1024;
-const RSS_GROWTH_LIMIT = 128 * 1024 * 1024;
+const EXTERNAL_GROWTH_LIMIT = 32 * 1024 * 1024;
 
 const config = {
   providers: { fast: { type: 'mock', chunks: 8 }, slow: { type: 'mock', chunks: 8, delayMs: 25 } },
@@ -30,11 +34,11 @@ const config = {
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-function memory(): { heap: number; rss: number } {
+function memory(): { heap: number; external: number; rss: number } {
   gc();
   gc();
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heap: heapUsed, rss };
+  const { heapUsed, external, rss } = process.memoryUsage();
+  return { heap: heapUsed, external, rss };
 }
 
 interface Outcome {
@@ -114,11 +118,11 @@ describe('load through the local server', () => {
     }
     expect(events.filter((event) => event.status === 'ok').every((event) => event.cost_micro_usd > 0)).toBe(true);
 
-    const growth = { heap: after.heap - before.heap, rss: after.rss - before.rss };
+    const growth = { heap: after.heap - before.heap, external: after.external - before.external };
     // Printed for the record; the assertion is the bound, not the numbers.
-    console.log(`load: ${all.length} requests, ${failures.length} expected 429s; heap ${mb(before.heap)} → ${mb(after.heap)} MB, rss ${mb(before.rss)} → ${mb(after.rss)} MB`);
+    console.log(`load: ${all.length} requests, ${failures.length} expected 429s; heap ${mb(before.heap)} → ${mb(after.heap)} MB, external ${mb(before.external)} → ${mb(after.external)} MB, rss ${mb(before.rss)} → ${mb(after.rss)} MB`);
     expect(growth.heap).toBeLessThan(HEAP_GROWTH_LIMIT);
-    expect(growth.rss).toBeLessThan(RSS_GROWTH_LIMIT);
+    expect(growth.external).toBeLessThan(EXTERNAL_GROWTH_LIMIT);
   }, 120_000);
 });
 
