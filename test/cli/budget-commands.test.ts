@@ -7,9 +7,12 @@ import { dataPaths } from '../../functions/adapters/local/local-gateway';
 import { runCli } from '../../functions/cli/main';
 import { keyScope } from '../../functions/core/ports/spend-store';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../helpers/dynamodb-local';
+import { startFakeCloudFormation, type FakeCloudFormation } from '../helpers/fake-cloudformation';
 
 let dir: string;
 let dynamo: DynamoDbLocal;
+let cloudFormation: FakeCloudFormation | undefined;
+const savedCloudFormationEndpoint = process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
@@ -17,6 +20,9 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   await dynamo?.stop();
+  await cloudFormation?.close();
+  if (savedCloudFormationEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
+  else process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = savedCloudFormationEndpoint;
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -31,9 +37,16 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
 async function locations(): Promise<[string, string[]][]> {
   const keysTable = await dynamo.createTable(keysTableSchema, 'keys');
   const spendTable = await dynamo.createTable(spendTableSchema, 'spend');
+  // A deployed stack: the CLI reads the table names from the stack outputs (DescribeStacks).
+  const stackKeys = await dynamo.createTable(keysTableSchema, 'stack-keys');
+  const stackSpend = await dynamo.createTable(spendTableSchema, 'stack-spend');
+  await cloudFormation?.close();
+  cloudFormation = await startFakeCloudFormation({ 'switchyard-prod': { KeysTableName: stackKeys, SpendTableName: stackSpend, ApiUrl: 'https://example.invalid/prod/' } });
+  process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = cloudFormation.url;
   return [
     ['local data dir', ['--data-dir', join(dir, 'data')]],
     ['DynamoDB tables', ['--endpoint-url', dynamo.endpoint, '--region', 'us-east-1', '--keys-table', keysTable, '--spend-table', spendTable]],
+    ['deployed stack', ['--stack', 'switchyard-prod', '--endpoint-url', dynamo.endpoint, '--region', 'us-east-1']],
   ];
 }
 
@@ -62,6 +75,7 @@ describe('keys and budget commands', () => {
         expect.objectContaining({ scope: 'team#search', period: 'month', limitUsd: 100, spentUsd: 0, remainingUsd: 100 }),
       ]);
     }
+    expect(cloudFormation?.asked).toContain('switchyard-prod');
   });
 
   it('show spend and remaining of the current period and change a key budget', async () => {
@@ -76,6 +90,13 @@ describe('keys and budget commands', () => {
     const shown = await cli('keys', 'show', created.keyId, '--data-dir', data);
 
     expect(shown.stdout).toContain('spent $0.250000, reserved $0.000000, remaining $1.750000 of $2.000000');
+  });
+
+  it('name an unknown stack clearly', async () => {
+    await locations();
+    const result = await cli('keys', 'list', '--stack', 'no-such-stack', '--region', 'us-east-1');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no-such-stack/);
   });
 
   it('reject a budget command without a subject or amount as a usage error', async () => {
