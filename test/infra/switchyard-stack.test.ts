@@ -50,6 +50,13 @@ describe('SwitchyardStack', () => {
       Environment: { Variables: Match.objectLike({ USAGE_STREAM_NAME: { Ref: id(stack.usage.deliveryStream) } }) },
     });
     template.resourceCountIs('AWS::SNS::Topic', 1);
+    // Encrypted with a customer-managed key CloudWatch may use to publish.
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]),
+      }),
+    });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmActions: unknown } }[];
     expect(alarms.length).toBeGreaterThan(10);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: id(stack.alarms.topic) }]);
