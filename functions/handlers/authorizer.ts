@@ -3,11 +3,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
+import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { GatewayError } from '../core/errors';
+import { withRedaction } from '../core/logging/redact';
 import { authenticate } from '../core/pipeline/authenticate';
 import { principalToContext } from './principal-context';
 
-const logger = new Logger({ serviceName: 'switchyard-authorizer' });
+// The same redaction as the gateway: a lookup error could quote a key-shaped string.
+const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard-authorizer' })));
 const keyStore = new DynamoKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), requiredEnv('SWITCHYARD_KEYS_TABLE'));
 
 /**
