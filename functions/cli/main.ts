@@ -20,9 +20,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (command) {
       case 'serve': {
-        const { server } = await serveCommand(args, io);
+        const served = await serveCommand(args, io);
         const stop = (): void => {
-          server.close().then(() => process.exit(0), () => process.exit(1));
+          served.stop().then(() => process.exit(0), () => process.exit(1));
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -12,6 +12,8 @@ import { dataDirOf, type CliIo } from './cli-io';
 export interface ServeResult {
   server: LocalServer;
   devKey: string | undefined;
+  /** Stops the server, lets in-flight work finish and closes the data files. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -50,7 +52,14 @@ export async function serveCommand(args: string[], io: CliIo): Promise<ServeResu
   } else {
     io.stdout(`Keys exist in ${dataDir}. Create another with: npx switchyard keys create --name NAME\n`);
   }
-  return { server, devKey };
+  return {
+    server,
+    devKey,
+    stop: async () => {
+      await server.close();
+      await local.close();
+    },
+  };
 }
 
 function examples(url: string, key: string, model: string): string {

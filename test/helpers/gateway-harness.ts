@@ -89,7 +89,7 @@ export async function startGatewayHarness(options: HarnessOptions): Promise<Gate
     },
     close: async () => {
       await server.close(0);
-      await local.usageSink.flush();
+      await local.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

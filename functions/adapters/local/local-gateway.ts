@@ -35,6 +35,8 @@ export interface LocalGateway {
   usageSink: NdjsonUsageSink;
   /** The metrics the gateway reports to (`flush()` resolves once lines are written). */
   metrics: Metrics;
+  /** Writes what is pending and closes the usage and metrics files (after the server stopped). */
+  close(): Promise<void>;
 }
 
 /** node:crypto's SHA-256: synchronous, so key look-ups skip Web Crypto's thread-pool round trip. */
@@ -55,7 +57,9 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   const paths = dataPaths(options.dataDir);
   const keyStore = new FileKeyStore(paths.keys);
   const spendStore = new FileSpendStore(paths.spend);
-  const metrics = options.metrics ?? new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
+  // Metrics given by the caller are the caller's to close; the metrics.log writer is ours.
+  const ownMetrics = options.metrics ? undefined : new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
+  const metrics: Metrics = options.metrics ?? (ownMetrics as FileEmfMetrics);
   const usageSink = new NdjsonUsageSink({ dataDir: options.dataDir, logger: options.logger, metrics });
   const gateway = createGateway(
     {
@@ -73,5 +77,9 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
     },
     options.config,
   );
-  return { gateway, keyStore, spendStore, usageSink, metrics };
+  const close = async (): Promise<void> => {
+    await usageSink.close();
+    await ownMetrics?.close();
+  };
+  return { gateway, keyStore, spendStore, usageSink, metrics, close };
 }
