@@ -5,8 +5,7 @@ import OpenAI, { APIError } from 'openai';
 import type { CliIo } from '../../functions/cli/cli-io';
 import { runCli } from '../../functions/cli/main';
 import { reportCommand } from '../../functions/cli/report-command';
-import { serveCommand } from '../../functions/cli/serve-command';
-import type { LocalServer } from '../../functions/adapters/local/node-http-server';
+import { serveCommand, type ServeResult } from '../../functions/cli/serve-command';
 import { readUsageEvents } from '../helpers/gateway-harness';
 
 /** Integer prices (USD per 1M tokens = micro-USD per token) make expected costs exact. */
@@ -40,13 +39,13 @@ function captureIo(cwd: string, dataDir: string): CliIo & { out: () => string } 
 
 describe('usage from `switchyard serve` to `switchyard report`', () => {
   let dir: string;
-  let server: LocalServer | undefined;
+  let served: ServeResult | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'switchyard-e2e-'));
   });
   afterAll(async () => {
     // Closes the server too when an assertion failed before the test closed it.
-    await server?.close();
+    await served?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -61,8 +60,8 @@ describe('usage from `switchyard serve` to `switchyard report`', () => {
       expect(code).toBe(0);
       keys.push((JSON.parse(io.out()) as { key: string }).key);
     }
-    ({ server } = await serveCommand(['--config', 'switchyard.config.json', '--port', '0', '--data-dir', dataDir], captureIo(dir, dataDir)));
-    const url = server.url;
+    served = await serveCommand(['--config', 'switchyard.config.json', '--port', '0', '--data-dir', dataDir], captureIo(dir, dataDir));
+    const url = served.server.url;
     const expected = new Map<string | null, TeamTotals>();
     const add = (team: string | null, delta: Partial<TeamTotals>): void => {
       const totals = expected.get(team) ?? { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cost_micro_usd: 0 };
@@ -112,8 +111,8 @@ describe('usage from `switchyard serve` to `switchyard report`', () => {
     const slow = await quitter.chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'Tell me a long story' }], stream: true });
     for await (const chunk of slow) if (chunk.choices[0]?.delta.content) break;
     add(null, { requests: 1 });
-    await server.close();
-    server = undefined;
+    await served.stop();
+    served = undefined;
 
     const events = await readUsageEvents(dataDir);
     expect(events).toHaveLength(200);

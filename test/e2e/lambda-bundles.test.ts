@@ -233,9 +233,20 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     expect(contents.join('')).toBe('Hello from upstream');
     expect(await relayedPieces).toBeGreaterThan(1);
     expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
-    const spend = await spendStore.getSpend(keyScope(keyId), 'month', Date.now());
+    // Settlement runs in middy's requestEnd, just after the client has the last byte: wait for it
+    // (bounded), then the hold must be gone and exactly the reply's cost spent.
+    const spend = await settledSpend(keyId);
     expect(spend).toMatchObject({ spentMicroUsd: REPLY_TOKENS * PRICE.output, reservedMicroUsd: 0 });
   });
+
+  async function settledSpend(keyId: string): Promise<{ spentMicroUsd: number; reservedMicroUsd: number }> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const spend = await spendStore.getSpend(keyScope(keyId), 'month', Date.now());
+      if (spend.reservedMicroUsd === 0 || Date.now() > deadline) return spend;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   it('puts the usage event of a streamed request on the Firehose stream after the stream ends', async () => {
     const { key, keyId } = await createKey('usage', 1);
