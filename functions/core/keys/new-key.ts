@@ -1,5 +1,5 @@
 import { sha256Hex } from '../pipeline/authenticate';
-import type { Budget, KeyRecord } from '../ports/key-store';
+import type { KeyRecord } from '../ports/key-store';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -21,16 +21,8 @@ export function generateVirtualKey(): string {
   return `sk-sy-${randomBase62(40)}`;
 }
 
-/** Attributes of a key to create. */
-export interface NewKeyOptions {
-  name: string;
-  team?: string;
-  models?: string[];
-  budget?: Budget;
-  rpm?: number;
-  tpm?: number;
-  expiresAt?: string;
-}
+/** Attributes of a key to create: the settings of a key record, without its identity. */
+export type NewKeyOptions = Pick<KeyRecord, 'name' | 'team' | 'models' | 'budget' | 'rpm' | 'tpm' | 'expiresAt'>;
 
 /**
  * Creates a key record and its plaintext. The plaintext is returned once to be shown to the user;
