@@ -91,6 +91,11 @@ export class GatewayError extends Error {
     this.upstreamStatus = options.upstreamStatus;
   }
 
+  /** The most specific name of this error (its code, else its type), as logs and usage events record it. */
+  get errorType(): string {
+    return this.code ?? this.type;
+  }
+
   /** The OpenAI error envelope for this error. */
   toBody(): ErrorBody {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };

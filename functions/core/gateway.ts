@@ -63,12 +63,12 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
       const error = toGatewayError(thrown);
       if (error instanceof RouteFailedError) recordAttempts(record, error.attempts);
       if (error.status >= 500 && !(error instanceof RouteFailedError)) {
-        deps.logger.error('request failed', { requestId, status: error.status, errorType: error.code ?? error.type, cause: describeCause(error) });
+        deps.logger.error('request failed', { requestId, status: error.status, errorType: error.errorType, cause: describeCause(error) });
       }
       const status = error.code === 'client_closed' ? 'client_closed' : 'error';
       result = {
-        response: error.toResponse({ 'x-request-id': requestId, ...failureRoutingHeaders(error) }),
-        finished: Promise.resolve({ status, httpStatus: error.status, errorType: error.code ?? error.type }),
+        response: error.toResponse(failureRoutingHeaders(error)),
+        finished: Promise.resolve({ status, httpStatus: error.status, errorType: error.errorType }),
       };
     }
     result.response.headers.set('x-request-id', requestId);

@@ -9,7 +9,7 @@ import type { SpendStore } from './ports/spend-store';
 import type { UsageSink } from './ports/usage-sink';
 import type { HashHex, Principal } from './pipeline/authenticate';
 import type { ProviderRegistry } from '../providers/registry';
-import type { ProviderAdapter } from '../providers/types';
+import type { CallContext, ProviderAdapter } from '../providers/types';
 import type { CircuitBreaker } from './routing/circuit-breaker';
 import type { RouteTarget } from './routing/plan-route';
 
@@ -84,4 +84,27 @@ export async function apiKeyFor(runtime: GatewayRuntime, target: RouteTarget, ad
 
 function missingSecret(target: RouteTarget, message: string): GatewayError {
   return new GatewayError({ status: 502, type: 'upstream_error', code: 'provider_not_configured', message: `Switchyard configuration: ${message}.`, verdict: 'fallback', errorClass: 'auth', provider: target.providerName });
+}
+
+/**
+ * What a provider gets for one attempt against `target`: its settings and key, the fetch to use
+ * (possibly wrapped to notice the first byte), the attempt's abort signal and the client's
+ * headers (only those the provider's `forwardHeaders` allows go upstream).
+ */
+export function callContextFor(
+  runtime: GatewayRuntime,
+  target: RouteTarget,
+  apiKey: string | undefined,
+  attempt: { fetch: typeof fetch; signal: AbortSignal; clientHeaders: Headers; requestId: string },
+): CallContext {
+  return {
+    providerName: target.providerName,
+    settings: target.provider,
+    apiKey,
+    fetch: attempt.fetch,
+    clientHeaders: attempt.clientHeaders,
+    signal: attempt.signal,
+    nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000),
+    requestId: attempt.requestId,
+  };
 }

@@ -4,13 +4,13 @@ import { validateChatRequest } from '../openai/validate';
 import { costMicroUsd, priceFor } from '../pricing';
 import { executeRoute, type StartedCall } from '../routing/execute-route';
 import type { RouteTarget } from '../routing/plan-route';
-import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
+import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../runtime';
 import { createSseBody, type StreamOutcome } from '../streaming/sse-response-body';
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
 import { estimateTokens, tokensFromUsage } from '../usage/token-counts';
 import type { ChatCall, ChatResult } from '../../providers/types';
-import type { HandlerOutcome, HandlerResult } from './handler-result';
+import { completed, type HandlerOutcome, type HandlerResult } from './handler-result';
 import { outputTokenLimit } from './cost-bound';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
@@ -18,7 +18,7 @@ import type { RequestSignal } from './request-signal';
 import { logCompletion, logRequestBody } from './request-log';
 import { reserveChat } from './reserve-budget';
 import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
-import { routingHeaders } from './routing-headers';
+import { COST_HEADER, formatCostHeader, routingHeaders } from './routing-headers';
 
 /** A started upstream call: a whole completion, or a stream whose first chunk has arrived. */
 type StartedChat =
@@ -54,10 +54,9 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
     logCompletion(runtime, completion, record);
     const usage = completion.usage;
     record.tokens = usage ? tokensFromUsage(usage) : estimateTokens(size, completionChars(completion));
-    record.costMicroUsd = costMicroUsd(usage ?? { prompt_tokens: record.tokens.input, completion_tokens: record.tokens.output, total_tokens: 0 }, price);
-    headers['x-switchyard-cost-usd'] = (record.costMicroUsd / 1_000_000).toFixed(6);
-    const response = new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json', ...headers } });
-    return { response, finished: Promise.resolve({ status: 'ok', httpStatus: 200, errorType: null }) };
+    record.costMicroUsd = costMicroUsd(usageOf(usage, record), price);
+    headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
+    return completed(new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
   }
 
   return streamResponse(runtime, body, record, started as StartedCall<Extract<StartedChat, { kind: 'stream' }>>, headers, size, price);
@@ -89,7 +88,7 @@ function streamResponse(
       resolveFinished({
         status: outcome.status,
         httpStatus: outcome.status === 'client_closed' ? 499 : 200,
-        errorType: outcome.error ? (outcome.error.code ?? outcome.error.type) : null,
+        errorType: outcome.error?.errorType ?? null,
       });
     },
   });
@@ -114,16 +113,15 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
     stream: body.stream === true,
     maxOutputTokens: outputTokenLimit(request, target, adapter),
   };
-  const result: ChatResult = await adapter.chat(call, {
-    providerName: target.providerName,
-    settings: target.provider,
-    apiKey,
-    fetch: call.stream ? runtime.deps.fetch : fetchNotifyingHeaders(runtime.deps.fetch, firstByte),
-    clientHeaders,
-    signal,
-    nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000),
-    requestId: record.requestId,
-  });
+  const result: ChatResult = await adapter.chat(
+    call,
+    callContextFor(runtime, target, apiKey, {
+      fetch: call.stream ? runtime.deps.fetch : fetchNotifyingHeaders(runtime.deps.fetch, firstByte),
+      signal,
+      clientHeaders,
+      requestId: record.requestId,
+    }),
+  );
   if (result.kind === 'completion') {
     record.ttftMs = runtime.deps.clock.now() - record.startedAtMs;
     return result;

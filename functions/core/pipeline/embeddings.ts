@@ -1,9 +1,10 @@
 import { GatewayError } from '../errors';
 import type { EmbeddingResponse } from '../openai/types';
+import { base64ToFloats, floatsToBase64 } from '../openai/embedding-encoding';
 import { validateEmbeddingRequest } from '../openai/validate';
 import { costMicroUsd, priceFor } from '../pricing';
 import { executeRoute } from '../routing/execute-route';
-import { adapterFor, apiKeyFor, type GatewayRuntime } from '../runtime';
+import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
 import { completed, type HandlerResult } from './handler-result';
@@ -12,7 +13,7 @@ import { readJsonBody } from './read-body';
 import type { RequestSignal } from './request-signal';
 import { reserveEmbeddings } from './reserve-budget';
 import { fetchNotifyingHeaders, planRequestRoute, routeOptions } from './route-request';
-import { routingHeaders } from './routing-headers';
+import { COST_HEADER, formatCostHeader, routingHeaders } from './routing-headers';
 
 /**
  * `POST /v1/embeddings` through the alias's route. The response honours `encoding_format`:
@@ -40,7 +41,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
       const apiKey = await apiKeyFor(runtime, target, adapter);
       return adapter.embeddings(
         { request: body, model: target.model },
-        { providerName: target.providerName, settings: target.provider, apiKey, fetch: fetchNotifyingHeaders(deps.fetch, firstByte), clientHeaders: request.headers, signal, nowSeconds: () => Math.floor(deps.clock.now() / 1000), requestId: record.requestId },
+        callContextFor(runtime, target, apiKey, { fetch: fetchNotifyingHeaders(deps.fetch, firstByte), signal, clientHeaders: request.headers, requestId: record.requestId }),
       );
     },
     routeOptions(runtime, record, requestSignal),
@@ -50,7 +51,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   const promptTokens = response.usage?.prompt_tokens ?? 0;
   record.tokens = { input: promptTokens, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, estimated: false };
   record.costMicroUsd = costMicroUsd({ prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens }, priceFor(started.target.model, started.target.price));
-  headers['x-switchyard-cost-usd'] = (record.costMicroUsd / 1_000_000).toFixed(6);
+  headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
   return completed(new Response(JSON.stringify(response), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
 }
 
@@ -61,24 +62,4 @@ function encodeVectors(response: EmbeddingResponse, format: 'float' | 'base64'):
     else if (format === 'float' && typeof item.embedding === 'string') item.embedding = base64ToFloats(item.embedding);
   }
   return response;
-}
-
-/** Little-endian float32 packed and base64-encoded, as the OpenAI API returns it. */
-export function floatsToBase64(values: number[]): string {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  values.forEach((value, index) => view.setFloat32(index * 4, value, true));
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-/** The inverse of {@link floatsToBase64}. */
-export function base64ToFloats(encoded: string): number[] {
-  const binary = atob(encoded);
-  const view = new DataView(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
-  const values: number[] = [];
-  for (let offset = 0; offset + 4 <= binary.length; offset += 4) values.push(view.getFloat32(offset, true));
-  return values;
 }

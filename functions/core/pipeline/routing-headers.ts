@@ -42,3 +42,11 @@ export function failureRoutingHeaders(error: GatewayError): Record<string, strin
   }
   return headers;
 }
+
+/** The response header with a non-streamed request's cost (DESIGN §2). */
+export const COST_HEADER = 'x-switchyard-cost-usd';
+
+/** A cost in micro-USD as the header shows it: USD with six decimals. */
+export function formatCostHeader(costMicroUsd: number): string {
+  return (costMicroUsd / 1_000_000).toFixed(6);
+}

@@ -108,14 +108,14 @@ export async function executeRoute<T>(plan: RouteTarget[], start: StartAttempt<T
         if (options.signal.aborted) {
           breaker?.record(target.id, 'neutral', clock.now());
           const reason = toGatewayError(options.signal.reason);
-          record.errorType = reason.code ?? reason.type;
+          record.errorType = reason.errorType;
           record.status = reason.status;
           throw new RouteFailedError(reason, attempts);
         }
         error = toGatewayError(thrown);
       }
       breaker?.record(target.id, healthOf(error.errorClass), clock.now());
-      record.errorType = error.code ?? error.type;
+      record.errorType = error.errorType;
       record.status = error.status;
       lastError = error;
       const step = nextStep(error, attempt, config, options.random);

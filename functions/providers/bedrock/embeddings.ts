@@ -1,5 +1,6 @@
 import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { invalidRequest } from '../../core/errors';
+import { floatsToBase64 } from '../../core/openai/embedding-encoding';
 import type { Embedding, EmbeddingResponse } from '../../core/openai/types';
 import type { CallContext, EmbeddingCall } from '../types';
 import { mapBedrockError } from './errors';
@@ -40,7 +41,7 @@ export async function bedrockEmbeddings(client: BedrockRuntimeClient, call: Embe
     throw invalidRequest(`Bedrock model '${call.model}' is not a supported embedding model (amazon.titan-embed-text-*, cohere.embed-*).`, 'model');
   }
   const base64 = call.request.encoding_format === 'base64';
-  const data: Embedding[] = batch.vectors.map((vector, index) => ({ object: 'embedding', index, embedding: base64 ? float32Base64(vector) : vector }));
+  const data: Embedding[] = batch.vectors.map((vector, index) => ({ object: 'embedding', index, embedding: base64 ? floatsToBase64(vector) : vector }));
   return { object: 'list', data, model: call.model, usage: { prompt_tokens: batch.tokens, total_tokens: batch.tokens } };
 }
 
@@ -106,11 +107,4 @@ async function invoke(client: BedrockRuntimeClient, modelId: string, body: unkno
   } catch (error) {
     throw mapBedrockError(error, ctx);
   }
-}
-
-/** A vector as base64 of little-endian float32, the OpenAI `encoding_format: "base64"` form. */
-function float32Base64(vector: readonly number[]): string {
-  const view = new DataView(new ArrayBuffer(vector.length * 4));
-  vector.forEach((value, i) => view.setFloat32(i * 4, value, true));
-  return Buffer.from(view.buffer).toString('base64');
 }

@@ -1,4 +1,5 @@
 import { invalidRequest } from '../../core/errors';
+import { floatsToBase64 } from '../../core/openai/embedding-encoding';
 import type { Embedding, EmbeddingResponse } from '../../core/openai/types';
 import { readJson, sendUpstream } from '../http-provider';
 import type { CallContext, EmbeddingCall } from '../types';
@@ -43,7 +44,7 @@ export async function geminiEmbeddings(call: EmbeddingCall, ctx: CallContext): P
   const base64 = call.request.encoding_format === 'base64';
   const data: Embedding[] = (json.embeddings ?? []).map((embedding, index) => {
     const values = embedding.values ?? [];
-    return { object: 'embedding', index, embedding: base64 ? float32Base64(values) : values };
+    return { object: 'embedding', index, embedding: base64 ? floatsToBase64(values) : values };
   });
   const promptTokens = inputs.reduce((sum, text) => sum + Math.ceil(encoder.encode(text).length / 4), 0);
   return { object: 'list', data, model: call.model, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } };
@@ -54,17 +55,4 @@ function textInputs(input: EmbeddingCall['request']['input']): string[] {
   if (typeof input === 'string') return [input];
   if (Array.isArray(input) && input.every((item): item is string => typeof item === 'string')) return input;
   throw invalidRequest('Gemini embeddings accept only a string or an array of strings.', 'input');
-}
-
-/** Base64 of the vector as little-endian float32, the encoding OpenAI uses for `base64`. */
-export function float32Base64(values: number[]): string {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  values.forEach((value, i) => view.setFloat32(i * 4, value, true));
-  let binary = '';
-  // String.fromCharCode takes arguments; 8 KiB slices stay far below engine argument limits.
-  for (let offset = 0; offset < bytes.length; offset += 8192) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 8192));
-  }
-  return btoa(binary);
 }

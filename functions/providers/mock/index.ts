@@ -1,5 +1,6 @@
 import type { GatewayError } from '../../core/errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingResponse, ToolCall, Usage } from '../../core/openai/types';
+import { systemClock } from '../../core/ports/clock';
 import { classifyUpstreamError } from '../error-mapping';
 import type { CallContext, ChatCall, ChatResult, EmbeddingCall, ProviderAdapter } from '../types';
 
@@ -112,7 +113,7 @@ async function* streamOf(identity: Identity, reply: MockReply, usage: Usage, set
   let sent = 0;
   const pace = async (): Promise<void> => {
     if (settings.error?.afterChunks !== undefined && sent >= settings.error.afterChunks) throw mockError(ctx, settings.error.status, settings.error.message);
-    if (settings.delayMs) await delay(settings.delayMs, ctx.signal);
+    if (settings.delayMs) await systemClock.sleep(settings.delayMs, ctx.signal);
     sent++;
   };
   await pace();
@@ -140,17 +141,6 @@ function splitText(text: string, count: number): string[] {
   const pieces: string[] = [];
   for (let offset = 0; offset < text.length; offset += size) pieces.push(text.slice(offset, offset + size));
   return pieces;
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }
 
 function mockError(ctx: CallContext, status: number, message?: string): GatewayError {
