@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Usage } from '../openai/types';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../openai/types';
 import { validateChatRequest } from '../openai/validate';
 import { costMicroUsd, priceFor } from '../pricing';
 import { executeRoute, type StartedCall } from '../routing/execute-route';
@@ -8,7 +8,7 @@ import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../r
 import { createSseBody, type StreamOutcome } from '../streaming/sse-response-body';
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
-import { estimateTokens, tokensFromUsage } from '../usage/token-counts';
+import { estimateTokens, tokensFromUsage, usageFromTokens } from '../usage/token-counts';
 import type { ChatCall, ChatResult } from '../../providers/types';
 import { completed, type HandlerOutcome, type HandlerResult } from './handler-result';
 import { outputTokenLimit } from './cost-bound';
@@ -54,7 +54,7 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
     logCompletion(runtime, completion, record);
     const usage = completion.usage;
     record.tokens = usage ? tokensFromUsage(usage) : estimateTokens(size, completionChars(completion));
-    record.costMicroUsd = costMicroUsd(usageOf(usage, record), price);
+    record.costMicroUsd = costMicroUsd(usage ?? usageFromTokens(record.tokens), price);
     headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
     return completed(new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
   }
@@ -84,7 +84,7 @@ function streamResponse(
     abortUpstream: (reason) => started.controller.abort(reason),
     onDone: (outcome: StreamOutcome) => {
       record.tokens = outcome.usage ? tokensFromUsage(outcome.usage) : estimateTokens(promptBytes, outcome.completionChars);
-      record.costMicroUsd = costMicroUsd(usageOf(outcome.usage, record), price);
+      record.costMicroUsd = costMicroUsd(outcome.usage ?? usageFromTokens(record.tokens), price);
       resolveFinished({
         status: outcome.status,
         httpStatus: outcome.status === 'client_closed' ? 499 : 200,
@@ -93,10 +93,6 @@ function streamResponse(
     },
   });
   return { response: new Response(stream, { status: 200, headers: { ...STREAM_HEADERS, ...headers } }), finished };
-}
-
-function usageOf(usage: Usage | undefined, record: RequestRecord): Usage {
-  return usage ?? { prompt_tokens: record.tokens.input, completion_tokens: record.tokens.output, total_tokens: record.tokens.input + record.tokens.output };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { GatewayError, toGatewayError } from '../errors';
-import type { ChatCompletionChunk, FinishReason, Usage } from '../openai/types';
+import type { ChatCompletionChunk, Usage } from '../openai/types';
 import { ChunkNormalizer, type ChunkDefaults } from './chunk-normalizer';
 import { encodeChunk, encodeError, SSE_DONE, SSE_HEARTBEAT } from './sse-encoder';
 
@@ -11,7 +11,6 @@ export interface StreamOutcome {
   error: GatewayError | undefined;
   /** Characters of content, reasoning and tool arguments sent: the basis of an honest estimate. */
   completionChars: number;
-  finishReason: FinishReason | null;
 }
 
 /** Inputs of {@link createSseBody}. */
@@ -53,7 +52,7 @@ export function idleTimeoutError(idleMs: number): GatewayError {
  */
 export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Array> {
   const normalizer = new ChunkNormalizer(options.defaults);
-  const outcome: StreamOutcome = { status: 'ok', usage: undefined, error: undefined, completionChars: 0, finishReason: null };
+  const outcome: StreamOutcome = { status: 'ok', usage: undefined, error: undefined, completionChars: 0 };
   let pendingFirst: ChatCompletionChunk | undefined = options.first;
   let last: ChunkDefaults = options.defaults;
   let finished = false;
@@ -77,7 +76,6 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
       const delta = choice.delta;
       outcome.completionChars += (delta.content?.length ?? 0) + (delta.reasoning_content?.length ?? 0) + (delta.refusal?.length ?? 0);
       if (delta.tool_calls) for (const call of delta.tool_calls) outcome.completionChars += call.function?.arguments?.length ?? 0;
-      if (choice.finish_reason) outcome.finishReason = choice.finish_reason;
     }
     return encodeChunk(chunk);
   };
