@@ -8,6 +8,7 @@ import { GatewayError } from '../core/errors';
 import { withRedaction } from '../core/logging/redact';
 import { authenticate } from '../core/pipeline/authenticate';
 import { principalToContext } from './principal-context';
+import { requiredEnv } from './required-env';
 
 // The same redaction as the gateway: a lookup error could quote a key-shaped string.
 const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard-authorizer' })));
@@ -52,10 +53,4 @@ function stageWildcard(methodArn: string): string {
 function headerValue(headers: Record<string, string | undefined> | null, name: string): string | null {
   for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name && value !== undefined) return value;
   return null;
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
 }

@@ -22,6 +22,7 @@ import { METRICS_NAMESPACE } from '../core/usage/request-metrics';
 import { toStreamingResponse, toWebRequest } from './api-gateway-http';
 import type { StreamingHandlerResponse } from './api-gateway-http';
 import { principalFromContext } from './principal-context';
+import { requiredEnv } from './required-env';
 
 // The routing config, validated at `cdk synth` and compiled in as an esbuild define
 // (lib/constructs/gateway-function.ts): no file read and no parse at cold start.
@@ -91,9 +92,3 @@ export const handler = middy<APIGatewayProxyEvent, StreamingHandlerResponse>({
   else result.body.once('end', () => (invocation.bodyComplete = true));
   return result;
 });
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
