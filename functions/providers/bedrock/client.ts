@@ -1,7 +1,6 @@
-import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { HttpRequest } from '@smithy/core/transport';
+import type { BedrockRuntimeClient, BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import type { ProviderSettings } from '../types';
+import { loadBedrockSdk, loadNodeHttpHandler } from './sdk';
 
 /** Where a Bedrock runtime client sends its requests. */
 export interface BedrockTarget {
@@ -17,23 +16,33 @@ export interface BedrockTarget {
  * Builds the SDK client for a target. Entry points and tests replace it to pass credentials or
  * other client config; the provider itself never reads the environment.
  */
-export type BedrockClientFactory = (target: BedrockTarget) => BedrockRuntimeClient;
+export type BedrockClientFactory = (target: BedrockTarget) => Promise<BedrockRuntimeClient>;
+
+/** Longest wait for a TCP/TLS connection to the Bedrock endpoint. */
+const CONNECTION_TIMEOUT_MS = 5_000;
+/**
+ * Longest silence on an open request's socket. The gateway's own first-byte and idle timeouts
+ * (config `timeouts`) normally end a stalled call first; this bounds the SDK call on its own.
+ */
+const REQUEST_TIMEOUT_MS = 300_000;
 
 /**
  * The default client: credentials from the standard AWS chain, one attempt (the gateway's router
  * owns retries and fallback, so SDK retries would multiply them and hide throttling), and an
- * HTTP/1.1 handler with keep-alive instead of the SDK's default HTTP/2 session, which proxies,
- * `baseUrl` test endpoints and some VPC endpoints do not speak.
+ * HTTP/1.1 handler with keep-alive and connection and socket timeouts instead of the SDK's default
+ * HTTP/2 session, which proxies, `baseUrl` test endpoints and some VPC endpoints do not speak.
+ * The SDK is loaded on the first call (see {@link loadBedrockSdk}).
  *
  * @example
- * createBedrockClient(target, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+ * await createBedrockClient(target, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
  */
-export function createBedrockClient(target: BedrockTarget, extra: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
+export async function createBedrockClient(target: BedrockTarget, extra: BedrockRuntimeClientConfig = {}): Promise<BedrockRuntimeClient> {
+  const [{ BedrockRuntimeClient }, { NodeHttpHandler }] = await Promise.all([loadBedrockSdk(), loadNodeHttpHandler()]);
   const client = new BedrockRuntimeClient({
     region: target.region,
     endpoint: target.endpoint,
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler(),
+    requestHandler: new NodeHttpHandler({ connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }),
     ...extra,
   });
   const headers = target.headers;
@@ -41,7 +50,8 @@ export function createBedrockClient(target: BedrockTarget, extra: BedrockRuntime
     // Added in the build step, before signing, so the static headers are signed like the rest.
     client.middlewareStack.add(
       (next) => (args) => {
-        if (HttpRequest.isInstance(args.request)) Object.assign(args.request.headers, headers);
+        const request = args.request as { headers?: Record<string, string> } | undefined;
+        if (request?.headers) Object.assign(request.headers, headers);
         return next(args);
       },
       { step: 'build', name: 'switchyardStaticHeaders' },
@@ -55,12 +65,12 @@ export function createBedrockClient(target: BedrockTarget, extra: BedrockRuntime
  * credentials and endpoints and opens connections, which must not happen per request.
  */
 export class BedrockClients {
-  private readonly clients = new Map<string, BedrockRuntimeClient>();
+  private readonly clients = new Map<string, Promise<BedrockRuntimeClient>>();
 
   constructor(private readonly factory: BedrockClientFactory) {}
 
   /** The client for a provider's settings. */
-  get(settings: ProviderSettings): BedrockRuntimeClient {
+  get(settings: ProviderSettings): Promise<BedrockRuntimeClient> {
     const target: BedrockTarget = {
       region: typeof settings.region === 'string' ? settings.region : undefined,
       endpoint: settings.baseUrl,
@@ -71,6 +81,8 @@ export class BedrockClients {
     if (!client) {
       client = this.factory(target);
       this.clients.set(key, client);
+      // A failed build (say, the SDK could not load) is not cached: the next call tries again.
+      client.catch(() => this.clients.delete(key));
     }
     return client;
   }

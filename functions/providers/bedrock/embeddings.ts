@@ -1,9 +1,10 @@
-import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { invalidRequest } from '../../core/errors';
 import { floatsToBase64 } from '../../core/openai/embedding-encoding';
 import type { Embedding, EmbeddingResponse } from '../../core/openai/types';
 import type { CallContext, EmbeddingCall } from '../types';
 import { mapBedrockError } from './errors';
+import { loadBedrockSdk } from './sdk';
 
 /** Vectors of the inputs, in order, and the input tokens they cost. */
 interface EmbeddedBatch {
@@ -89,6 +90,7 @@ async function embedCohere(client: BedrockRuntimeClient, model: string, inputs: 
 
 /** One InvokeModel call: the parsed JSON body and Bedrock's input-token header. */
 async function invoke(client: BedrockRuntimeClient, modelId: string, body: unknown, ctx: CallContext): Promise<{ body: unknown; tokens: number | undefined }> {
+  const { InvokeModelCommand } = await loadBedrockSdk();
   const command = new InvokeModelCommand({ modelId, contentType: 'application/json', accept: 'application/json', body: JSON.stringify(body) });
   let tokens: number | undefined;
   // InvokeModel does not model the token-count header, so read it off the raw response.

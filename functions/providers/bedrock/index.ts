@@ -1,4 +1,4 @@
-import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatCompletionChunk } from '../../core/openai/types';
 import { upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../types';
@@ -8,6 +8,7 @@ import { mapBedrockError } from './errors';
 import { bedrockMaxOutputTokens } from './models';
 import { buildConverseInput } from './request';
 import { parseConverseResponse } from './response';
+import { loadBedrockSdk } from './sdk';
 import { createConverseStreamTranslator, type ConverseStreamTranslator } from './stream';
 
 export { createBedrockClient, type BedrockClientFactory, type BedrockTarget } from './client';
@@ -32,8 +33,8 @@ export function createBedrockProvider(options: BedrockProviderOptions = {}): Pro
     maxOutputTokens: bedrockMaxOutputTokens,
     async chat(call: ChatCall, ctx: CallContext): Promise<ChatResult> {
       const { input, responseTool } = buildConverseInput(call, ctx.settings);
-      const client = clients.get(ctx.settings);
       try {
+        const [client, { ConverseCommand, ConverseStreamCommand }] = await Promise.all([clients.get(ctx.settings), loadBedrockSdk()]);
         if (!call.stream) {
           const response = await client.send(new ConverseCommand(input), { abortSignal: ctx.signal });
           return { kind: 'completion', completion: parseConverseResponse(response, call, ctx, responseTool) };
@@ -45,7 +46,7 @@ export function createBedrockProvider(options: BedrockProviderOptions = {}): Pro
         throw mapBedrockError(error, ctx);
       }
     },
-    embeddings: (call, ctx) => bedrockEmbeddings(clients.get(ctx.settings), call, ctx),
+    embeddings: async (call, ctx) => bedrockEmbeddings(await clients.get(ctx.settings), call, ctx),
   };
 }
 
