@@ -15,6 +15,10 @@ new SwitchyardStack(app, settings.stackName, {
   alarmEmail: settings.alarmEmail,
   enableWaf: settings.enableWaf,
   reservedConcurrency: settings.reservedConcurrency,
+  allowDevProviders: settings.allowDevProviders,
+  apiGatewayCloudWatchRole: settings.apiGatewayCloudWatchRole,
+  apiAccessLogs: settings.apiAccessLogs,
+  tracing: settings.tracing,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -13,6 +13,14 @@ export interface AppSettings {
   readonly enableWaf: boolean;
   readonly logRetention: RetentionDays;
   readonly reservedConcurrency?: number;
+  /** Context `allowDevProviders`: let the config route to the mock provider or loopback (default false). */
+  readonly allowDevProviders: boolean;
+  /** Context `apiGatewayCloudWatchRole`: create the account-level API Gateway logging role (default false). */
+  readonly apiGatewayCloudWatchRole: boolean;
+  /** Context `apiAccessLogs`: API access logs (default: the value of apiGatewayCloudWatchRole). */
+  readonly apiAccessLogs?: boolean;
+  /** Context `tracing`: active X-Ray tracing (default false). */
+  readonly tracing: boolean;
 }
 
 const STAGE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -25,7 +33,7 @@ const STAGE = /^[a-z][a-z0-9-]{0,31}$/;
 export function readAppSettings(context: (key: string) => unknown, readFile: (path: string) => string): AppSettings {
   const stage = String(context('stage') ?? 'prod');
   if (!STAGE.test(stage)) throw new Error(`context 'stage' must match ${STAGE} (got '${stage}')`);
-  const configPath = String(context('configPath') ?? 'switchyard.config.json');
+  const configPath = String(context('configPath') ?? 'switchyard.aws.config.json');
   return {
     stage,
     stackName: String(context('stackName') ?? `Switchyard-${stage}`),
@@ -35,6 +43,10 @@ export function readAppSettings(context: (key: string) => unknown, readFile: (pa
     enableWaf: parseBoolean('enableWaf', context('enableWaf') ?? false),
     logRetention: parseRetention(context('logRetentionDays') ?? 30),
     reservedConcurrency: parseOptionalInt('reservedConcurrency', context('reservedConcurrency')),
+    allowDevProviders: parseBoolean('allowDevProviders', context('allowDevProviders') ?? false),
+    apiGatewayCloudWatchRole: parseBoolean('apiGatewayCloudWatchRole', context('apiGatewayCloudWatchRole') ?? false),
+    apiAccessLogs: context('apiAccessLogs') === undefined ? undefined : parseBoolean('apiAccessLogs', context('apiAccessLogs')),
+    tracing: parseBoolean('tracing', context('tracing') ?? false),
   };
 }
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -11,6 +11,7 @@ import { KeyStore } from './constructs/key-store';
 import { Observability } from './constructs/observability';
 import { ProviderSecrets } from './constructs/provider-secrets';
 import { SpendStore } from './constructs/spend-store';
+import { RetainExceptOnCreate } from './constructs/stack-instance';
 import { UsagePipeline } from './constructs/usage-pipeline';
 import { UsageStackOutput } from '../functions/core/reports/usage-stack-outputs';
 
@@ -24,6 +25,14 @@ export interface SwitchyardStackProps extends StackProps {
   readonly alarmEmail?: string;
   readonly enableWaf?: boolean;
   readonly reservedConcurrency?: number;
+  /** Allow the config to route to the mock provider or loopback addresses (test stacks only). */
+  readonly allowDevProviders?: boolean;
+  /** Create the account-level API Gateway CloudWatch role (account-wide; implies access logs). */
+  readonly apiGatewayCloudWatchRole?: boolean;
+  /** API access and execution logs (need the account-level role; default: with it). */
+  readonly apiAccessLogs?: boolean;
+  /** Active X-Ray tracing on the API stage and the functions. */
+  readonly tracing?: boolean;
 }
 
 /** Names of the stack outputs the CLI's `--stack` reads. */
@@ -54,10 +63,17 @@ export class SwitchyardStack extends Stack {
     this.spend = new SpendStore(this, 'Spend');
     this.secrets = new ProviderSecrets(this, 'ProviderSecrets', { stage, providers: config.providers });
 
-    this.authorizer = new KeyAuthorizer(this, 'Authorizer', { stage, logRetention });
+    this.authorizer = new KeyAuthorizer(this, 'Authorizer', { stage, logRetention, tracing: props.tracing });
     this.keys.bindTo(this.authorizer.fn);
 
-    this.gateway = new GatewayFunction(this, 'Gateway', { config, stage, logRetention, reservedConcurrency: props.reservedConcurrency });
+    this.gateway = new GatewayFunction(this, 'Gateway', {
+      config,
+      stage,
+      logRetention,
+      reservedConcurrency: props.reservedConcurrency,
+      allowDevProviders: props.allowDevProviders,
+      tracing: props.tracing,
+    });
     // The gateway reads team budgets (cached) from the key table and reserves/settles spend.
     this.keys.bindTo(this.gateway.fn);
     this.spend.bindTo(this.gateway.fn);
@@ -69,6 +85,9 @@ export class SwitchyardStack extends Stack {
       stageName: stage,
       logRetention,
       enableWaf: props.enableWaf,
+      createCloudWatchRole: props.apiGatewayCloudWatchRole,
+      accessLogs: props.apiAccessLogs,
+      tracing: props.tracing,
     });
     this.alarms = new Alarms(this, 'Alarms', {
       gateway: this.gateway.fn,
@@ -90,6 +109,8 @@ export class SwitchyardStack extends Stack {
       usageStream: this.usage,
       tables: [this.keys.table, this.spend.table],
     });
+
+    Aspects.of(this).add(new RetainExceptOnCreate());
 
     new CfnOutput(this, STACK_OUTPUTS.apiUrl, { value: this.api.api.url, description: 'API Gateway stage URL' });
     new CfnOutput(this, STACK_OUTPUTS.baseUrl, { value: this.api.baseUrl, description: 'OpenAI base_url for clients' });

@@ -8,11 +8,12 @@ import { GatewayError } from '../core/errors';
 import { withRedaction } from '../core/logging/redact';
 import { authenticate } from '../core/pipeline/authenticate';
 import { principalToContext } from './principal-context';
+import { FunctionEnv } from './environment';
 import { requiredEnv } from './required-env';
 
 // The same redaction as the gateway: a lookup error could quote a key-shaped string.
 const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard-authorizer' })));
-const keyStore = new DynamoKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), requiredEnv('SWITCHYARD_KEYS_TABLE'));
+const keyStore = new DynamoKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), requiredEnv(FunctionEnv.KeysTable));
 
 /**
  * The REQUEST authorizer: authenticates the virtual key in `Authorization` with the core's key

@@ -22,6 +22,7 @@ import { METRICS_NAMESPACE } from '../core/usage/request-metrics';
 import { toStreamingResponse, toWebRequest } from './api-gateway-http';
 import type { StreamingHandlerResponse } from './api-gateway-http';
 import { principalFromContext } from './principal-context';
+import { FunctionEnv } from './environment';
 import { requiredEnv } from './required-env';
 
 // The routing config, validated at `cdk synth` and compiled in as an esbuild define
@@ -32,14 +33,14 @@ declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
 const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard' })));
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
-const usageSink = new FirehoseUsageSink({ client: new FirehoseClient({}), streamName: requiredEnv('USAGE_STREAM_NAME'), logger, metrics });
+const usageSink = new FirehoseUsageSink({ client: new FirehoseClient({}), streamName: requiredEnv(FunctionEnv.UsageStream), logger, metrics });
 const gateway = createGateway(
   {
-    keyStore: new DynamoKeyStore(documentClient, requiredEnv('SWITCHYARD_KEYS_TABLE')),
-    spendStore: new DynamoSpendStore(documentClient, requiredEnv('SWITCHYARD_SPEND_TABLE')),
+    keyStore: new DynamoKeyStore(documentClient, requiredEnv(FunctionEnv.KeysTable)),
+    spendStore: new DynamoSpendStore(documentClient, requiredEnv(FunctionEnv.SpendTable)),
     secrets: new SecretsManagerSecretStore({
       provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
-      prefix: requiredEnv('SWITCHYARD_SECRET_PREFIX'),
+      prefix: requiredEnv(FunctionEnv.SecretPrefix),
       logger,
     }),
     usageSink,

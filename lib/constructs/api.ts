@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Validations } from 'aws-cdk-lib';
 import type { IAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import {
   AccessLogFormat,
@@ -33,6 +33,20 @@ export interface SwitchyardApiProps {
   readonly throttlingBurstLimit?: number;
   /** Attach an AWS WAF web ACL to the stage (default false). */
   readonly enableWaf?: boolean;
+  /**
+   * Create the account-level API Gateway CloudWatch role (`AWS::ApiGateway::Account`), which
+   * replaces the role every REST API of the account and region logs with (default false).
+   * Implies {@link accessLogs}.
+   */
+  readonly createCloudWatchRole?: boolean;
+  /**
+   * JSON access logs and ERROR execution logs for the stage (default: on when
+   * {@link createCloudWatchRole} is). They need the account-level role: without one, API Gateway
+   * refuses to deploy a stage that logs, so turn this on alone only where the role already exists.
+   */
+  readonly accessLogs?: boolean;
+  /** Trace requests with AWS X-Ray (default false). */
+  readonly tracing?: boolean;
 }
 
 /** How long a streamed generation may run: API Gateway's maximum for streamed responses. */
@@ -47,8 +61,8 @@ export const STREAM_INTEGRATION_TIMEOUT = Duration.minutes(15);
 export class SwitchyardApi extends Construct {
   /** The REST API. */
   readonly api: RestApi;
-  /** The access log group. */
-  readonly accessLogs: LogGroup;
+  /** The access log group, when access logs are on. */
+  readonly accessLogs?: LogGroup;
   /** The OpenAI `base_url` clients use (`…/<stage>/v1`). */
   readonly baseUrl: string;
   /** The web ACL, when enabled. */
@@ -56,22 +70,35 @@ export class SwitchyardApi extends Construct {
 
   constructor(scope: Construct, id: string, props: SwitchyardApiProps) {
     super(scope, id);
-    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const createRole = props.createCloudWatchRole ?? false;
+    const logging = props.accessLogs ?? createRole;
+    if (logging) this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.api = new RestApi(this, 'Api', {
+      // API Gateway metrics are keyed by API name: one unique to this stack keeps its alarms
+      // from watching every other API that kept the default name.
+      restApiName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: 'Switchyard LLM gateway (OpenAI-compatible)',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
-      // Access and execution logs need the account-level CloudWatch role.
-      cloudWatchRole: true,
+      // The account-level role is account-wide state (it replaces an existing setting and some
+      // SCPs forbid it): created only on request.
+      cloudWatchRole: createRole,
       deployOptions: {
         stageName: props.stageName,
         throttlingRateLimit: props.throttlingRateLimit ?? 100,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
-        loggingLevel: MethodLoggingLevel.ERROR,
         metricsEnabled: true,
-        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        tracingEnabled: props.tracing ?? false,
+        ...(this.accessLogs
+          ? {
+              loggingLevel: MethodLoggingLevel.ERROR,
+              accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+              accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+            }
+          : { loggingLevel: MethodLoggingLevel.OFF }),
       },
     });
+    // The L2's own `Endpoint` output repeats the stack's ApiUrl output.
+    this.api.node.tryRemoveChild('Endpoint');
 
     const streaming = (timeout: Duration): LambdaIntegration =>
       new LambdaIntegration(props.gateway, { responseTransferMode: ResponseTransferMode.STREAM, timeout, allowTestInvoke: false });
@@ -92,18 +119,25 @@ export class SwitchyardApi extends Construct {
 
     this.baseUrl = `${this.api.url}v1`;
     if (props.enableWaf) this.waf = new StageWaf(this, 'Waf', { stageArn: this.api.deploymentStage.stageArn });
-    this.acknowledgeFindings(health, proxy, props.enableWaf === true);
+    this.acknowledgeFindings(health, proxy, props.enableWaf === true, logging, createRole);
   }
 
-  private acknowledgeFindings(health: IConstruct, proxy: IConstruct, waf: boolean): void {
+  private acknowledgeFindings(health: IConstruct, proxy: IConstruct, waf: boolean, logging: boolean, createRole: boolean): void {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG2',
       reason: 'The gateway validates every body against the OpenAI request schema and answers in the OpenAI error format; API Gateway models would answer in another format.',
     });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The account-level role API Gateway needs for access and execution logs; only API Gateway can assume it.',
-    });
+    if (createRole) {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'The account-level role API Gateway needs for access and execution logs; only API Gateway can assume it.',
+      });
+    }
+    if (!logging) {
+      const reason = 'Access and execution logs need the account-level API Gateway CloudWatch role, account-wide state this stack creates only on request (context apiGatewayCloudWatchRole=true) or uses where it exists (apiAccessLogs=true); the gateway function logs every failed request and writes a usage event for every request either way.';
+      Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG1', reason });
+      Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG6', reason });
+    }
     Validations.of(health).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'GET /health is a public liveness probe that returns no data.' });
     Validations.of(health).acknowledge({ id: 'AwsSolutions-COG4', reason: 'GET /health is a public liveness probe that returns no data.' });
     Validations.of(proxy).acknowledge({

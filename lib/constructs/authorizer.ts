@@ -13,6 +13,8 @@ export interface KeyAuthorizerProps {
   readonly cacheTtl?: Duration;
   /** Entry point override (tests); default `functions/handlers/authorizer.ts`. */
   readonly entry?: string;
+  /** Active AWS X-Ray tracing (default false). */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export class KeyAuthorizer extends Construct {
         memorySize: 256,
         timeout: Duration.seconds(10),
         logRetention: props.logRetention,
+        tracing: props.tracing,
         environment: { SWITCHYARD_STAGE: props.stage },
       }),
     );

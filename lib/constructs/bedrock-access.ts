@@ -39,8 +39,10 @@ export function bedrockInvokeStatement(stack: Stack, config: SwitchyardConfig): 
       return profile ? [`arn:${partition}:bedrock:*:${account}:inference-profile/${id}`, foundation] : [foundation];
     });
   const nagAccount = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  // With the partition-literals feature flag the partition is known at synthesis.
+  const nagPartition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
   return {
     statement: new PolicyStatement({ actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resources: arns(stack.partition, stack.account) }),
-    wildcardResources: arns('<AWS::Partition>', nagAccount).filter((arn) => arn.includes(':bedrock:*:')),
+    wildcardResources: arns(nagPartition, nagAccount).filter((arn) => arn.includes(':bedrock:*:')),
   };
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -27,6 +27,8 @@ export interface SwitchyardFunctionOptions {
   readonly define?: Record<string, string>;
   readonly environment?: Record<string, string>;
   readonly reservedConcurrentExecutions?: number;
+  /** Active AWS X-Ray tracing (default off). */
+  readonly tracing?: boolean;
 }
 
 /** The Lambda runtime of every function (docs/decisions/0001-lambda-runtime.md). */
@@ -47,6 +49,7 @@ export function switchyardFunctionProps(scope: Construct, id: string, options: S
     memorySize: options.memorySize,
     timeout: options.timeout,
     reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+    tracing: options.tracing ? Tracing.ACTIVE : undefined,
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: options.logRetention }),

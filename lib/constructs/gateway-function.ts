@@ -1,8 +1,9 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SwitchyardConfig } from '../../functions/core/config/schema';
+import { prepareDeployedConfig } from '../deployed-config';
 import { bedrockInvokeStatement } from './bedrock-access';
 import { acknowledgeFunctionFindings, handlerEntry, switchyardFunctionProps } from './function-defaults';
 
@@ -21,6 +22,10 @@ export interface GatewayFunctionProps {
   readonly memorySize?: number;
   /** Entry point override (tests); default `functions/handlers/gateway.ts`. */
   readonly entry?: string;
+  /** Allow routes to the mock provider or loopback addresses (test stacks only; default false). */
+  readonly allowDevProviders?: boolean;
+  /** Active AWS X-Ray tracing (default false). */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -34,6 +39,8 @@ export class GatewayFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
+    const deployed = prepareDeployedConfig(props.config, { allowDevProviders: props.allowDevProviders ?? false });
+    for (const warning of deployed.warnings) Annotations.of(this).addWarningV2('switchyard:config', warning);
     this.fn = new NodejsFunction(
       this,
       'Function',
@@ -45,7 +52,8 @@ export class GatewayFunction extends Construct {
         timeout: Duration.minutes(15),
         logRetention: props.logRetention,
         reservedConcurrentExecutions: props.reservedConcurrency,
-        define: { [CONFIG_DEFINE]: JSON.stringify(props.config) },
+        tracing: props.tracing,
+        define: { [CONFIG_DEFINE]: JSON.stringify(deployed.config) },
         environment: { SWITCHYARD_STAGE: props.stage, POWERTOOLS_METRICS_NAMESPACE: 'Switchyard' },
       }),
     );

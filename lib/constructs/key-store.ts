@@ -3,6 +3,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { FunctionEnv } from '../../functions/handlers/environment';
 import { keysTableSchema } from '../../functions/adapters/aws/table-schemas';
 import { tableFromSchema } from './table-from-schema';
 
@@ -19,7 +20,7 @@ export interface KeyStoreProps {
  */
 export class KeyStore extends Construct {
   /** Environment variable that carries the table name into a bound function. */
-  static readonly TABLE_ENV = 'SWITCHYARD_KEYS_TABLE';
+  static readonly TABLE_ENV = FunctionEnv.KeysTable;
 
   /** The DynamoDB table. */
   readonly table: TableV2;

@@ -1,51 +1,56 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ProviderConfig } from '../../functions/core/config/schema';
+import { FunctionEnv } from '../../functions/handlers/environment';
+import { stackInstanceSuffix } from './stack-instance';
 
 /** Props of {@link ProviderSecrets}. */
 export interface ProviderSecretsProps {
-  /** Deployment stage; part of every secret name (`switchyard/<stage>/<NAME>`). */
+  /** Deployment stage; part of every secret name (`switchyard/<stage>-<suffix>/<NAME>`). */
   readonly stage: string;
   /** The configured providers; every distinct `apiKeySecret` gets one secret. */
   readonly providers: Readonly<Record<string, ProviderConfig>>;
-  /** What happens to the secrets when they leave the stack (default RETAIN: operators set them by hand). */
+  /**
+   * What happens to the secrets when they leave the stack (default RETAIN_ON_UPDATE_OR_DELETE:
+   * operators set them by hand, so a `cdk destroy` keeps them; a rolled-back first deploy does not).
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The Secrets Manager name prefix of a stage's provider secrets. */
-export function providerSecretPrefix(stage: string): string {
-  return `switchyard/${stage}/`;
+/** Id of the stack output that names the secret of `apiKeySecret: NAME` (`ProviderSecretOPENAI`…). */
+export function providerSecretOutputId(name: string): string {
+  return `ProviderSecret${name.replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
 /**
  * One Secrets Manager secret per provider API key named in the config. The stack creates each
  * secret empty (no generated value, nothing in the template or in git); the operator sets it with
- * `aws secretsmanager put-secret-value`. The name is derived from the stage and the config so the
- * gateway can resolve `apiKeySecret` without a lookup table.
+ * `aws secretsmanager put-secret-value`. Names are `switchyard/<stage>-<suffix>/<NAME>`, where the
+ * suffix is unique to this stack instance ({@link stackInstanceSuffix}): a deleted secret keeps its
+ * name reserved for its 7–30 day recovery window and a retained one keeps it for good, so a fixed
+ * name would block the next deploy. Each name is a stack output (`ProviderSecret<NAME>`), and the
+ * bound function gets the common prefix, so `apiKeySecret` resolves without a lookup table.
  */
 export class ProviderSecrets extends Construct {
-  /** Environment variable that carries the name prefix into a bound function. */
-  static readonly PREFIX_ENV = 'SWITCHYARD_SECRET_PREFIX';
-
   /** The secrets, by their `apiKeySecret` name. */
   readonly secrets: ReadonlyMap<string, Secret>;
-  /** `switchyard/<stage>/`. */
+  /** `switchyard/<stage>-<suffix>/` (a CloudFormation expression). */
   readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: ProviderSecretsProps) {
     super(scope, id);
-    this.prefix = providerSecretPrefix(props.stage);
+    this.prefix = `switchyard/${props.stage}-${stackInstanceSuffix()}/`;
     const names = [...new Set(Object.values(props.providers).flatMap((p) => (p.apiKeySecret ? [p.apiKeySecret] : [])))].sort();
     const secrets = new Map<string, Secret>();
     for (const name of names) {
       const secret = new Secret(this, `Secret-${name}`, {
         secretName: `${this.prefix}${name}`,
         description: `Switchyard provider API key '${name}' (stage ${props.stage}); set its value with put-secret-value.`,
-        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       });
       // The L2 always generates a random value when none is given; without either property
       // CloudFormation creates the secret with no value, which is what an operator-set key needs.
@@ -55,6 +60,10 @@ export class ProviderSecrets extends Construct {
         reason: 'Provider API keys are issued by the provider (OpenAI, Anthropic…): they are rotated in its console and stored with put-secret-value; no rotation function can mint them.',
       });
       secrets.set(name, secret);
+      new CfnOutput(Stack.of(this), providerSecretOutputId(name), {
+        value: `${this.prefix}${name}`,
+        description: `Secrets Manager secret of provider key '${name}': aws secretsmanager put-secret-value --secret-id <this> --secret-string …`,
+      });
     }
     this.secrets = secrets;
   }
@@ -64,7 +73,7 @@ export class ProviderSecrets extends Construct {
    * `secretsmanager:GetSecretValue` on exactly these secrets (nothing when no provider needs one).
    */
   bindTo(fn: LambdaFunction): void {
-    fn.addEnvironment(ProviderSecrets.PREFIX_ENV, this.prefix);
+    fn.addEnvironment(FunctionEnv.SecretPrefix, this.prefix);
     if (this.secrets.size === 0) return;
     fn.addToRolePolicy(
       new PolicyStatement({

@@ -8,9 +8,20 @@ export interface StageWafProps {
 }
 
 /**
+ * Rules of the AWS managed rule groups that inspect the request body. Every prompt is a body, and
+ * ordinary prompts contain what these rules look for: code with `<script>`, paths with `../`,
+ * `${jndi:` in a log excerpt, `169.254.169.254` in a question about EC2, or simply more than 8 KB.
+ * They count (visible in the WAF metrics and sampled requests) instead of blocking.
+ */
+export const COUNTED_BODY_RULES = {
+  AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY'],
+  AWSManagedRulesKnownBadInputsRuleSet: ['JavaDeserializationRCE_BODY', 'Log4JRCE_BODY'],
+} as const;
+
+/**
  * A regional AWS WAF web ACL on the API stage with the AWS managed common and known-bad-inputs
- * rule sets. The common set's `SizeRestrictions_BODY` blocks bodies over 8 KB, which would block
- * ordinary prompts, so that one rule only counts.
+ * rule sets. Their rules on URI, query string, headers and cookies block; their body rules only
+ * count ({@link COUNTED_BODY_RULES}), or prompts would be blocked.
  */
 export class StageWaf extends Construct {
   /** The web ACL. */
@@ -23,11 +34,17 @@ export class StageWaf extends Construct {
       sampledRequestsEnabled: true,
       metricName,
     });
-    const managed = (priority: number, name: string, ruleActionOverrides?: CfnWebACL.RuleActionOverrideProperty[]): CfnWebACL.RuleProperty => ({
+    const managed = (priority: number, name: keyof typeof COUNTED_BODY_RULES): CfnWebACL.RuleProperty => ({
       name,
       priority,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ruleActionOverrides: COUNTED_BODY_RULES[name].map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+        },
+      },
       visibilityConfig: visibility(name),
     });
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
@@ -35,7 +52,7 @@ export class StageWaf extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: visibility('SwitchyardWebAcl'),
       rules: [
-        managed(0, 'AWSManagedRulesCommonRuleSet', [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+        managed(0, 'AWSManagedRulesCommonRuleSet'),
         managed(1, 'AWSManagedRulesKnownBadInputsRuleSet'),
       ],
     });

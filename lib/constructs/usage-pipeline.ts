@@ -5,11 +5,13 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { stackInstanceSuffix } from './stack-instance';
+import { FunctionEnv } from '../../functions/handlers/environment';
 import { REPORT_QUERIES, namedQueryName, renderReportSql } from '../../functions/core/reports/report-queries';
 import { USAGE_COLUMNS, USAGE_PARTITION_COLUMN, type UsageColumnType } from '../../functions/core/usage/usage-schema';
 
 /** Environment variable the gateway function reads the delivery stream name from. */
-export const USAGE_STREAM_ENV = 'USAGE_STREAM_NAME';
+export const USAGE_STREAM_ENV = FunctionEnv.UsageStream;
 
 /** Props of {@link UsagePipeline}. */
 export interface UsagePipelineProps {
@@ -21,7 +23,7 @@ export interface UsagePipelineProps {
   readonly bytesScannedCutoffPerQuery?: Size;
   /** How long Firehose buffers before writing an object. @default 5 minutes */
   readonly bufferingInterval?: Duration;
-  /** Removal policy of the buckets, database and table. @default RETAIN */
+  /** Removal policy of the buckets, database and table. @default RETAIN_ON_UPDATE_OR_DELETE */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -64,8 +66,11 @@ export class UsagePipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: UsagePipelineProps = {}) {
     super(scope, id);
+    // Server access logs delivered through a bucket policy, not the legacy LogDeliveryWrite ACL:
+    // set here so the construct behaves the same in any app, not only one with cdk.json's flags.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const retentionDays = props.retentionDays ?? 730;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.bufferingInterval = props.bufferingInterval ?? Duration.minutes(5);
     const secureBucket: s3.BucketProps = {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -76,10 +81,9 @@ export class UsagePipeline extends Construct {
       autoDeleteObjects: false,
     };
 
+    // The logging service writes through a bucket policy, so this bucket needs no ACLs either.
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       ...secureBucket,
-      // Server access logging requires the log bucket to accept the logging service's writes.
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(90) }],
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -104,12 +108,16 @@ export class UsagePipeline extends Construct {
       lifecycleRules: [{ expiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
 
+    // Glue names are unique per stack instance: a retained database or table of a destroyed or
+    // rolled-back stack would otherwise make the next deploy fail with "already exists".
     this.database = new glue.Database(this, 'Database', {
+      databaseName: `switchyard_usage_${stackInstanceSuffix()}`,
       description: 'Switchyard usage events (one row per gateway request).',
     });
     this.database.applyRemovalPolicy(removalPolicy);
     this.table = new glue.S3Table(this, 'Table', {
       database: this.database,
+      tableName: 'usage_events',
       description: 'Usage events, Parquet, partitioned by UTC delivery day (dt).',
       storage: glue.S3TableStorage.fromBucket(this.bucket),
       s3Prefix: USAGE_PREFIX,
@@ -170,17 +178,17 @@ export class UsagePipeline extends Construct {
     });
 
     const source = `"${this.database.databaseName}"."${this.table.tableName}"`;
-    this.namedQueries = Object.values(REPORT_QUERIES).map((query) => {
-      const named = new athena.CfnNamedQuery(this, `Query-${query.name}`, {
+    // Each query references the workgroup (`ref`), which orders it after the workgroup.
+    this.namedQueries = Object.values(REPORT_QUERIES).map(
+      (query) =>
+        new athena.CfnNamedQuery(this, `Query-${query.name}`, {
         name: namedQueryName(query),
         description: `${query.description} Parameters: ${query.parameters.join(', ')}.`,
         database: this.database.databaseName,
         workGroup: this.workgroup.ref,
         queryString: renderReportSql(query, source),
-      });
-      named.addResourceDependency(this.workgroup);
-      return named;
-    });
+        }),
+    );
   }
 
   /**

@@ -20,7 +20,8 @@ import type { FakeUpstream } from '../helpers/fake-upstream';
 import type { LambdaHostSpec } from '../helpers/lambda-host';
 import { copyToCleanFolder, nonBuiltinRequires } from '../helpers/clean-bundle-folder';
 import { assertOpenAiSchema } from '../helpers/openai-schemas';
-import { synthApp } from '../helpers/synthesized-app';
+import { resolveIntrinsics, synthApp } from '../helpers/synthesized-app';
+import { FunctionEnv } from '../../functions/handlers/environment';
 import type { SynthesizedApp } from '../helpers/synthesized-app';
 
 // End to end (issue 6 "Checked by"): the bundles `cdk synth` produced, copied to a folder with no
@@ -112,10 +113,11 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       models: { gpt: { targets: [{ provider: 'openai', model: 'gpt-4o-mini', price: PRICE }] } },
     };
     firehose = await startFakeFirehose();
-    [synth, dynamo, secrets] = await Promise.all([
-      synthApp(config, { stage: STAGE }),
-      startDynamoDbLocal(),
-      startFakeSecretsManager({ [`switchyard/${STAGE}/openai`]: UPSTREAM_KEY }),
+    // Each service is kept as soon as it runs, so afterAll stops it even when another failed.
+    await Promise.all([
+      // The fake upstream is on loopback, which a deployed config may only route to when allowed.
+      synthApp(config, { stage: STAGE, allowDevProviders: 'true' }).then((app) => (synth = app)),
+      startDynamoDbLocal().then((local) => (dynamo = local)),
     ]);
     const keysTable = await dynamo.createTable(keysTableSchema, 'keys');
     const spendTable = await dynamo.createTable(spendTableSchema, 'spend');
@@ -124,24 +126,20 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
 
     // Each function's environment as synthesized, with the table references resolved to the
     // local tables; the SDK clients reach the emulated services through the standard variables.
-    const tableNames: Record<string, string> = {
+    const physicalNames: Record<string, string> = {
       [synth.resource('AWS::DynamoDB::GlobalTable', 'KeysTable')[0]]: keysTable,
       [synth.resource('AWS::DynamoDB::GlobalTable', 'SpendTable')[0]]: spendTable,
       [synth.resource('AWS::KinesisFirehose::DeliveryStream', 'UsageDeliveryStream')[0]]: USAGE_STREAM,
     };
     const environmentOf = (id: string): Record<string, string> => {
       const variables = (synth.template.Resources[id]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-      return Object.fromEntries(
-        Object.entries(variables).map(([name, value]) => {
-          if (typeof value === 'string') return [name, value];
-          const ref = (value as { Ref?: string }).Ref;
-          if (ref && tableNames[ref]) return [name, tableNames[ref]];
-          throw new Error(`cannot resolve ${name}=${JSON.stringify(value)}`);
-        }),
-      );
+      return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolveIntrinsics(value, physicalNames)]));
     };
     const [gatewayId] = synth.resource('AWS::Lambda::Function', 'GatewayFunction');
     const [authorizerId] = synth.resource('AWS::Lambda::Function', 'AuthorizerFunction');
+    // The provider key is in the secret the stack names (its name is unique to the stack instance).
+    const secretPrefix = environmentOf(gatewayId)[FunctionEnv.SecretPrefix] as string;
+    secrets = await startFakeSecretsManager({ [`${secretPrefix}openai`]: UPSTREAM_KEY });
     const env = {
       ...environmentOf(authorizerId),
       ...environmentOf(gatewayId),

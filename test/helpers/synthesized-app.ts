@@ -61,3 +61,40 @@ export async function synthApp(config: unknown, context: Record<string, string>)
     },
   };
 }
+
+/** The stack id the resolver below gives `AWS::StackId` (its first UUID group is the suffix). */
+export const EMULATED_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Switchyard-e2e/5e1f2a3b-0000-4000-8000-000000000000';
+
+/**
+ * Evaluates the intrinsic functions a function environment uses (`Ref`, `Fn::Join`,
+ * `Fn::Select`, `Fn::Split`) as CloudFormation would, with `refs` giving the physical name of each
+ * referenced resource and {@link EMULATED_STACK_ID} as `AWS::StackId`. Throws on anything else,
+ * so a new kind of value fails loudly instead of being passed on unresolved.
+ */
+export function resolveIntrinsics(value: unknown, refs: Readonly<Record<string, string>>): string {
+  const resolve = (v: unknown): unknown => {
+    if (typeof v === 'string' || typeof v === 'number') return v;
+    if (Array.isArray(v)) return v.map(resolve);
+    const node = v as Record<string, unknown>;
+    if ('Ref' in node) {
+      const name = node.Ref as string;
+      const resolved = name === 'AWS::StackId' ? EMULATED_STACK_ID : refs[name];
+      if (resolved === undefined) throw new Error(`cannot resolve Ref ${name}`);
+      return resolved;
+    }
+    if ('Fn::Join' in node) {
+      const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+      return (resolve(parts) as unknown[]).join(separator);
+    }
+    if ('Fn::Split' in node) {
+      const [separator, source] = node['Fn::Split'] as [string, unknown];
+      return String(resolve(source)).split(separator);
+    }
+    if ('Fn::Select' in node) {
+      const [index, list] = node['Fn::Select'] as [number, unknown];
+      return (resolve(list) as unknown[])[Number(index)];
+    }
+    throw new Error(`cannot resolve ${JSON.stringify(v)}`);
+  };
+  return String(resolve(value));
+}

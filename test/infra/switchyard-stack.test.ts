@@ -3,10 +3,10 @@ import { Template, Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SwitchyardStack } from '../../lib/switchyard-stack';
-import { testConfig } from './fixtures';
+import { cdkJsonContext, testConfig } from './fixtures';
 
 function app(enableWaf: boolean): { app: App; stack: SwitchyardStack } {
-  const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const cdkApp = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new SwitchyardStack(cdkApp, 'Switchyard-dev', {
     stage: 'dev',
     config: testConfig,

@@ -3,24 +3,26 @@ import type { Stack } from 'aws-cdk-lib';
 import { RequestAuthorizer, IdentitySource } from 'aws-cdk-lib/aws-apigateway';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { SwitchyardApi } from '../../../lib/constructs/api';
+import { SwitchyardApi, type SwitchyardApiProps } from '../../../lib/constructs/api';
 import { bareStack } from '../fixtures';
 
 function inlineFunction(stack: Stack, id: string): LambdaFunction {
   return new LambdaFunction(stack, id, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler=()=>{}') });
 }
 
-function synth(enableWaf = false): { template: Template; stack: Stack; gatewayId: string } {
+function synth(enableWaf = false, logging: Partial<Pick<SwitchyardApiProps, 'createCloudWatchRole' | 'accessLogs'>> = {}): { template: Template; stack: Stack; gatewayId: string } {
   const stack = bareStack();
   const gateway = inlineFunction(stack, 'Gateway');
   const authorizer = new RequestAuthorizer(stack, 'Authorizer', { handler: inlineFunction(stack, 'AuthFn'), identitySources: [IdentitySource.header('Authorization')] });
-  new SwitchyardApi(stack, 'Api', { gateway, authorizer, stageName: 'dev', logRetention: RetentionDays.ONE_MONTH, enableWaf });
+  new SwitchyardApi(stack, 'Api', { gateway, authorizer, stageName: 'dev', logRetention: RetentionDays.ONE_MONTH, enableWaf, ...logging });
   return { template: Template.fromStack(stack), stack, gatewayId: stack.getLogicalId(gateway.node.defaultChild as never) };
 }
 
 describe('SwitchyardApi', () => {
-  it('is a REGIONAL REST API', () => {
-    synth().template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+  it('is a REGIONAL REST API with a name of its own (the API 5xx alarm is keyed by it) and no duplicate endpoint output', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] }, Name: Match.stringLikeRegexp('^Test-Api-') });
+    expect(template.toJSON().Outputs ?? {}).toEqual({});
   });
 
   it('proxies every /v1/{proxy+} method to the gateway in STREAM mode with a 15-minute timeout, behind the authorizer', () => {
@@ -56,8 +58,25 @@ describe('SwitchyardApi', () => {
     });
   });
 
-  it('throttles the stage and writes JSON access logs with the streaming timing variables', () => {
+  it('creates no account-level API Gateway setting and logs nothing from API Gateway by default (a stage that logs needs the account role)', () => {
     const { template } = synth();
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.resourceCountIs('AWS::IAM::Role', 2); // the two inline functions' roles only
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'OFF', MetricsEnabled: true })],
+      AccessLogSetting: Match.absent(),
+    });
+  });
+
+  it('logs to the account role that already exists with accessLogs alone, creating no account setting', () => {
+    const { template } = synth(false, { accessLogs: true });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() } });
+  });
+
+  it('with createCloudWatchRole, creates the account-level role and throttles the stage and writes JSON access logs with the streaming timing variables', () => {
+    const { template } = synth(false, { createCloudWatchRole: true });
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'dev',
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', MetricsEnabled: true })],
@@ -92,8 +111,19 @@ describe('SwitchyardApi', () => {
     synth().template.resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 
-  it('with WAF, associates a regional web ACL with the stage and only counts the 8 KB body-size rule', () => {
+  it('with WAF, associates a regional web ACL with the stage and sets every body-inspecting rule to count', () => {
     const { template } = synth(true);
+    const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0] as {
+      Properties: { Rules: Array<{ Statement: { ManagedRuleGroupStatement: { Name: string; RuleActionOverrides: Array<{ Name: string; ActionToUse: unknown }> } } }> };
+    };
+    const counted = Object.fromEntries(
+      acl.Properties.Rules.map(({ Statement: { ManagedRuleGroupStatement: group } }) => [group.Name, group.RuleActionOverrides.map((o) => (expect(o.ActionToUse).toEqual({ Count: {} }), o.Name))]),
+    );
+    // Every rule of these managed groups that inspects the body (AWS documents them with a _BODY suffix).
+    expect(counted).toEqual({
+      AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY'],
+      AWSManagedRulesKnownBadInputsRuleSet: ['JavaDeserializationRCE_BODY', 'Log4JRCE_BODY'],
+    });
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       DefaultAction: { Allow: {} },
@@ -105,7 +135,7 @@ describe('SwitchyardApi', () => {
             ManagedRuleGroupStatement: {
               VendorName: 'AWS',
               Name: 'AWSManagedRulesCommonRuleSet',
-              RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+              RuleActionOverrides: Match.arrayWith([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]),
             },
           },
         }),

@@ -12,17 +12,18 @@ describe('GatewayFunction', () => {
     return Template.fromStack(stack);
   }
 
-  it('runs Node.js 22 on arm64 with a 15-minute timeout, source maps and its own log group', () => {
+  it('runs Node.js 24 on arm64 with a 15-minute timeout and its own log group, without source-map loading at cold start', () => {
     const template = synth(40);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 900,
       MemorySize: 1024,
       ReservedConcurrentExecutions: 40,
       LoggingConfig: { LogGroup: Match.anyValue() },
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', SWITCHYARD_STAGE: 'dev', POWERTOOLS_METRICS_NAMESPACE: 'Switchyard' }) },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: Match.absent(), SWITCHYARD_STAGE: 'dev', POWERTOOLS_METRICS_NAMESPACE: 'Switchyard' }) },
+      TracingConfig: Match.absent(),
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
@@ -36,9 +37,9 @@ describe('GatewayFunction', () => {
             Effect: 'Allow',
             Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
             Resource: [
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:*::foundation-model/amazon.titan-embed-text-v2:0']] },
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:*:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0']] },
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0']] },
+              'arn:aws:bedrock:*:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+              'arn:aws:bedrock:*::foundation-model/amazon.titan-embed-text-v2:0',
+              'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
             ],
           },
         ],
@@ -48,7 +49,7 @@ describe('GatewayFunction', () => {
 
   it('has no Bedrock permission when no target uses Bedrock', () => {
     const stack = bareStack();
-    const config = { ...testConfig, models: { demo: testConfig.models.demo! } };
+    const config = { ...testConfig, models: { smart: testConfig.models.smart! } };
     new GatewayFunction(stack, 'Gateway', { config, stage: 'dev', logRetention: RetentionDays.ONE_MONTH });
     Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
   });
@@ -68,6 +69,6 @@ describe('KeyAuthorizer', () => {
       AuthorizerResultTtlInSeconds: 60,
       AuthorizerUri: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/invocations$')])] }),
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 10, MemorySize: 256 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 10, MemorySize: 256 });
   });
 });
