@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CLI_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
 import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
 import { FileKeyStore } from '../adapters/local/file-key-store';
@@ -61,7 +62,7 @@ export async function openAdminStores(location: StoreLocation): Promise<AdminSto
     );
   }
   const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...(region ? { region } : {}), ...(location.endpointUrl ? { endpoint: location.endpointUrl } : {}) }),
+    new DynamoDBClient({ ...sdkClientConfig(CLI_TIMEOUTS), ...(region ? { region } : {}), ...(location.endpointUrl ? { endpoint: location.endpointUrl } : {}) }),
   );
   return {
     keys: new DynamoKeyStore(client, keysTable),
@@ -71,7 +72,7 @@ export async function openAdminStores(location: StoreLocation): Promise<AdminSto
 }
 
 async function stackOutputs(stack: string, region: string | undefined): Promise<Map<string, string>> {
-  const client = new CloudFormationClient(region ? { region } : {});
+  const client = new CloudFormationClient({ ...sdkClientConfig(CLI_TIMEOUTS), ...(region ? { region } : {}) });
   try {
     const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stack }));
     const outputs = new Map<string, string>();

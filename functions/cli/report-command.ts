@@ -1,5 +1,6 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CLI_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPORT_QUERIES, type ReportName, type ReportQuery } from '../core/reports/report-queries';
@@ -97,6 +98,6 @@ function period(since: string | undefined, until: string | undefined, now: Date)
 
 async function run(query: ReportQuery, args: ReportArguments, stack: string | undefined, dataDir: string): Promise<ReportResult> {
   if (stack === undefined) return runDuckdbReport(query, args, dataDir);
-  const target = await resolveAthenaTarget(new CloudFormationClient({}), stack);
-  return runAthenaReport(query, args, { athena: new AthenaClient({}), target });
+  const target = await resolveAthenaTarget(new CloudFormationClient(sdkClientConfig(CLI_TIMEOUTS)), stack);
+  return runAthenaReport(query, args, { athena: new AthenaClient(sdkClientConfig(CLI_TIMEOUTS)), target });
 }

@@ -13,7 +13,7 @@ import { failureRoutingHeaders, recordAttempts } from './pipeline/routing-header
 import { CircuitBreaker } from './routing/circuit-breaker';
 import { RouteFailedError } from './routing/execute-route';
 import type { GatewayDeps, GatewayRequestContext, GatewayRuntime } from './runtime';
-import { RequestRecord } from './usage/request-record';
+import { RequestRecord, type AttemptOutcome } from './usage/request-record';
 import type { UsageEvent } from './usage/usage-event';
 import { defaultProviders } from '../providers/registry';
 
@@ -75,7 +75,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const done = result.finished
       .then(async (outcome) => {
         await settleRecord(record);
-        await emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now()));
+        await emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now()), record.attemptOutcomes);
       })
       .finally(() => requestSignal.dispose());
     context.waitUntil?.(done);
@@ -107,10 +107,10 @@ function assertMethod(actual: string, expected: string, path: string): void {
 }
 
 /** Writes the usage event and records metrics; a failing sink is logged, never thrown. */
-async function emitUsage(runtime: GatewayRuntime, event: UsageEvent): Promise<void> {
+async function emitUsage(runtime: GatewayRuntime, event: UsageEvent, attempts: readonly AttemptOutcome[]): Promise<void> {
   const { deps } = runtime;
   try {
-    deps.metrics?.recordRequest(event);
+    deps.metrics?.recordRequest(event, attempts);
     await deps.usageSink.write(event);
   } catch (error) {
     deps.logger.error('usage event not written', { requestId: event.request_id, usage_event: event, cause: describeCause(error) });

@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
+import { REQUEST_PATH_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
 import { GatewayError } from '../core/errors';
 import { withRedaction } from '../core/logging/redact';
 import { authenticate } from '../core/pipeline/authenticate';
@@ -13,7 +14,7 @@ import { requiredEnv } from './required-env';
 
 // The same redaction as the gateway: a lookup error could quote a key-shaped string.
 const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard-authorizer' })));
-const keyStore = new DynamoKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), requiredEnv(FunctionEnv.KeysTable));
+const keyStore = new DynamoKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig(REQUEST_PATH_TIMEOUTS))), requiredEnv(FunctionEnv.KeysTable));
 
 /**
  * The REQUEST authorizer: authenticates the virtual key in `Authorization` with the core's key

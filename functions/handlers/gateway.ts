@@ -13,6 +13,7 @@ import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
 import { EmfMetrics } from '../adapters/aws/emf-metrics';
 import { FirehoseUsageSink } from '../adapters/aws/firehose-usage-sink';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
+import { BACKGROUND_TIMEOUTS, REQUEST_PATH_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
 import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secret-store';
 import type { SwitchyardConfig } from '../core/config/schema';
 import { createGateway } from '../core/gateway';
@@ -31,15 +32,15 @@ declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
 
 // Every line goes through the shared redaction (credential headers, key-shaped text).
 const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard' })));
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig(REQUEST_PATH_TIMEOUTS)));
 const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
-const usageSink = new FirehoseUsageSink({ client: new FirehoseClient({}), streamName: requiredEnv(FunctionEnv.UsageStream), logger, metrics });
+const usageSink = new FirehoseUsageSink({ client: new FirehoseClient(sdkClientConfig(BACKGROUND_TIMEOUTS)), streamName: requiredEnv(FunctionEnv.UsageStream), logger, metrics });
 const gateway = createGateway(
   {
     keyStore: new DynamoKeyStore(documentClient, requiredEnv(FunctionEnv.KeysTable)),
     spendStore: new DynamoSpendStore(documentClient, requiredEnv(FunctionEnv.SpendTable)),
     secrets: new SecretsManagerSecretStore({
-      provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
+      provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(sdkClientConfig(REQUEST_PATH_TIMEOUTS)) }),
       prefix: requiredEnv(FunctionEnv.SecretPrefix),
       logger,
     }),

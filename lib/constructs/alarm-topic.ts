@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 function fromThisAccountsAlarms(scope: Construct): Record<string, Record<string, string>> {
   const stack = Stack.of(scope);
   return {
-    StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+    StringEquals: { 'aws:SourceAccount': stack.account },
     ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
   };
 }

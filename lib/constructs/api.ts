@@ -1,4 +1,4 @@
-import { Duration, Names, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import {
   AccessLogFormat,
@@ -76,7 +76,8 @@ export class SwitchyardApi extends Construct {
     this.api = new RestApi(this, 'Api', {
       // API Gateway metrics are keyed by API name: one unique to this stack keeps its alarms
       // from watching every other API that kept the default name.
-      restApiName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
+      // (the stack name is unique in the account and region).
+      restApiName: `${Stack.of(this).stackName}-api`,
       description: 'Switchyard LLM gateway (OpenAI-compatible)',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       // The account-level role is account-wide state (it replaces an existing setting and some

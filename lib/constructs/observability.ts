@@ -23,7 +23,7 @@ export interface ObservabilityThresholds {
   readonly latencyP99Ms?: number;
   /** p99 time to the first streamed token, ms. @default 10000 */
   readonly timeToFirstTokenP99Ms?: number;
-  /** Share of a provider model's requests that failed. @default 0.2 */
+  /** Share of a provider model's attempts that the provider failed (retries and fallbacks included). @default 0.2 */
   readonly providerErrorRate?: number;
   /** Fallbacks per request. @default 0.2 */
   readonly fallbackRate?: number;
@@ -105,17 +105,28 @@ export class Observability extends Construct {
 
     const providerRates = uniqueTargets(props.providerModels ?? []).map((target, index) => {
       const dims = { [Dimension.Provider]: target.provider, [Dimension.Model]: target.model };
-      const errorRate = rate(`provider${index}`, `${target.provider}/${target.model} error rate`, this.metric(MetricName.Errors, 'Sum', dims), this.metric(MetricName.Requests, 'Sum', dims));
+      // Per attempt, not per request: a primary that fails while its fallback answers still shows.
+      const errorRate = rate(
+        `provider${index}`,
+        `${target.provider}/${target.model} attempt failure rate`,
+        this.metric(MetricName.ProviderAttemptFailures, 'Sum', dims),
+        this.metric(MetricName.ProviderAttempts, 'Sum', dims),
+      );
       // The index keeps ids unique when two model ids differ only in punctuation.
       this.alarm(`ProviderErrorRate${index}-${`${target.provider}-${target.model}`.replace(/[^A-Za-z0-9-]/g, '-')}`, errorRate, limits.providerErrorRate ?? 0.2, `Error rate of ${target.model} on ${target.provider} is high.`, 3, 2);
       return errorRate;
     });
 
     let freshness: cloudwatch.IMetric | undefined;
+    let conversionFailures: cloudwatch.IMetric | undefined;
     if (props.usageStream) {
       freshness = props.usageStream.deliveryStream.metric('DeliveryToS3.DataFreshness', { period: PERIOD, statistic: 'Maximum' });
       const limit = limits.firehoseFreshnessSeconds ?? props.usageStream.bufferingInterval.toSeconds() * 3;
       this.alarm('UsageDataFreshness', freshness, limit, 'Usage records wait too long in Firehose before reaching S3.', 3, 3);
+      // A record that fails Parquet conversion lands under usage-errors/ in the bucket, not in
+      // the usage table: reports would silently miss it.
+      conversionFailures = props.usageStream.deliveryStream.metric('FailedConversion.Records', { period: PERIOD, statistic: 'Sum' });
+      this.alarm('UsageConversionFailures', conversionFailures, 1, 'Usage records failed Parquet conversion and are under usage-errors/ in the usage bucket, missing from reports.', 1, 1);
     }
 
     const throttles = (props.tables ?? []).map((table, index) => {
@@ -157,7 +168,7 @@ export class Observability extends Construct {
       graph('Gateway function', [fn.metricErrors({ period: PERIOD }), fn.metricThrottles({ period: PERIOD })], [fn.metricDuration({ period: PERIOD, statistic: 'p99' })]),
     );
     this.dashboard.addWidgets(
-      graph('Usage delivery', [deliveryFailures], freshness ? [freshness] : []),
+      graph('Usage delivery', [deliveryFailures, ...(conversionFailures ? [conversionFailures] : [])], freshness ? [freshness] : []),
       graph('DynamoDB throttling', throttles),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8, height: 6 }),
     );

@@ -1,6 +1,7 @@
 import type { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Metrics } from '../../core/ports/metrics';
-import { MetricName, requestMetrics } from '../../core/usage/request-metrics';
+import { MetricName, providerAttemptCounts, requestMetrics } from '../../core/usage/request-metrics';
+import type { AttemptOutcome } from '../../core/usage/request-record';
 import type { UsageEvent } from '../../core/usage/usage-event';
 
 /** Constructor options of {@link EmfMetrics}. */
@@ -25,7 +26,9 @@ export interface EmfMetricsOptions {
  * Powertools' `logMetrics` middleware would flush before the body streams, DESIGN §9) publishes
  * one EMF document per request, because EMF dimension values are per document: two requests
  * to different providers cannot share one. Each document carries the request's metrics under the
- * dimension sets [service], [service, Provider, Model], [service, ModelAlias], [service, Team].
+ * dimension sets [service], [service, Provider, Model], [service, ModelAlias], [service, Team],
+ * then one document per provider model it attempted with `ProviderAttempts` and
+ * `ProviderAttemptFailures` under [service, Provider, Model].
  *
  * @example
  * const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
@@ -33,14 +36,14 @@ export interface EmfMetricsOptions {
  * await metrics.flush();
  */
 export class EmfMetrics implements Metrics {
-  private events: UsageEvent[] = [];
+  private requests: Array<{ event: UsageEvent; attempts: readonly AttemptOutcome[] }> = [];
   private deliveryFailures = 0;
 
   constructor(private readonly options: EmfMetricsOptions) {}
 
   /** Keeps the finished request until {@link flush}. */
-  recordRequest(event: UsageEvent): void {
-    this.events.push(event);
+  recordRequest(event: UsageEvent, attempts: readonly AttemptOutcome[] = []): void {
+    this.requests.push({ event, attempts });
   }
 
   /** Adds to `UsageDeliveryFailures`, published with the next flush under [service]. */
@@ -50,16 +53,22 @@ export class EmfMetrics implements Metrics {
 
   /** Publishes one EMF document per recorded request, then one for delivery failures if any. */
   async flush(): Promise<void> {
-    const events = this.events;
+    const requests = this.requests;
     const failures = this.deliveryFailures;
-    this.events = [];
+    this.requests = [];
     this.deliveryFailures = 0;
     const powertools = this.options.metrics;
-    for (const event of events) {
+    for (const { event, attempts } of requests) {
       const { data, dimensionSets } = requestMetrics(event);
       for (const datum of data) powertools.addMetric(datum.name, datum.unit, datum.value);
       for (const set of dimensionSets) powertools.addDimensions(set);
       await this.publish();
+      for (const counts of providerAttemptCounts(event, attempts)) {
+        powertools.addMetric(MetricName.ProviderAttempts, 'Count', counts.attempts);
+        powertools.addMetric(MetricName.ProviderAttemptFailures, 'Count', counts.failures);
+        powertools.addDimensions(counts.dimensions);
+        await this.publish();
+      }
     }
     if (failures > 0) {
       powertools.addMetric(MetricName.UsageDeliveryFailures, 'Count', failures);

@@ -2,6 +2,7 @@ import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { join } from 'node:path';
 import type { Logger } from '../../core/ports/logger';
 import { METRICS_NAMESPACE } from '../../core/usage/request-metrics';
+import type { AttemptOutcome } from '../../core/usage/request-record';
 import type { UsageEvent } from '../../core/usage/usage-event';
 import { EmfMetrics } from '../aws/emf-metrics';
 import { OrderedAppender } from './ordered-appender';
@@ -41,8 +42,8 @@ export class FileEmfMetrics extends EmfMetrics {
   }
 
   /** Records the request and writes its line right away. */
-  override recordRequest(event: UsageEvent): void {
-    super.recordRequest(event);
+  override recordRequest(event: UsageEvent, attempts?: readonly AttemptOutcome[]): void {
+    super.recordRequest(event, attempts);
     this.publishNow();
   }
 

@@ -20,6 +20,7 @@ export function routingHeaders(record: RequestRecord, started: StartedCall<unkno
  */
 export function recordAttempts(record: RequestRecord, attempts: readonly AttemptRecord[]): void {
   record.attempts = attempts.length;
+  record.attemptOutcomes = attempts.map((attempt) => ({ provider: attempt.provider, model: attempt.model, failed: attempt.providerFailed }));
   record.fallbacks = Math.max(0, new Set(attempts.map((attempt) => attempt.targetId)).size - 1);
   const last = attempts[attempts.length - 1];
   if (record.provider === null && last) {

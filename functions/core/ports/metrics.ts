@@ -1,11 +1,13 @@
+import type { AttemptOutcome } from '../usage/request-record';
 import type { UsageEvent } from '../usage/usage-event';
 
 /**
  * Request metrics. The gateway reports one finished request at a time; the adapter derives
- * Requests, Errors, Latency, TimeToFirstToken, tokens, cost, attempts and rejections from it.
+ * Requests, Errors, Latency, TimeToFirstToken, tokens, cost, attempts and rejections from it,
+ * and from `attempts` the attempts and provider failures per provider model.
  */
 export interface Metrics {
-  recordRequest(event: UsageEvent): void;
+  recordRequest(event: UsageEvent, attempts?: readonly AttemptOutcome[]): void;
   /** Counts a usage event that could not be delivered by the usage sink. */
   recordUsageDeliveryFailure?(count: number): void;
   /** Publishes what is buffered (EMF flush on Lambda); a no-op where metrics are immediate. */

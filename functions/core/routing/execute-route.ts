@@ -14,6 +14,12 @@ export interface AttemptRecord {
   attempt: number;
   errorType: string | null;
   status: number | null;
+  /**
+   * The attempt failed through the provider's fault (5xx, rate limit, timeout, connection; the
+   * errors that count towards a circuit breaker), not the client's: counted per provider model
+   * in the metrics even when a retry or a fallback saved the request.
+   */
+  providerFailed: boolean;
 }
 
 /** A started call: the value and the controller that can still abort it (streams run on). */
@@ -97,7 +103,7 @@ export async function executeRoute<T>(plan: RouteTarget[], start: StartAttempt<T
         coolingDown.push(target);
         break;
       }
-      const record: AttemptRecord = { targetId: target.id, provider: target.providerName, model: target.model, attempt, errorType: null, status: null };
+      const record: AttemptRecord = { targetId: target.id, provider: target.providerName, model: target.model, attempt, errorType: null, status: null, providerFailed: false };
       attempts.push(record);
       let error: GatewayError;
       try {
@@ -114,9 +120,11 @@ export async function executeRoute<T>(plan: RouteTarget[], start: StartAttempt<T
         }
         error = toGatewayError(thrown);
       }
-      breaker?.record(target.id, healthOf(error.errorClass), clock.now());
+      const health = healthOf(error.errorClass);
+      breaker?.record(target.id, health, clock.now());
       record.errorType = error.errorType;
       record.status = error.status;
+      record.providerFailed = health === 'failure';
       lastError = error;
       const step = nextStep(error, attempt, config, options.random);
       logFailedAttempt(options, target, record, error, step);

@@ -1,3 +1,4 @@
+import type { AttemptOutcome } from './request-record';
 import type { UsageEvent } from './usage-event';
 
 /** CloudWatch namespace of every Switchyard metric. */
@@ -20,6 +21,10 @@ export const MetricName = {
   BudgetRejections: 'BudgetRejections',
   RateLimitRejections: 'RateLimitRejections',
   UsageDeliveryFailures: 'UsageDeliveryFailures',
+  /** Attempts against one provider model (dimensions [Provider, Model]), retries and fallbacks included. */
+  ProviderAttempts: 'ProviderAttempts',
+  /** Of those, the attempts the provider failed, even when a retry or fallback saved the request. */
+  ProviderAttemptFailures: 'ProviderAttemptFailures',
 } as const;
 
 /** One of {@link MetricName}. */
@@ -90,4 +95,33 @@ export function requestMetrics(event: UsageEvent): RequestMetrics {
   if (event.model_requested) dimensionSets.push({ [Dimension.ModelAlias]: event.model_requested });
   if (event.team) dimensionSets.push({ [Dimension.Team]: event.team });
   return { data, dimensionSets };
+}
+
+/** The attempt counts of one provider model within one request. */
+export interface ProviderAttemptCounts {
+  /** `{ Provider, Model }`. */
+  dimensions: Record<string, string>;
+  attempts: number;
+  failures: number;
+}
+
+/**
+ * Attempts and provider failures per provider model of one request. The request's own metrics
+ * carry only the target that answered, so a failing primary hidden by its fallback would never
+ * show in them; these do. A stream the upstream cut counts as a failure of its last attempt.
+ */
+export function providerAttemptCounts(event: UsageEvent, attempts: readonly AttemptOutcome[]): ProviderAttemptCounts[] {
+  const byModel = new Map<string, ProviderAttemptCounts>();
+  attempts.forEach((attempt, index) => {
+    const key = JSON.stringify([attempt.provider, attempt.model]);
+    let counts = byModel.get(key);
+    if (!counts) {
+      counts = { dimensions: { [Dimension.Provider]: attempt.provider, [Dimension.Model]: attempt.model }, attempts: 0, failures: 0 };
+      byModel.set(key, counts);
+    }
+    counts.attempts += 1;
+    const cut = event.status === 'upstream_cut' && index === attempts.length - 1;
+    if (attempt.failed || cut) counts.failures += 1;
+  });
+  return [...byModel.values()];
 }

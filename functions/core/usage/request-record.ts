@@ -13,6 +13,13 @@ export interface TokenCounts {
   estimated: boolean;
 }
 
+/** One attempt against a provider model and whether that provider failed it. */
+export interface AttemptOutcome {
+  provider: string;
+  model: string;
+  failed: boolean;
+}
+
 const NO_TOKENS: TokenCounts = { input: 0, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, estimated: false };
 
 /**
@@ -29,6 +36,8 @@ export class RequestRecord {
   stream = false;
   attempts = 0;
   fallbacks = 0;
+  /** Each attempt's provider model and whether the provider failed it, for per-provider metrics. */
+  attemptOutcomes: readonly AttemptOutcome[] = [];
   tokens: TokenCounts = NO_TOKENS;
   costMicroUsd = 0;
   ttftMs: number | null = null;

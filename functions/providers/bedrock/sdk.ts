@@ -1,8 +1,11 @@
+import type * as BedrockRuntime from '@aws-sdk/client-bedrock-runtime';
+import type * as NodeHttpHandlerModule from '@smithy/node-http-handler';
+
 /** The Bedrock runtime SDK module (`@aws-sdk/client-bedrock-runtime`). */
-export type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
+export type BedrockSdk = typeof BedrockRuntime;
 
 let bedrockSdk: Promise<BedrockSdk> | undefined;
-let httpHandlerModule: Promise<typeof import('@smithy/node-http-handler')> | undefined;
+let httpHandlerModule: Promise<typeof NodeHttpHandlerModule> | undefined;
 
 /**
  * Loads the Bedrock runtime SDK on first use and returns the same module afterwards. The gateway
@@ -15,7 +18,7 @@ export function loadBedrockSdk(): Promise<BedrockSdk> {
 }
 
 /** `@smithy/node-http-handler` (the HTTP/1.1 handler the Bedrock client is given), loaded on first use. */
-export function loadNodeHttpHandler(): Promise<typeof import('@smithy/node-http-handler')> {
+export function loadNodeHttpHandler(): Promise<typeof NodeHttpHandlerModule> {
   httpHandlerModule ??= import('@smithy/node-http-handler');
   return httpHandlerModule;
 }

@@ -3,8 +3,15 @@ import { join } from 'node:path';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
 
 const config = {
-  providers: { demo: { type: 'mock', text: 'The quick brown fox jumps over the lazy dog.', chunks: 5 } },
-  models: { demo: { targets: [{ provider: 'demo', model: 'mock-1' }] } },
+  providers: {
+    demo: { type: 'mock', text: 'The quick brown fox jumps over the lazy dog.', chunks: 5 },
+    down: { type: 'mock', error: { status: 503, message: 'primary is down' } },
+  },
+  models: {
+    demo: { targets: [{ provider: 'demo', model: 'mock-1' }] },
+    saved: { targets: [{ provider: 'down', model: 'primary-1' }, { provider: 'demo', model: 'mock-1' }] },
+  },
+  retry: { attempts: 2, backoffMs: 0 },
 };
 
 interface EmfDocument {
@@ -19,7 +26,15 @@ describe('local metrics after a streamed request', () => {
   });
   afterAll(() => harness.close());
 
-  it('writes one EMF line to <data-dir>/metrics.log that matches the usage event', async () => {
+  async function metricsLog(): Promise<EmfDocument[]> {
+    await harness.local.metrics.flush();
+    return (await readFile(join(harness.dataDir, 'metrics.log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as EmfDocument);
+  }
+
+  it("writes the request's EMF line to <data-dir>/metrics.log, matching the usage event, then its attempts per provider model", async () => {
     const stream = await harness.client().chat.completions.create({
       model: 'demo',
       messages: [{ role: 'user', content: 'Hi' }],
@@ -29,13 +44,11 @@ describe('local metrics after a streamed request', () => {
     let completionTokens: number | undefined;
     for await (const chunk of stream) completionTokens = chunk.usage?.completion_tokens ?? completionTokens;
     const [event] = await harness.usageEvents();
-    await harness.local.metrics.flush();
 
-    const documents = (await readFile(join(harness.dataDir, 'metrics.log'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as EmfDocument);
-    expect(documents).toHaveLength(1);
+    const documents = await metricsLog();
+    expect(documents).toHaveLength(2);
+    expect(documents[1]).toMatchObject({ Provider: 'demo', Model: 'mock-1', ProviderAttempts: 1, ProviderAttemptFailures: 0 });
+    expect(documents[1]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'Provider', 'Model']]);
     const doc = documents[0] as EmfDocument;
     const directive = doc._aws.CloudWatchMetrics[0];
     expect(directive?.Namespace).toBe('Switchyard');
@@ -61,5 +74,21 @@ describe('local metrics after a streamed request', () => {
       CostUSD: event?.cost_usd,
     });
     expect(event?.ttft_ms).toEqual(expect.any(Number));
+  });
+
+  it('counts the failed attempts of a primary that its fallback saved, under the primary', async () => {
+    const before = (await metricsLog()).length;
+    const completion = await harness.client().chat.completions.create({ model: 'saved', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(completion.choices[0]?.message.content).toContain('quick brown fox');
+    await harness.usageEvents();
+
+    const documents = (await metricsLog()).slice(before);
+    // The request itself succeeded on the fallback: no error in the request's own metrics...
+    expect(documents[0]).toMatchObject({ Provider: 'demo', Model: 'mock-1', Requests: 1, Errors: 0, Attempts: 3, Fallbacks: 1 });
+    // ...but the primary's two failed attempts (first try and retry) are counted against it.
+    expect(documents.slice(1)).toEqual([
+      expect.objectContaining({ Provider: 'down', Model: 'primary-1', ProviderAttempts: 2, ProviderAttemptFailures: 2 }),
+      expect.objectContaining({ Provider: 'demo', Model: 'mock-1', ProviderAttempts: 1, ProviderAttemptFailures: 0 }),
+    ]);
   });
 });

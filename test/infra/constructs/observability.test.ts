@@ -68,11 +68,13 @@ describe('Observability', () => {
         'Fallbacks+Requests',
         'UsageDeliveryFailures',
         'DeliveryToS3.DataFreshness',
+        'FailedConversion.Records',
+        'ProviderAttemptFailures+ProviderAttempts',
         'ReadThrottleEvents+WriteThrottleEvents',
       ]),
     );
-    // 7 gateway alarms, 2 distinct provider models, freshness, 2 tables.
-    expect(alarms).toHaveLength(12);
+    // 7 gateway alarms, 2 distinct provider models, freshness, Parquet conversion, 2 tables.
+    expect(alarms).toHaveLength(13);
   });
 
   it('watches the service aggregate of the EMF metrics, p99 for latencies', () => {
