@@ -66,9 +66,13 @@ const invocations = new WeakMap<Context, Invocation>();
  * `Request`, calls the core with the authorizer's principal, and returns status and headers with
  * the body as a stream; middy writes them through `awslambda.HttpResponseStream.from` and pipes
  * the body as it is produced. After the body (or its failure), `requestEnd` aborts the upstream
- * call if the client went away mid-stream, waits for settlement and the usage event, then sends
+ * call if the body did not complete (the stream failed), waits for settlement and the usage event, then sends
  * the buffered usage events to Firehose and publishes the EMF metrics (after the stream, as
  * Powertools' `logMetrics` middleware would flush before the body — DESIGN §9).
+ *
+ * Lambda does not tell a function that its client disconnected (DESIGN §9): the invocation runs
+ * on, so a generation whose client left continues to its end, bounded by the output limit the
+ * budget reserved for and by `timeouts.idleMs` / `totalMs`, and is charged for what it produced.
  */
 export const handler = middy<APIGatewayProxyEvent, StreamingHandlerResponse>({
   executionMode: executionModeStreamifyResponse,

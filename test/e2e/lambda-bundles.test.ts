@@ -294,4 +294,57 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('budget_exceeded');
   });
+
+  it('answers 413 request_too_large, in the OpenAI envelope, for a body over the AWS limit that Lambda still carries (5.5 MB)', async () => {
+    const { key } = await createKey('large', 1);
+    const chunk = 'x'.repeat(1024 * 1024);
+    const body = JSON.stringify({ model: 'gpt', max_tokens: MAX_TOKENS, messages: Array.from({ length: 5 }, () => ({ role: 'user', content: chunk })).concat([{ role: 'user', content: chunk.slice(0, 512 * 1024) }]) });
+    expect(body.length).toBeGreaterThan(5.5 * 1024 * 1024);
+    const before = upstream.requests.length;
+
+    const response = await fetch(`${host.url}/${STAGE}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+
+    expect(response.status).toBe(413);
+    await expect(response.json()).resolves.toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large' } });
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('cannot see a 6.5 MB body: Lambda refuses the invocation and API Gateway answers 502 in the OpenAI envelope', async () => {
+    const { key } = await createKey('huge', 1);
+    const body = JSON.stringify({ model: 'gpt', messages: [{ role: 'user', content: 'x'.repeat(6.5 * 1024 * 1024) }] });
+
+    const response = await fetch(`${host.url}/${STAGE}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+
+    expect(response.status).toBe(502);
+    await expect(response.json()).resolves.toMatchObject({ error: { type: 'server_error' } });
+  });
+
+  it('is not told when the client disconnects (as on Lambda): the generation runs to its end and is charged in full', async () => {
+    const { key, keyId } = await createKey('gone', 1);
+    let openGate: () => void = () => undefined;
+    upstreamGate = new Promise((resolve) => (openGate = resolve));
+    const relayedPieces = nextRelayed();
+    const client = new AbortController();
+    const response = await fetch(`${host.url}/${STAGE}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt', max_tokens: MAX_TOKENS, stream: true, messages: [{ role: 'user', content: 'Say hello.' }] }),
+      signal: client.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let received = '';
+    while (!received.includes('Hello')) received += new TextDecoder().decode((await reader.read()).value);
+
+    // The client goes away mid-generation; only then does the upstream produce the rest.
+    client.abort();
+    await reader.closed.catch(() => undefined);
+    openGate();
+    upstreamGate = Promise.resolve();
+
+    // The invocation ran on: its whole output was produced (and dropped), the reply charged in full.
+    expect(await relayedPieces).toBeGreaterThan(1);
+    await expect(settledSpend(keyId)).resolves.toMatchObject({ spentMicroUsd: REPLY_TOKENS * PRICE.output, reservedMicroUsd: 0 });
+    const [record] = await recordsOf(keyId);
+    expect(JSON.parse(record as string)).toMatchObject({ status: 'ok', output_tokens: REPLY_TOKENS });
+  });
 });

@@ -33,6 +33,8 @@ export interface ApiGatewayFront {
 }
 
 const ACCOUNT = '123456789012';
+/** Largest invocation payload (the event's JSON) Lambda accepts; above it the invoke fails. */
+export const LAMBDA_REQUEST_PAYLOAD_LIMIT = 6_291_456;
 const API_ID = 'e2eapi';
 
 /**
@@ -41,7 +43,8 @@ const API_ID = 'e2eapi';
  * context), runs the REQUEST authorizer with its result cache keyed by the `Authorization`
  * header (the policy must cover the method, as API Gateway checks), answers its own rejections
  * with the synthesized gateway-response templates, and streams the gateway's output (prelude
- * parsed, body relayed piece by piece). A client disconnect destroys the Lambda response stream.
+ * parsed, body relayed piece by piece). Like Lambda, it does not tell the function when the client
+ * disconnects: the invocation runs to its end and its output is drained and dropped.
  */
 export async function startApiGatewayFront(options: ApiGatewayFrontOptions): Promise<ApiGatewayFront> {
   const authorizerCache = new Map<string, { expires: number; result: APIGatewayAuthorizerResult }>();
@@ -138,21 +141,26 @@ export async function startApiGatewayFront(options: ApiGatewayFrontOptions): Pro
       body: body.length > 0 ? body.toString('utf8') : null,
       isBase64Encoded: false,
     };
+    // Lambda refuses a larger event before the function runs; API Gateway answers that as an
+    // integration failure (DEFAULT_5XX), never with the gateway's own 413.
+    if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_REQUEST_PAYLOAD_LIMIT) return reject(res, 'INTEGRATION_FAILURE', 502, 'Internal server error');
     const invocation = invokeStreaming(options.gateway, event, lambdaContext('gateway', requestId));
     invocation.done.catch(() => undefined);
-    res.on('close', () => {
-      if (!res.writableFinished) invocation.responseStream.destroy(new Error('client disconnected'));
-    });
+    // As on AWS, a client that goes away is not told to the function: API Gateway drops the
+    // connection, the invocation runs on and its writes still succeed (into nowhere).
     const streamed = await readStreamedHttpResponse(invocation);
-    res.writeHead(streamed.statusCode, { ...streamed.headers, ...(streamed.cookies.length ? { 'set-cookie': streamed.cookies } : {}) });
-    res.flushHeaders();
+    const clientGone = (): boolean => res.destroyed || res.writableEnded;
+    if (!clientGone()) {
+      res.writeHead(streamed.statusCode, { ...streamed.headers, ...(streamed.cookies.length ? { 'set-cookie': streamed.cookies } : {}) });
+      res.flushHeaders();
+    }
     let pieces = 0;
     for await (const piece of streamed.body) {
       pieces += 1;
-      res.write(piece);
+      if (!clientGone()) res.write(piece);
     }
     options.onRelayed?.(pieces);
-    res.end();
+    if (!clientGone()) res.end();
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
