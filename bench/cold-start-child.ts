@@ -1,27 +1,24 @@
 /**
  * One cold start, in a fresh process: installs the emulated `awslambda` runtime global, requires
- * the gateway bundle (module init), then serves one streamed chat completion through the
- * streaming emulation and reads it to the end. Prints `{"sdkMs","initMs","firstRequestMs"}` on stdout
- * (`initMs` is the bundle's own init, the external AWS SDK packages already loaded).
- * `bench/cold-start.ts` bundles this file with esbuild so no TypeScript loader runs in the
- * measured process.
+ * a bundle (its module init, AWS SDK included: the bundle carries it) and, in `request` mode,
+ * serves one streamed chat completion through the streaming emulation and reads it to the end.
+ * Prints `{"initMs","firstRequestMs"?}` on stdout. `bench/cold-start.ts` bundles this file with
+ * esbuild so no TypeScript loader runs in the measured process.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { installAwsLambdaGlobal, invokeStreaming, lambdaContext, readStreamedHttpResponse } from '../test/helpers/lambda-streaming-emulator';
 
 async function main(): Promise<void> {
-  const [bundlePath, ...externals] = process.argv.slice(2);
+  const [bundlePath, mode] = process.argv.slice(2);
   installAwsLambdaGlobal();
-  // The AWS SDK packages the bundle leaves external are loaded first and timed on their own, so
-  // the report can tell the SDK's share of init from the bundle's own.
-  const sdkStarted = performance.now();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the measured module loads
-  for (const name of externals) require(name);
-  const sdkMs = performance.now() - sdkStarted;
   const initStarted = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the measured module load itself
   const { handler } = require(bundlePath as string) as { handler: unknown };
   const initMs = performance.now() - initStarted;
+  if (mode !== 'request') {
+    process.stdout.write(JSON.stringify({ initMs }) + '\n');
+    return;
+  }
 
   const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello in twenty words.' }], stream: true });
   const event = {
@@ -47,7 +44,7 @@ async function main(): Promise<void> {
   await invocation.done;
   const firstRequestMs = performance.now() - requestStarted;
   if (response.statusCode !== 200 || !text.includes('data: [DONE]')) throw new Error(`first request failed: HTTP ${response.statusCode} ${text.slice(0, 300)}`);
-  process.stdout.write(JSON.stringify({ sdkMs, initMs, firstRequestMs }) + '\n');
+  process.stdout.write(JSON.stringify({ initMs, firstRequestMs }) + '\n');
 }
 
 main().then(

@@ -1,23 +1,21 @@
 /**
- * Cold start of the Lambda gateway bundle: builds `functions/handlers/gateway.ts` with the
- * NodejsFunction's esbuild settings (`lib/constructs/function-defaults.ts`: minified CJS for
- * node22, AWS SDK and @smithy external, the routing config compiled in as a define), reports its
- * size minified and gzipped, then runs several fresh processes that each require the bundle under
- * the streaming emulation and serve one streamed request from the fake upstream.
+ * Cold start of the deployed Lambda bundles: runs the real `cdk synth` (the NodejsFunction's
+ * esbuild bundling, the AWS SDK inside each bundle), copies each function's artifact to a folder
+ * with no `node_modules` above it, reports its size minified and gzipped, then runs several fresh
+ * processes per bundle under the streaming emulation on the Node binary that plays the Lambda
+ * runtime (`SWITCHYARD_LAMBDA_NODE`, else this Node): module init of each bundle, without and with
+ * `--enable-source-maps`, and for the gateway one streamed request from the fake upstream.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { copyToCleanFolder } from '../test/helpers/clean-bundle-folder';
 import { startFakeFirehose } from '../test/helpers/fake-firehose';
-import type { ColdStartResult } from './report';
-
-const ROOT = resolve(__dirname, '..');
-const HANDLER = join(ROOT, 'functions/handlers/gateway.ts');
-/** The define the gateway function compiles the config into (lib/constructs/gateway-function.ts). */
-const CONFIG_DEFINE = '__SWITCHYARD_CONFIG__';
+import { synthApp } from '../test/helpers/synthesized-app';
+import type { BundleColdStart, ColdStartResult } from './report';
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -25,32 +23,26 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-/** Builds the bundle and measures `runs` cold starts against the upstream at `upstreamUrl`. */
-export async function measureColdStart(runs: number, work: string, upstreamUrl: string): Promise<ColdStartResult> {
-  if (!existsSync(HANDLER)) return { measured: false, reason: 'functions/handlers/gateway.ts does not exist on this branch.' };
-  const config = { providers: { upstream: { type: 'openai', baseUrl: upstreamUrl } }, models: { bench: { targets: [{ provider: 'upstream', model: 'gpt-4o-mini' }] } } };
-  const { parseConfig } = await import('../functions/core/config/load-config');
-  const bundlePath = join(work, 'gateway', 'index.js');
-  await build({
-    entryPoints: [HANDLER],
-    outfile: bundlePath,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    external: ['@aws-sdk/*', '@smithy/*'],
-    define: { [CONFIG_DEFINE]: JSON.stringify(parseConfig(config)) },
-    logLevel: 'silent',
-  });
-  const childPath = join(work, 'cold-start-child.js');
-  await build({ entryPoints: [join(__dirname, 'cold-start-child.ts')], outfile: childPath, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
+interface Sample {
+  initMs: number;
+  firstRequestMs?: number;
+}
 
+/** Synthesizes the app for the upstream at `upstreamUrl` and measures `runs` cold starts of each bundle. */
+export async function measureColdStart(runs: number, work: string, upstreamUrl: string): Promise<ColdStartResult> {
+  const config = { providers: { upstream: { type: 'openai', baseUrl: upstreamUrl } }, models: { bench: { targets: [{ provider: 'upstream', model: 'gpt-4o-mini' }] } } };
+  const synth = await synthApp(config, { stage: 'bench', allowDevProviders: 'true' });
+  const bundles = {
+    gateway: await copyToCleanFolder(synth.bundlePath(synth.resource('AWS::Lambda::Function', 'GatewayFunction')[0])),
+    authorizer: await copyToCleanFolder(synth.bundlePath(synth.resource('AWS::Lambda::Function', 'AuthorizerFunction')[0])),
+  };
+  const childPath = join(work, 'cold-start-child.js');
+  await build({ entryPoints: [join(__dirname, 'cold-start-child.ts')], outfile: childPath, bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'silent' });
+
+  const node = process.env.SWITCHYARD_LAMBDA_NODE || process.execPath;
   const firehose = await startFakeFirehose();
   const env = {
     PATH: process.env.PATH,
-    // The bundle leaves the AWS SDK to the runtime; here it comes from the project's node_modules.
-    NODE_PATH: join(ROOT, 'node_modules'),
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
@@ -64,27 +56,31 @@ export async function measureColdStart(runs: number, work: string, upstreamUrl: 
     POWERTOOLS_DEV: 'true',
     POWERTOOLS_LOG_LEVEL: 'WARN',
   };
-  const bytes = readFileSync(bundlePath);
-  // The external packages the bundle requires at its top level (the runtime provides them on Lambda).
-  const externals = [...new Set([...bytes.toString('utf8').matchAll(/require\("(@aws-sdk\/[^"]+|@smithy\/[^"]+)"\)/g)].map((match) => match[1] as string))];
-  const samples: Array<{ sdkMs: number; initMs: number; firstRequestMs: number }> = [];
-  try {
+  const sample = async (bundle: string, mode: 'request' | 'init', sourceMaps: boolean): Promise<Sample> => {
+    const { stdout } = await promisify(execFile)(node, [...(sourceMaps ? ['--enable-source-maps'] : []), childPath, bundle, mode], { env, timeout: 30_000 });
+    return JSON.parse(stdout.trim().split('\n').pop() as string) as Sample;
+  };
+  const measure = async (name: keyof typeof bundles, mode: 'request' | 'init'): Promise<BundleColdStart> => {
+    const plain: Sample[] = [];
+    const withMaps: Sample[] = [];
     for (let run = 0; run < runs; run += 1) {
-      const { stdout } = await promisify(execFile)(process.execPath, [childPath, bundlePath, ...externals], { env, timeout: 30_000 });
-      samples.push(JSON.parse(stdout.trim().split('\n').pop() as string) as { sdkMs: number; initMs: number; firstRequestMs: number });
+      plain.push(await sample(bundles[name], mode, false));
+      withMaps.push(await sample(bundles[name], mode, true));
     }
+    const bytes = readFileSync(bundles[name]);
+    const requests = plain.flatMap((s) => (s.firstRequestMs === undefined ? [] : [s.firstRequestMs]));
+    return {
+      name,
+      bundleBytes: statSync(bundles[name]).size,
+      gzipBytes: gzipSync(bytes, { level: 9 }).length,
+      initMedianMs: median(plain.map((s) => s.initMs)),
+      initWithSourceMapsMedianMs: median(withMaps.map((s) => s.initMs)),
+      ...(requests.length > 0 ? { firstRequestMedianMs: median(requests) } : {}),
+    };
+  };
+  try {
+    return { measured: true, runs, node: (await promisify(execFile)(node, ['--version'])).stdout.trim(), bundles: [await measure('gateway', 'request'), await measure('authorizer', 'init')] };
   } finally {
     await firehose.close();
   }
-  return {
-    measured: true,
-    bundleBytes: statSync(bundlePath).size,
-    gzipBytes: gzipSync(bytes, { level: 9 }).length,
-    runs,
-    externals,
-    sdkLoadMedianMs: median(samples.map((sample) => sample.sdkMs)),
-    initMedianMs: median(samples.map((sample) => sample.initMs)),
-    firstRequestMedianMs: median(samples.map((sample) => sample.firstRequestMs)),
-    totalMedianMs: median(samples.map((sample) => sample.sdkMs + sample.initMs + sample.firstRequestMs)),
-  };
 }

@@ -28,23 +28,21 @@ export interface CellResult {
 }
 
 /** Cold start of the Lambda bundle, or why it was not measured. */
-export type ColdStartResult =
-  | {
-      measured: true;
-      bundleBytes: number;
-      gzipBytes: number;
-      runs: number;
-      /** AWS SDK packages left external (provided by the Lambda runtime). */
-      externals: string[];
-      /** Loading those packages. */
-      sdkLoadMedianMs: number;
-      /** The bundle's own module init, the SDK already loaded. */
-      initMedianMs: number;
-      firstRequestMedianMs: number;
-      /** SDK load + init + first request. */
-      totalMedianMs: number;
-    }
-  | { measured: false; reason: string };
+/** Cold start of one deployed bundle (medians over fresh processes). */
+export interface BundleColdStart {
+  name: 'gateway' | 'authorizer';
+  bundleBytes: number;
+  gzipBytes: number;
+  /** `require` of the bundle: its module init, the AWS SDK it carries included. */
+  initMedianMs: number;
+  /** The same with `--enable-source-maps` (what NODE_OPTIONS would cost). */
+  initWithSourceMapsMedianMs: number;
+  /** The gateway's first streamed request after init. */
+  firstRequestMedianMs?: number;
+}
+
+/** The cold-start section of the result. */
+export type ColdStartResult = { measured: true; runs: number; node: string; bundles: BundleColdStart[] } | { measured: false; reason: string };
 
 /** The whole result document. */
 export interface BenchResult {
@@ -112,8 +110,16 @@ export function toMarkdown(result: BenchResult): string {
   const cold = result.coldStart;
   if (cold.measured) {
     lines.push(
-      `Bundle ${fixed(cold.bundleBytes / 1000, 1)} kB minified, ${fixed(cold.gzipBytes / 1000, 1)} kB gzip (AWS SDK external: ${cold.externals.join(', ')}). Median of ${cold.runs} fresh processes: loading the external SDK packages ${fixed(cold.sdkLoadMedianMs, 1)} ms, the bundle's own module init ${fixed(cold.initMedianMs, 1)} ms, first streamed request ${fixed(cold.firstRequestMedianMs, 1)} ms, total ${fixed(cold.totalMedianMs, 1)} ms.`,
+      `Each bundle as \`cdk synth\` built it (AWS SDK inside), loaded from a folder with no node_modules, ${cold.runs} fresh processes on Node ${cold.node}, medians:`,
+      '',
+      '| bundle | minified kB | gzip kB | module init ms | init with --enable-source-maps ms | first streamed request ms |',
+      '|---|---:|---:|---:|---:|---:|',
     );
+    for (const bundle of cold.bundles) {
+      lines.push(
+        `| ${bundle.name} | ${fixed(bundle.bundleBytes / 1000, 1)} | ${fixed(bundle.gzipBytes / 1000, 1)} | ${fixed(bundle.initMedianMs, 1)} | ${fixed(bundle.initWithSourceMapsMedianMs, 1)} | ${bundle.firstRequestMedianMs === undefined ? '–' : fixed(bundle.firstRequestMedianMs, 1)} |`,
+      );
+    }
   } else {
     lines.push(`Not measured: ${cold.reason}`);
   }
