@@ -41,6 +41,11 @@ export const STACK_OUTPUTS = {
   baseUrl: 'OpenAiBaseUrl',
   keysTable: 'KeysTableName',
   spendTable: 'SpendTableName',
+  dashboard: 'DashboardUrl',
+  alarmTopic: 'AlarmTopicArn',
+  gatewayLogs: 'GatewayLogGroupName',
+  authorizerLogs: 'AuthorizerLogGroupName',
+  accessLogs: 'ApiAccessLogGroupName',
 } as const;
 
 /** One Switchyard deployment: composes the constructs and wires each function to what it uses. */
@@ -120,5 +125,13 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, UsageStackOutput.Database, { value: this.usage.database.databaseName, description: 'Glue database of the usage table' });
     new CfnOutput(this, UsageStackOutput.Table, { value: this.usage.table.tableName, description: 'Glue table of the usage events' });
     new CfnOutput(this, UsageStackOutput.Bucket, { value: this.usage.bucket.bucketName, description: 'S3 bucket of the usage events (usage/dt=YYYY-MM-DD/)' });
+    new CfnOutput(this, STACK_OUTPUTS.dashboard, {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.observability.dashboard.dashboardName}`,
+      description: 'CloudWatch dashboard of the gateway',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.alarmTopic, { value: this.alarms.topic.topicArn, description: 'SNS topic every alarm notifies (subscribe more endpoints to it)' });
+    new CfnOutput(this, STACK_OUTPUTS.gatewayLogs, { value: this.gateway.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the gateway function (errors, undelivered usage events, EMF metrics)' });
+    new CfnOutput(this, STACK_OUTPUTS.authorizerLogs, { value: this.authorizer.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the key authorizer' });
+    if (this.api.accessLogs) new CfnOutput(this, STACK_OUTPUTS.accessLogs, { value: this.api.accessLogs.logGroupName, description: 'API Gateway access logs' });
   }
 }
