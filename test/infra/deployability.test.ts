@@ -100,6 +100,15 @@ describe('deployable for real', () => {
     });
   });
 
+  it('uses no legacy S3 ACLs: every bucket, the access-log bucket included, is bucket-owner-enforced', () => {
+    const buckets = Object.values(resourcesOf(first.template)).filter((r) => r.Type === 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(3);
+    for (const bucket of buckets) {
+      expect(bucket.Properties?.AccessControl).toBeUndefined();
+      expect(bucket.Properties?.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    }
+  });
+
   it('has no duplicate outputs', () => {
     const values = Object.values(first.template.toJSON().Outputs as Record<string, { Value: unknown }>).map((output) => JSON.stringify(output.Value));
     expect(values.filter((value, index) => values.indexOf(value) !== index)).toEqual([]);

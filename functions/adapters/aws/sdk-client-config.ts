@@ -2,7 +2,7 @@
 export interface SdkTimeouts {
   /** Longest wait for a TCP/TLS connection. */
   readonly connectionMs: number;
-  /** Longest silence on an open request's socket before the SDK gives up on it (and may retry). */
+  /** Longest a whole call (request sent, response read) may take before it fails (and may be retried). */
   readonly requestMs: number;
 }
 
@@ -16,11 +16,14 @@ export const CLI_TIMEOUTS: SdkTimeouts = { connectionMs: 10_000, requestMs: 60_0
 /**
  * Client configuration with connection and request timeouts, for any AWS SDK v3 client: the SDK
  * builds its Node.js HTTP handler from these options. Without them a half-open connection can
- * hold a request until the Lambda times out.
+ * hold a request until the Lambda times out. `throwOnRequestTimeout` is needed for the request
+ * timeout to fail the call: without it, @smithy/node-http-handler only logs a warning.
  *
  * @example
  * new DynamoDBClient(sdkClientConfig(REQUEST_PATH_TIMEOUTS))
  */
-export function sdkClientConfig(timeouts: SdkTimeouts): { requestHandler: { connectionTimeout: number; requestTimeout: number } } {
-  return { requestHandler: { connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs } };
+export function sdkClientConfig(timeouts: SdkTimeouts): {
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true };
+} {
+  return { requestHandler: { connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true } };
 }

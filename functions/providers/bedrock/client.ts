@@ -21,10 +21,11 @@ export type BedrockClientFactory = (target: BedrockTarget) => Promise<BedrockRun
 /** Longest wait for a TCP/TLS connection to the Bedrock endpoint. */
 const CONNECTION_TIMEOUT_MS = 5_000;
 /**
- * Longest silence on an open request's socket. The gateway's own first-byte and idle timeouts
- * (config `timeouts`) normally end a stalled call first; this bounds the SDK call on its own.
+ * Longest silence on an open connection. No total request timeout: a streamed generation may
+ * rightly last many minutes. The gateway's own first-byte, idle and total timeouts (config
+ * `timeouts`) normally end a stalled call first; this bounds the SDK call on its own.
  */
-const REQUEST_TIMEOUT_MS = 300_000;
+const SOCKET_IDLE_TIMEOUT_MS = 300_000;
 
 /**
  * The default client: credentials from the standard AWS chain, one attempt (the gateway's router
@@ -42,7 +43,7 @@ export async function createBedrockClient(target: BedrockTarget, extra: BedrockR
     region: target.region,
     endpoint: target.endpoint,
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }),
+    requestHandler: new NodeHttpHandler({ connectionTimeout: CONNECTION_TIMEOUT_MS, socketTimeout: SOCKET_IDLE_TIMEOUT_MS }),
     ...extra,
   });
   const headers = target.headers;

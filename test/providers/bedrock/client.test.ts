@@ -72,3 +72,20 @@ describe('Bedrock provider over the wire', () => {
     });
   });
 });
+
+describe('the Bedrock SDK at module load', () => {
+  it('is not evaluated by loading the providers: only the first call to a Bedrock target loads it', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { join } = await import('node:path');
+    const root = join(__dirname, '..', '..', '..');
+    const script = `
+      const loaded = () => Object.keys(require.cache).some((path) => path.includes('client-bedrock-runtime'));
+      const { defaultProviders } = require('./functions/providers/registry');
+      const before = loaded();
+      require('./functions/providers/bedrock/sdk').loadBedrockSdk().then(() => console.log(JSON.stringify({ before, after: loaded(), providers: Object.keys(defaultProviders).length })));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual({ before: false, after: true, providers: 5 });
+  });
+});
