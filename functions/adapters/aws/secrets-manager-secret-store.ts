@@ -6,7 +6,7 @@ import type { SecretStore } from '../../core/ports/secret-store';
 export interface SecretsManagerSecretStoreOptions {
   /** Powertools Parameters provider (with its Secrets Manager client). */
   provider: SecretsProvider;
-  /** Name prefix, `switchyard/<stage>/`: `apiKeySecret: "openai"` reads `switchyard/<stage>/openai`. */
+  /** Name prefix, `switchyard/<stage>-<suffix>/`: `apiKeySecret: "openai"` reads `<prefix>openai`. */
   prefix: string;
   /** Seconds a value is served from cache before it is fetched again (default 300). */
   maxAgeSeconds?: number;

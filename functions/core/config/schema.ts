@@ -19,7 +19,7 @@ export const priceSchema = z.strictObject({
 
 const commonProviderFields = {
   baseUrl: url.optional().describe('Endpoint override in the form of the provider SDK (DESIGN §3).'),
-  apiKeySecret: z.string().min(1).optional().describe('Secret name: Secrets Manager `switchyard/<stage>/NAME` on AWS, env `SWITCHYARD_SECRET_NAME` locally.'),
+  apiKeySecret: z.string().min(1).optional().describe('Secret name: Secrets Manager `switchyard/<stage>-<suffix>/NAME` on AWS (stack output ProviderSecret<NAME>), env `SWITCHYARD_SECRET_NAME` locally.'),
   headers: headerMap.optional().describe('Static headers added to every upstream call.'),
   dropUnsupportedParams: z.boolean().optional().describe('Drop parameters the provider cannot honour instead of answering 400.'),
   forwardHeaders: forwardHeadersSchema.optional(),

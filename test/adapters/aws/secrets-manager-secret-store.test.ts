@@ -31,7 +31,7 @@ describe('SecretsManagerSecretStore', () => {
     return new SecretsManagerSecretStore({ provider: new SecretsProvider({ awsSdkV3Client: client }), prefix: 'switchyard/prod/', maxAgeSeconds, logger });
   }
 
-  it('reads the secret named switchyard/<stage>/<apiKeySecret>', async () => {
+  it('reads the secret named <prefix><apiKeySecret>', async () => {
     fake.secrets.set('switchyard/prod/openai', 'sk-live-1');
     await expect(store(60).get('openai')).resolves.toBe('sk-live-1');
     expect(fake.requests).toEqual(['switchyard/prod/openai']);
