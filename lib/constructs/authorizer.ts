@@ -43,7 +43,7 @@ export class KeyAuthorizer extends Construct {
         environment: { SWITCHYARD_STAGE: props.stage },
       }),
     );
-    acknowledgeFunctionFindings(this.fn);
+    acknowledgeFunctionFindings(this.fn, { tracing: props.tracing });
     this.authorizer = new RequestAuthorizer(this, 'Authorizer', {
       handler: this.fn,
       identitySources: [IdentitySource.header('Authorization')],

@@ -81,9 +81,15 @@ export function switchyardFunctionProps(scope: Construct, id: string, options: S
 /**
  * The cdk-nag acknowledgements every Switchyard function shares, each with its reason.
  */
-export function acknowledgeFunctionFindings(fn: IConstruct): void {
+export function acknowledgeFunctionFindings(fn: IConstruct, options: { tracing?: boolean } = {}): void {
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason: 'AWSLambdaBasicExecutionRole only allows writing the function logs to CloudWatch Logs.',
   });
+  if (options.tracing) {
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active X-Ray tracing (context tracing=true): xray:PutTraceSegments and xray:PutTelemetryRecords, added by the Lambda L2, support no resource-level permissions.',
+    });
+  }
 }

@@ -57,7 +57,7 @@ export class GatewayFunction extends Construct {
         environment: { SWITCHYARD_STAGE: props.stage, POWERTOOLS_METRICS_NAMESPACE: 'Switchyard' },
       }),
     );
-    acknowledgeFunctionFindings(this.fn);
+    acknowledgeFunctionFindings(this.fn, { tracing: props.tracing });
     const bedrock = bedrockInvokeStatement(Stack.of(this), props.config);
     if (bedrock) {
       this.fn.addToRolePolicy(bedrock.statement);

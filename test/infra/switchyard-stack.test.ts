@@ -2,10 +2,10 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SwitchyardStack } from '../../lib/switchyard-stack';
+import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack';
 import { cdkJsonContext, testConfig } from './fixtures';
 
-function app(enableWaf: boolean): { app: App; stack: SwitchyardStack } {
+function app(enableWaf: boolean, options: Partial<SwitchyardStackProps> = {}): { app: App; stack: SwitchyardStack } {
   const cdkApp = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new SwitchyardStack(cdkApp, 'Switchyard-dev', {
     stage: 'dev',
@@ -14,14 +14,20 @@ function app(enableWaf: boolean): { app: App; stack: SwitchyardStack } {
     enableWaf,
     alarmEmail: 'ops@example.com',
     env: { account: '123456789012', region: 'us-east-1' },
+    ...options,
   });
   Validations.of(cdkApp).addPlugins(new AwsSolutionsChecks(cdkApp));
   return { app: cdkApp, stack };
 }
 
 describe('SwitchyardStack', () => {
-  it.each([false, true])('passes cdk-nag AwsSolutions with every finding acknowledged (WAF %s)', (enableWaf) => {
-    const { app: cdkApp } = app(enableWaf);
+  it.each([
+    ['defaults', false, {}],
+    ['WAF', true, {}],
+    ['X-Ray, access logs with the account role', false, { tracing: true, apiGatewayCloudWatchRole: true }],
+    ['access logs on an existing account role', false, { apiAccessLogs: true }],
+  ])('passes cdk-nag AwsSolutions with every finding acknowledged (%s)', (_name, enableWaf, options) => {
+    const { app: cdkApp } = app(enableWaf, options);
     // cdk-nag findings surface from synth as a validation failure listing each one.
     expect(() => cdkApp.synth()).not.toThrow();
   });
