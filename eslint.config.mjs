@@ -13,10 +13,19 @@ export default tseslint.config(
     },
   },
   {
-    // The core is runtime-agnostic: no AWS SDK and no node: modules (DESIGN §1).
+    // The core is runtime-agnostic (no AWS SDK, no node: modules) and knows providers only through
+    // its provider port, functions/core/ports/provider.ts (DESIGN §1).
     files: ['functions/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', '@aws-sdk/*', 'aws-*', 'fs', 'path', 'http', 'crypto'], message: 'functions/core must stay runtime-agnostic: use a port.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', '@aws-sdk/*', 'aws-*', 'fs', 'path', 'http', 'crypto'], message: 'functions/core must stay runtime-agnostic: use a port.' },
+            { group: ['**/providers/**', '**/providers'], message: 'functions/core must not import providers: use the provider port (functions/core/ports/provider.ts); entry points pass the registry in.' },
+          ],
+        },
+      ],
     },
   },
   {

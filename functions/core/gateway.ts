@@ -15,7 +15,6 @@ import { RouteFailedError } from './routing/execute-route';
 import type { GatewayDeps, GatewayRequestContext, GatewayRuntime } from './runtime';
 import { RequestRecord, type AttemptOutcome } from './usage/request-record';
 import type { UsageEvent } from './usage/usage-event';
-import { defaultProviders } from '../providers/registry';
 
 export type { GatewayDeps, GatewayRequestContext } from './runtime';
 
@@ -39,7 +38,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gateway {
   const runtime: GatewayRuntime = {
     // Key and team look-ups are cached briefly (revocation delay: KEY_CACHE_TTL_MS).
-    deps: { ...deps, keyStore: new CachedKeyStore(deps.keyStore, deps.clock), random: deps.random ?? Math.random, providers: deps.providers ?? defaultProviders },
+    deps: { ...deps, keyStore: new CachedKeyStore(deps.keyStore, deps.clock), random: deps.random ?? Math.random },
     config,
     breaker: config.cooldown ? new CircuitBreaker(config.cooldown) : undefined,
   };

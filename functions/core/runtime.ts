@@ -8,8 +8,7 @@ import type { SecretStore } from './ports/secret-store';
 import type { SpendStore } from './ports/spend-store';
 import type { UsageSink } from './ports/usage-sink';
 import type { HashHex, Principal } from './pipeline/authenticate';
-import type { ProviderRegistry } from '../providers/registry';
-import type { CallContext, ProviderAdapter } from '../providers/types';
+import type { CallContext, ProviderAdapter, ProviderRegistry } from './ports/provider';
 import type { CircuitBreaker } from './routing/circuit-breaker';
 import type { RouteTarget } from './routing/plan-route';
 
@@ -32,8 +31,8 @@ export interface GatewayDeps {
    * points pass node:crypto's synchronous hash, several times cheaper per request.
    */
   hashKey?: HashHex;
-  /** Provider adapters by type; defaults to the built-in registry. */
-  providers?: ProviderRegistry;
+  /** Provider adapters by config `type` (the entry points pass `functions/providers/registry.ts`). */
+  providers: ProviderRegistry;
 }
 
 /** Per-request context from the runtime adapter (Lambda handler, local server). */
@@ -46,7 +45,7 @@ export interface GatewayRequestContext {
 
 /** Everything a request handler needs, resolved once at gateway construction. */
 export interface GatewayRuntime {
-  deps: GatewayDeps & { random: () => number; providers: ProviderRegistry };
+  deps: GatewayDeps & { random: () => number };
   config: SwitchyardConfig;
   /** Per-target circuit breaker of this gateway instance (`cooldown`), shared by its requests. */
   breaker: CircuitBreaker | undefined;

@@ -20,6 +20,7 @@ import { createGateway } from '../core/gateway';
 import { withRedaction } from '../core/logging/redact';
 import { systemClock } from '../core/ports/clock';
 import { METRICS_NAMESPACE } from '../core/usage/request-metrics';
+import { defaultProviders } from '../providers/registry';
 import { toStreamingResponse, toWebRequest } from './api-gateway-http';
 import type { StreamingHandlerResponse } from './api-gateway-http';
 import { principalFromContext } from './principal-context';
@@ -49,6 +50,7 @@ const gateway = createGateway(
     clock: systemClock,
     logger,
     fetch: globalThis.fetch,
+    providers: defaultProviders,
   },
   __SWITCHYARD_CONFIG__,
 );

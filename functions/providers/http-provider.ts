@@ -3,7 +3,7 @@ import { removeSecret } from '../core/logging/redact';
 import type { ChatCompletion, ChatCompletionChunk } from '../core/openai/types';
 import { decodeSseStream } from '../core/streaming/sse-decoder';
 import { forwardedHeaders } from './forward-headers';
-import type { CallContext, ChatCall, ChatResult, ErrorParser, ProviderAdapter, StreamTranslator } from './types';
+import type { CallContext, ChatCall, ChatResult, ErrorParser, ProviderAdapter, StreamTranslator } from '../core/ports/provider';
 
 /** An HTTP request to send upstream. */
 export interface UpstreamRequest {

@@ -3,12 +3,9 @@ import { bedrockProvider } from './bedrock';
 import { geminiProvider } from './gemini';
 import { mockProvider } from './mock';
 import { openaiProvider } from './openai';
-import type { ProviderAdapter } from './types';
+import type { ProviderRegistry } from '../core/ports/provider';
 
-/** Provider adapters by config `type`. Each provider folder contributes one entry. */
-export type ProviderRegistry = Readonly<Record<string, ProviderAdapter>>;
-
-/** The built-in providers. */
+/** The built-in providers, by config `type`: each provider folder contributes one entry. */
 export const defaultProviders: ProviderRegistry = {
   openai: openaiProvider,
   anthropic: anthropicProvider,

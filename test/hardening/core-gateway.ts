@@ -9,6 +9,7 @@ import type { SecretStore } from '../../functions/core/ports/secret-store';
 import type { SpendStore } from '../../functions/core/ports/spend-store';
 import type { UsageSink } from '../../functions/core/ports/usage-sink';
 import type { UsageEvent } from '../../functions/core/usage/usage-event';
+import { defaultProviders } from '../../functions/providers/registry';
 
 /** A log line as the core emitted it. */
 export interface LoggedLine {
@@ -65,6 +66,7 @@ export async function startCoreGateway(options: CoreGatewayOptions): Promise<Cor
       clock: systemClock,
       logger,
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      providers: defaultProviders,
     },
     parseConfig(options.config),
   );

@@ -8,6 +8,7 @@ import type { KeyAdminStore, KeyRecord } from '../../functions/core/ports/key-st
 import { silentLogger } from '../../functions/core/ports/logger';
 import type { SpendStore } from '../../functions/core/ports/spend-store';
 import type { UsageEvent } from '../../functions/core/usage/usage-event';
+import { defaultProviders } from '../../functions/providers/registry';
 
 /** Test price of the fake model: USD per 1M tokens, so each token costs 1 or 2 micro-USD. */
 export const TEST_PRICE = { input: 1, output: 2 };
@@ -41,6 +42,7 @@ export function budgetGateway(options: { keys: KeyAdminStore; spend: SpendStore;
       clock,
       logger: silentLogger,
       fetch: globalThis.fetch.bind(globalThis),
+      providers: defaultProviders,
     },
     config,
   );

@@ -9,7 +9,7 @@ import type { LogFields, Logger } from '../../functions/core/ports/logger';
 import type { UsageEvent } from '../../functions/core/usage/usage-event';
 import { createLocalGateway, dataPaths, type LocalGateway } from '../../functions/adapters/local/local-gateway';
 import { startLocalServer, type LocalServer } from '../../functions/adapters/local/node-http-server';
-import type { ProviderRegistry } from '../../functions/providers/registry';
+import type { ProviderRegistry } from '../../functions/core/ports/provider';
 
 /** A log line captured by the harness logger. */
 export interface CapturedLog {

@@ -5,7 +5,8 @@ import { createGateway, type Gateway } from '../../core/gateway';
 import { systemClock, type Clock } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import type { Metrics } from '../../core/ports/metrics';
-import type { ProviderRegistry } from '../../providers/registry';
+import type { ProviderRegistry } from '../../core/ports/provider';
+import { defaultProviders } from '../../providers/registry';
 import { EnvSecretStore } from './env-secret-store';
 import { FileEmfMetrics } from './file-emf-metrics';
 import { FileKeyStore } from './file-key-store';
@@ -22,6 +23,7 @@ export interface LocalGatewayOptions {
   clock?: Clock;
   metrics?: Metrics;
   random?: () => number;
+  /** Provider adapters by config `type` (default: the built-in ones). */
   providers?: ProviderRegistry;
   /** Upstream fetch; defaults to the lean node:http one ({@link createNodeHttpFetch}). */
   fetch?: typeof fetch;
@@ -73,7 +75,7 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
       fetch: options.fetch ?? createNodeHttpFetch(),
       hashKey: sha256HexSync,
       random: options.random,
-      providers: options.providers,
+      providers: options.providers ?? defaultProviders,
     },
     options.config,
   );

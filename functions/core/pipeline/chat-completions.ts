@@ -9,7 +9,7 @@ import { createSseBody, type StreamOutcome } from '../streaming/sse-response-bod
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
 import { estimateTokens, tokensFromUsage, usageFromTokens } from '../usage/token-counts';
-import type { ChatCall, ChatResult } from '../../providers/types';
+import type { ChatCall, ChatResult } from '../ports/provider';
 import { completed, type HandlerOutcome, type HandlerResult } from './handler-result';
 import { outputTokenLimit } from './cost-bound';
 import { assertModelAccess } from './model-access';

@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest } from '../openai/types';
 import { priceAt, type ModelPrice } from '../pricing';
 import type { RouteTarget } from '../routing/plan-route';
-import type { ProviderAdapter } from '../../providers/types';
+import type { ProviderAdapter } from '../ports/provider';
 
 /**
  * Input tokens an image by URL can cost at most. Remote images are not in the request bytes, and

@@ -1,7 +1,7 @@
 import type { GatewayError } from '../../core/errors';
 import { classifyUpstreamError } from '../error-mapping';
 import { retryAfterFromHeaders } from '../http-provider';
-import type { ErrorParser } from '../types';
+import type { ErrorParser } from '../../core/ports/provider';
 
 /**
  * HTTP status Anthropic uses for each error `type` (Anthropic "Errors" docs). Stream errors

@@ -1,5 +1,5 @@
 import { createHttpProvider } from '../http-provider';
-import type { ProviderAdapter } from '../types';
+import type { ProviderAdapter } from '../../core/ports/provider';
 import { parseAnthropicError } from './errors';
 import { claudeMaxOutputTokens } from './models';
 import { buildAnthropicRequest } from './request';

@@ -1,5 +1,5 @@
 import type { UpstreamRequest } from '../http-provider';
-import type { CallContext, ChatCall } from '../types';
+import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { continuesToolLoopWithoutThinking, translateMessages } from './messages';
 import { claudeMaxOutputTokens } from './models';
 import { checkUnsupportedParams, samplingFields } from './params';

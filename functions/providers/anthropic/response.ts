@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors';
 import type { AssistantMessage, ChatCompletion, ToolCall } from '../../core/openai/types';
-import type { CallContext, ChatCall } from '../types';
+import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
 import { toOpenAiUsage } from './usage';

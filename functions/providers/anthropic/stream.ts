@@ -1,7 +1,7 @@
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from '../../core/openai/types';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { badUpstreamJson, upstreamCut } from '../http-provider';
-import type { CallContext, ChatCall, StreamTranslator } from '../types';
+import type { CallContext, ChatCall, StreamTranslator } from '../../core/ports/provider';
 import { anthropicStreamError } from './errors';
 import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';

@@ -1,5 +1,5 @@
 import type { BedrockRuntimeClient, BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
-import type { ProviderSettings } from '../types';
+import type { ProviderSettings } from '../../core/ports/provider';
 import { loadBedrockSdk, loadNodeHttpHandler } from './sdk';
 
 /** Where a Bedrock runtime client sends its requests. */

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../core/errors';
 import { classifyUpstreamError } from '../error-mapping';
 import { networkError } from '../http-provider';
-import type { CallContext } from '../types';
+import type { CallContext } from '../../core/ports/provider';
 
 /**
  * The HTTP status each Bedrock runtime exception stands for, as the shared classification table

@@ -1,7 +1,7 @@
 import type { ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatCompletionChunk } from '../../core/openai/types';
 import { upstreamCut } from '../http-provider';
-import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../types';
+import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../../core/ports/provider';
 import { BedrockClients, createBedrockClient, type BedrockClientFactory } from './client';
 import { bedrockEmbeddings } from './embeddings';
 import { mapBedrockError } from './errors';

@@ -2,7 +2,7 @@ import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-be
 import type { DocumentType } from '@smithy/types';
 import { invalidRequest } from '../../core/errors';
 import type { ChatCompletionRequest } from '../../core/openai/types';
-import type { ChatCall, ProviderSettings } from '../types';
+import type { ChatCall, ProviderSettings } from '../../core/ports/provider';
 import { translateMessages } from './messages';
 import { isClaudeModel } from './models';
 import { translateTools } from './tools';

@@ -1,6 +1,6 @@
 import type { ConverseResponse } from '@aws-sdk/client-bedrock-runtime';
 import type { AssistantMessage, ChatCompletion, ToolCall } from '../../core/openai/types';
-import type { CallContext, ChatCall } from '../types';
+import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason, toOpenAiUsage } from './usage';
 
 /**

@@ -1,7 +1,7 @@
 import type { ConverseStreamOutput, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from '../../core/openai/types';
 import { upstreamCut } from '../http-provider';
-import type { CallContext, ChatCall } from '../types';
+import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason, toOpenAiUsage } from './usage';
 
 /** Per-request translator of ConverseStream events into OpenAI chunks (CONVENTIONS 5). */

@@ -2,7 +2,7 @@ import { invalidRequest } from '../../core/errors';
 import { floatsToBase64 } from '../../core/openai/embedding-encoding';
 import type { Embedding, EmbeddingResponse } from '../../core/openai/types';
 import { readJson, sendUpstream } from '../http-provider';
-import type { CallContext, EmbeddingCall } from '../types';
+import type { CallContext, EmbeddingCall } from '../../core/ports/provider';
 import { parseGeminiError } from './errors';
 import { modelUrl } from './request';
 

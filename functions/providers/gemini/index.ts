@@ -1,5 +1,5 @@
 import { createHttpProvider } from '../http-provider';
-import type { ProviderAdapter } from '../types';
+import type { ProviderAdapter } from '../../core/ports/provider';
 import { geminiEmbeddings } from './embeddings';
 import { parseGeminiError } from './errors';
 import { geminiMaxOutputTokens } from './limits';

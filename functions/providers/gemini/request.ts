@@ -1,7 +1,7 @@
 import { invalidRequest } from '../../core/errors';
 import type { ChatCompletionRequest, ToolChoice, ToolDefinition } from '../../core/openai/types';
 import type { UpstreamRequest } from '../http-provider';
-import type { CallContext, ChatCall } from '../types';
+import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toGeminiConversation } from './contents';
 import { toGeminiSchema } from './schema';
 import type { GeminiGenerationConfig, GeminiRequest } from './wire';

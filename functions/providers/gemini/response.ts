@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors';
 import type { AssistantMessage, ChatCompletion, FinishReason, ToolCall, Usage } from '../../core/openai/types';
-import type { CallContext, ChatCall } from '../types';
+import type { CallContext, ChatCall } from '../../core/ports/provider';
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './wire';
 
 /** Gemini finish reasons that mean content was withheld or cut by a safety or policy filter. */

@@ -2,7 +2,7 @@ import type { ChatCompletionChunk, ChunkDelta, FinishReason, ToolCallDelta, Usag
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { streamError } from '../error-mapping';
 import { badUpstreamJson, upstreamCut } from '../http-provider';
-import type { CallContext, ChatCall, StreamTranslator } from '../types';
+import type { CallContext, ChatCall, StreamTranslator } from '../../core/ports/provider';
 import { PartialArgs } from './partial-args';
 import { completionId, mapFinishReason, signatureExtra, toolCallId, toUsage } from './response';
 import type { GeminiCandidate, GeminiFunctionCall, GeminiPart, GeminiResponse } from './wire';

@@ -2,7 +2,7 @@ import type { GatewayError } from '../../core/errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingResponse, ToolCall, Usage } from '../../core/openai/types';
 import { systemClock } from '../../core/ports/clock';
 import { classifyUpstreamError } from '../error-mapping';
-import type { CallContext, ChatCall, ChatResult, EmbeddingCall, ProviderAdapter } from '../types';
+import type { CallContext, ChatCall, ChatResult, EmbeddingCall, ProviderAdapter } from '../../core/ports/provider';
 
 /** Settings of a `mock` provider (see the config schema for their meaning). */
 interface MockSettings {

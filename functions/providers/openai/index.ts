@@ -1,6 +1,6 @@
 import type { ChatCompletion, EmbeddingResponse } from '../../core/openai/types';
 import { createHttpProvider, readJson, sendUpstream } from '../http-provider';
-import type { ProviderAdapter } from '../types';
+import type { ProviderAdapter } from '../../core/ports/provider';
 import { parseOpenAiError } from './errors';
 import { openAiMaxOutputTokens } from './limits';
 import { buildChatRequest, buildEmbeddingRequest } from './request';

@@ -1,4 +1,4 @@
-import type { CallContext, ChatCall, EmbeddingCall } from '../types';
+import type { CallContext, ChatCall, EmbeddingCall } from '../../core/ports/provider';
 import type { UpstreamRequest } from '../http-provider';
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';

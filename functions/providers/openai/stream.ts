@@ -2,7 +2,7 @@ import type { ChatCompletionChunk } from '../../core/openai/types';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { streamError } from '../error-mapping';
 import { badUpstreamJson, upstreamCut } from '../http-provider';
-import type { StreamTranslator } from '../types';
+import type { StreamTranslator } from '../../core/ports/provider';
 
 /**
  * OpenAI-compatible streams are already OpenAI chunks: parse each event, surface in-stream

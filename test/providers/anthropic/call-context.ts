@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest } from '../../../functions/core/openai/types';
-import type { CallContext, ChatCall, ProviderSettings } from '../../../functions/providers/types';
+import type { CallContext, ChatCall, ProviderSettings } from '../../../functions/core/ports/provider';
 
 /** A chat call to `claude-sonnet-4-5` for `request`, as the gateway would route it. */
 export function makeCall(request: Partial<ChatCompletionRequest>, overrides: Partial<ChatCall> = {}): ChatCall {

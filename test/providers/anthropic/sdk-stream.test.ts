@@ -11,6 +11,7 @@ import type { UsageEvent } from '../../../functions/core/usage/usage-event';
 import { startLocalServer, type LocalServer } from '../../../functions/adapters/local/node-http-server';
 import { startFakeUpstream, writeInPieces, type FakeUpstream } from '../../helpers/fake-upstream';
 import { SHARED_DIR } from '../../helpers/openai-schemas';
+import { defaultProviders } from '../../../functions/providers/registry';
 
 const FIXTURES = join(SHARED_DIR, 'fixtures', 'anthropic');
 
@@ -35,6 +36,7 @@ beforeAll(async () => {
       clock: systemClock,
       logger: silentLogger,
       fetch: globalThis.fetch.bind(globalThis),
+      providers: defaultProviders,
     },
     config,
   );

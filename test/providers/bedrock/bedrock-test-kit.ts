@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GatewayError } from '../../../functions/core/errors';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../functions/core/openai/types';
 import { createBedrockClient, createBedrockProvider } from '../../../functions/providers/bedrock';
-import type { CallContext, ChatCall, ProviderAdapter, ProviderSettings } from '../../../functions/providers/types';
+import type { CallContext, ChatCall, ProviderAdapter, ProviderSettings } from '../../../functions/core/ports/provider';
 import { SHARED_DIR } from '../../helpers/openai-schemas';
 
 /** The shared Bedrock fixtures directory. */

@@ -1,5 +1,5 @@
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../functions/core/openai/types';
-import type { CallContext, ChatCall, ProviderSettings } from '../../../functions/providers/types';
+import type { CallContext, ChatCall, ProviderSettings } from '../../../functions/core/ports/provider';
 
 /** The request id every test call uses, so generated tool-call ids are predictable. */
 export const REQUEST_ID = 'req_test1';

@@ -1,12 +1,12 @@
-import type { GatewayError } from '../core/errors';
+import type { GatewayError } from '../errors';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
   EmbeddingRequest,
   EmbeddingResponse,
-} from '../core/openai/types';
-import type { SseEvent } from '../core/streaming/sse-decoder';
+} from '../openai/types';
+import type { SseEvent } from '../streaming/sse-decoder';
 
 /**
  * Settings of one configured provider (`providers.<name>` in switchyard.config.json).
@@ -103,3 +103,6 @@ export interface StreamTranslator {
 
 /** Maps an upstream error response to a GatewayError with a verdict. */
 export type ErrorParser = (status: number, body: string, headers: Headers, providerName: string) => GatewayError;
+
+/** Provider adapters by config `type`; the entry points pass the registry into the core. */
+export type ProviderRegistry = Readonly<Record<string, ProviderAdapter>>;
