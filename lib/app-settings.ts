@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { parseConfigText } from '../functions/core/config/load-config';
+
 import type { SwitchyardConfig } from '../functions/core/config/schema';
+import { parseConfigText } from '../functions/providers/config';
 
 /** Everything the CDK app takes from context (`-c key=value` or cdk.json). */
 export interface AppSettings {

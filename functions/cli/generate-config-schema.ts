@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { configSchema } from '../core/config/schema';
+import { configSchema } from '../providers/config';
 
 /** The JSON Schema of switchyard.config.json, generated from the zod schema (one source of truth). */
 export function configJsonSchema(): Record<string, unknown> {

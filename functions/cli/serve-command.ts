@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfigText } from '../core/config/load-config';
+
 import { createKeyRecord } from '../core/keys/new-key';
 import { createConsoleLogger } from '../adapters/local/console-logger';
 import { createLocalGateway } from '../adapters/local/local-gateway';
 import { startLocalServer, type LocalServer } from '../adapters/local/node-http-server';
 import { dataDirOf, type CliIo } from './cli-io';
+import { parseConfigText } from '../providers/config';
 
 /** Options of a started local server (returned for tests and the bench). */
 export interface ServeResult {

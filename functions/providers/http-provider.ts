@@ -3,7 +3,7 @@ import { removeSecret } from '../core/logging/redact';
 import type { ChatCompletion, ChatCompletionChunk } from '../core/openai/types';
 import { decodeSseStream } from '../core/streaming/sse-decoder';
 import { forwardedHeaders } from './forward-headers';
-import type { CallContext, ChatCall, ChatResult, ErrorParser, ProviderAdapter, StreamTranslator } from '../core/ports/provider';
+import type { CallContext, ChatCall, ChatResult, ErrorParser, ProviderAdapter, ProviderSettings, StreamTranslator } from '../core/ports/provider';
 
 /** An HTTP request to send upstream. */
 export interface UpstreamRequest {
@@ -16,22 +16,22 @@ export interface UpstreamRequest {
  * The parts of an HTTP/JSON provider with an SSE streaming API. {@link createHttpProvider}
  * turns them into a {@link ProviderAdapter}; each provider folder supplies its own parts.
  */
-export interface HttpChatSpec {
+export interface HttpChatSpec<S extends ProviderSettings> {
   type: string;
   requiresApiKey: boolean;
-  buildChatRequest(call: ChatCall, ctx: CallContext): UpstreamRequest;
-  parseCompletion(json: unknown, call: ChatCall, ctx: CallContext): ChatCompletion;
-  createStreamTranslator(call: ChatCall, ctx: CallContext): StreamTranslator;
+  buildChatRequest(call: ChatCall, ctx: CallContext<S>): UpstreamRequest;
+  parseCompletion(json: unknown, call: ChatCall, ctx: CallContext<S>): ChatCompletion;
+  createStreamTranslator(call: ChatCall, ctx: CallContext<S>): StreamTranslator;
   parseError: ErrorParser;
   maxOutputTokens?(model: string): number | undefined;
 }
 
 /** Builds a provider adapter from an {@link HttpChatSpec}. */
-export function createHttpProvider(spec: HttpChatSpec, extra: Pick<ProviderAdapter, 'embeddings'> = {}): ProviderAdapter {
-  const adapter: ProviderAdapter = {
+export function createHttpProvider<S extends ProviderSettings>(spec: HttpChatSpec<S>, extra: Pick<ProviderAdapter<S>, 'embeddings'> = {}): ProviderAdapter<S> {
+  const adapter: ProviderAdapter<S> = {
     type: spec.type,
     requiresApiKey: spec.requiresApiKey,
-    async chat(call: ChatCall, ctx: CallContext): Promise<ChatResult> {
+    async chat(call: ChatCall, ctx: CallContext<S>): Promise<ChatResult> {
       const response = await sendUpstream(ctx, spec.buildChatRequest(call, ctx), spec.parseError);
       if (!call.stream) {
         const json = await readJson(response, ctx);

@@ -2,11 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { parseConfig } from '../../functions/core/config/load-config';
+
 import { silentLogger } from '../../functions/core/ports/logger';
 import { createLocalGateway } from '../../functions/adapters/local/local-gateway';
 import { startLocalServer, type LocalServer } from '../../functions/adapters/local/node-http-server';
 import { runCli } from '../../functions/cli/main';
+import { parseConfig } from '../../functions/providers/config';
 
 let dir: string;
 let server: LocalServer;

@@ -1,4 +1,4 @@
-import { parseConfig } from '../../functions/core/config/load-config';
+
 import { createGateway, type Gateway } from '../../functions/core/gateway';
 import { createKeyRecord } from '../../functions/core/keys/new-key';
 import { systemClock } from '../../functions/core/ports/clock';
@@ -10,6 +10,7 @@ import type { SpendStore } from '../../functions/core/ports/spend-store';
 import type { UsageSink } from '../../functions/core/ports/usage-sink';
 import type { UsageEvent } from '../../functions/core/usage/usage-event';
 import { defaultProviders } from '../../functions/providers/registry';
+import { parseConfig } from '../../functions/providers/config';
 
 /** A log line as the core emitted it. */
 export interface LoggedLine {

@@ -1,7 +1,8 @@
 import type OpenAI from 'openai';
-import { ConfigError, parseConfig } from '../../functions/core/config/load-config';
+import { ConfigError } from '../../functions/core/config/load-config';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { startGatewayHarness, type GatewayHarness } from '../helpers/gateway-harness';
+import { parseConfig } from '../../functions/providers/config';
 
 /**
  * No client-controlled upstream: the config alone decides where a request goes, with which key

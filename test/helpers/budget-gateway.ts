@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import OpenAI from 'openai';
-import { parseConfig } from '../../functions/core/config/load-config';
+
 import { createGateway, type Gateway } from '../../functions/core/gateway';
 import { createKeyRecord, type NewKeyOptions } from '../../functions/core/keys/new-key';
 import type { Clock } from '../../functions/core/ports/clock';
@@ -9,6 +9,7 @@ import { silentLogger } from '../../functions/core/ports/logger';
 import type { SpendStore } from '../../functions/core/ports/spend-store';
 import type { UsageEvent } from '../../functions/core/usage/usage-event';
 import { defaultProviders } from '../../functions/providers/registry';
+import { parseConfig } from '../../functions/providers/config';
 
 /** Test price of the fake model: USD per 1M tokens, so each token costs 1 or 2 micro-USD. */
 export const TEST_PRICE = { input: 1, output: 2 };

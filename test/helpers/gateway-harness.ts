@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { parseConfig } from '../../functions/core/config/load-config';
+
 import { createKeyRecord, type NewKeyOptions } from '../../functions/core/keys/new-key';
 import type { Clock } from '../../functions/core/ports/clock';
 import type { LogFields, Logger } from '../../functions/core/ports/logger';
@@ -10,6 +10,7 @@ import type { UsageEvent } from '../../functions/core/usage/usage-event';
 import { createLocalGateway, dataPaths, type LocalGateway } from '../../functions/adapters/local/local-gateway';
 import { startLocalServer, type LocalServer } from '../../functions/adapters/local/node-http-server';
 import type { ProviderRegistry } from '../../functions/core/ports/provider';
+import { parseConfig } from '../../functions/providers/config';
 
 /** A log line captured by the harness logger. */
 export interface CapturedLog {

@@ -7,11 +7,11 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { parseConfigText } from '../../functions/core/config/load-config';
-import { configSchema } from '../../functions/core/config/schema';
+
 import { prepareDeployedConfig } from '../../lib/deployed-config';
 import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack';
 import { cdkJsonContext, testConfig } from './fixtures';
+import { configSchema, parseConfigText } from '../../functions/providers/config';
 
 // What a platform engineer's first `cdk deploy` (and the second, after a rollback or a destroy)
 // depends on, read off the synthesized template (issue 12).

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import type { SwitchyardConfig } from '../../functions/core/config/schema';
-import { configSchema } from '../../functions/core/config/schema';
+import { configSchema } from '../../functions/providers/config';
 
 /** A routing config with a keyed provider, a key-less one and Bedrock, as a user would write it. */
 export const testConfig: SwitchyardConfig = configSchema.parse({

@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from '../../functions/core/config/load-config';
+import { ConfigError } from '../../functions/core/config/load-config';
+import { parseConfig } from '../../functions/providers/config';
 
 const providers = { a: { type: 'openai' }, b: { type: 'mock' } };
 const target = { provider: 'a', model: 'gpt-4o' };

@@ -1,8 +1,9 @@
-import { parseConfig } from '../../functions/core/config/load-config';
+
 import { planRoute } from '../../functions/core/routing/plan-route';
 import { startGatewayHarness, type GatewayHarness } from '../helpers/gateway-harness';
 import { startScriptedUpstreams, type ScriptedUpstreams } from '../helpers/scripted-upstreams';
 import { mulberry32 } from '../helpers/seeded-random';
+import { parseConfig } from '../../functions/providers/config';
 
 const mock = { type: 'mock' };
 const providers = { a: mock, b: mock, c: mock, d: mock };

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { formatParamPath } from '../openai/validate';
-import { configSchema, type SwitchyardConfig } from './schema';
+import type { SwitchyardConfig } from './schema';
 
 /** A config file problem; the message starts with the path of the offending field. */
 export class ConfigError extends Error {
@@ -13,17 +13,40 @@ export class ConfigError extends Error {
   }
 }
 
+/** Reads `switchyard.config.json`; see {@link createConfigParser}. */
+export interface ConfigParser {
+  /** Validates a parsed config and applies defaults; throws a {@link ConfigError} naming the field. */
+  parseConfig(raw: unknown): SwitchyardConfig;
+  /** Parses config file text (JSON), then as {@link ConfigParser.parseConfig}. */
+  parseConfigText(text: string): SwitchyardConfig;
+}
+
 /**
- * Validates a parsed `switchyard.config.json` and applies defaults. Beyond the schema it checks
- * references: each target names a configured provider (with a model) or an existing alias, and
- * alias nesting has no cycles; weights (positive numbers, by the schema) belong to `loadbalance`
- * models only, where a misplaced one would silently mean nothing. Throws a {@link ConfigError}
- * naming the field.
+ * The config reader for a schema assembled from the provider types' own settings schemas
+ * (`configSchemaWith`; the built-in one is `functions/providers/config.ts`). Beyond the schema it
+ * checks references: each target names a configured provider (with a model) or an existing
+ * alias, and alias nesting has no cycles; weights (positive numbers, by the schema) belong to
+ * `loadbalance` models only, where a misplaced one would silently mean nothing.
  */
-export function parseConfig(raw: unknown): SwitchyardConfig {
-  const result = configSchema.safeParse(raw);
-  if (!result.success) throw fromZod(result.error);
-  const config = result.data;
+export function createConfigParser(schema: z.ZodType<SwitchyardConfig, unknown>, providerTypes: readonly string[]): ConfigParser {
+  const parseConfig = (raw: unknown): SwitchyardConfig => {
+    const result = schema.safeParse(raw);
+    if (!result.success) throw fromZod(result.error, providerTypes);
+    return checkReferences(result.data);
+  };
+  const parseConfigText = (text: string): SwitchyardConfig => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError('(file)', `not valid JSON: ${(error as Error).message}`);
+    }
+    return parseConfig(raw);
+  };
+  return { parseConfig, parseConfigText };
+}
+
+function checkReferences(config: SwitchyardConfig): SwitchyardConfig {
   for (const [alias, model] of Object.entries(config.models)) {
     model.targets.forEach((target, index) => {
       const field = `models.${alias}.targets[${index}]`;
@@ -49,17 +72,6 @@ export function parseConfig(raw: unknown): SwitchyardConfig {
   return config;
 }
 
-/** Parses config file text (JSON). */
-export function parseConfigText(text: string): SwitchyardConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError('(file)', `not valid JSON: ${(error as Error).message}`);
-  }
-  return parseConfig(raw);
-}
-
 function findCycle(config: SwitchyardConfig, alias: string, path: string[]): void {
   if (path.includes(alias)) {
     throw new ConfigError(`models.${path[0]}.targets`, `alias cycle ${[...path, alias].join(' → ')}`);
@@ -69,7 +81,7 @@ function findCycle(config: SwitchyardConfig, alias: string, path: string[]): voi
   }
 }
 
-function fromZod(error: z.ZodError): ConfigError {
+function fromZod(error: z.ZodError, providerTypes: readonly string[]): ConfigError {
   const issue = error.issues[0];
   if (!issue) return new ConfigError('(root)', 'invalid');
   let field = formatParamPath(issue.path) || '(root)';
@@ -78,7 +90,7 @@ function fromZod(error: z.ZodError): ConfigError {
     field = [field === '(root)' ? '' : field, issue.keys[0]].filter(Boolean).join('.');
     message = 'unknown field';
   } else if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    message = `unknown provider type (expected one of openai, anthropic, gemini, bedrock, mock)`;
+    message = `unknown provider type (expected one of ${providerTypes.join(', ')})`;
   }
   return new ConfigError(field, message);
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { forwardHeadersSchema, loggingSchema, requestLimitFields } from './hardening-schema';
+import type { ProviderSettings } from '../ports/provider';
+import { loggingSchema, requestLimitFields } from './hardening-schema';
 
 /**
- * The single source of truth for `switchyard.config.json`: the loader validates with it and
- * `npm run schema` generates `switchyard.config.schema.json` from it for editors.
+ * The gateway's part of `switchyard.config.json`: everything but the provider settings, which
+ * each provider type validates with its own schema (`functions/providers/<type>/settings.ts`).
+ * {@link configSchemaWith} assembles the whole file's schema from them; the loader validates with
+ * it and `npm run schema` generates `switchyard.config.schema.json` from it for editors.
  */
-
-const url = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
-const headerMap = z.record(z.string(), z.string());
 
 /** USD per 1M tokens. */
 export const priceSchema = z.strictObject({
@@ -16,65 +16,6 @@ export const priceSchema = z.strictObject({
   cacheWrite: z.number().nonnegative().optional(),
   output: z.number().nonnegative(),
 });
-
-const commonProviderFields = {
-  baseUrl: url.optional().describe('Endpoint override in the form of the provider SDK (DESIGN §3).'),
-  apiKeySecret: z.string().min(1).optional().describe('Secret name: Secrets Manager `switchyard/<stage>-<suffix>/NAME` on AWS (stack output ProviderSecret<NAME>), env `SWITCHYARD_SECRET_NAME` locally.'),
-  headers: headerMap.optional().describe('Static headers added to every upstream call.'),
-  dropUnsupportedParams: z.boolean().optional().describe('Drop parameters the provider cannot honour instead of answering 400.'),
-  forwardHeaders: forwardHeadersSchema.optional(),
-};
-
-const openaiProvider = z.strictObject({
-  type: z.literal('openai'),
-  ...commonProviderFields,
-  azure: z
-    .strictObject({
-      apiVersion: z.string().min(1).describe('Azure OpenAI `api-version` query parameter.'),
-    })
-    .optional()
-    .describe('Azure OpenAI: `api-key` header and `/openai/deployments/<model>/…` URLs under baseUrl.'),
-});
-
-const anthropicProvider = z.strictObject({
-  type: z.literal('anthropic'),
-  ...commonProviderFields,
-  anthropicVersion: z.string().optional().describe('`anthropic-version` header (default 2023-06-01).'),
-});
-
-const geminiProvider = z.strictObject({
-  type: z.literal('gemini'),
-  ...commonProviderFields,
-});
-
-const bedrockProvider = z.strictObject({
-  type: z.literal('bedrock'),
-  ...commonProviderFields,
-  region: z.string().min(1).optional().describe('AWS region of Bedrock runtime (default: the function region).'),
-});
-
-const mockToolCall = z.strictObject({ name: z.string().min(1), arguments: z.string() });
-
-const mockProvider = z.strictObject({
-  type: z.literal('mock'),
-  ...commonProviderFields,
-  text: z.string().optional().describe('Reply text (default: a short sentence echoing the prompt size).'),
-  chunks: z.number().int().min(1).max(10000).optional().describe('Number of content chunks when streaming.'),
-  delayMs: z.number().int().min(0).max(600000).optional().describe('Delay before each streamed chunk.'),
-  toolCalls: z.array(mockToolCall).optional().describe('Answer with these tool calls instead of text.'),
-  error: z
-    .strictObject({
-      status: z.number().int().min(400).max(599),
-      message: z.string().optional(),
-      afterChunks: z.number().int().min(0).optional().describe('Fail mid-stream after this many chunks.'),
-    })
-    .optional()
-    .describe('Fail every call with this upstream status.'),
-  embeddingDimensions: z.number().int().min(1).max(8192).optional(),
-});
-
-/** One configured provider. */
-export const providerSchema = z.discriminatedUnion('type', [openaiProvider, anthropicProvider, geminiProvider, bedrockProvider, mockProvider]);
 
 /** A target of a model alias: a provider model, or another alias (nesting). */
 export const targetSchema = z.strictObject({
@@ -98,10 +39,14 @@ export const modelSchema = z.strictObject({
 /** The error classes routing may fall back on. */
 export const errorClassSchema = z.enum(['rate_limit', 'server_error', 'timeout', 'connection', 'context_length', 'content_policy', 'auth', 'not_found']);
 
-/** The whole config file. */
-export const configSchema = z.strictObject({
+/**
+ * The whole config file's schema, with `providerSettings` validating each `providers.<name>` entry
+ * (the discriminated union of the provider types' own schemas).
+ */
+export function configSchemaWith<P extends z.ZodType<ProviderSettings>>(providerSettings: P) {
+  return z.strictObject({
   $schema: z.string().optional(),
-  providers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'provider names use letters, digits, - and _'), providerSchema),
+  providers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'provider names use letters, digits, - and _'), providerSettings),
   models: z.record(z.string().min(1), modelSchema),
   retry: z
     .strictObject({
@@ -149,12 +94,13 @@ export const configSchema = z.strictObject({
       heartbeatMs: z.number().int().positive().default(15000).describe('SSE comment heartbeat during silences.'),
     })
     .prefault({}),
-});
+  });
+}
 
-/** A validated config with defaults applied. */
-export type SwitchyardConfig = z.output<typeof configSchema>;
+/** A validated config with defaults applied (provider settings as the core sees them). */
+export type SwitchyardConfig = z.output<ReturnType<typeof configSchemaWith<z.ZodType<ProviderSettings>>>>;
 /** One validated provider entry. */
-export type ProviderConfig = z.output<typeof providerSchema>;
+export type ProviderConfig = ProviderSettings;
 /** One validated alias target. */
 export type TargetConfig = z.output<typeof targetSchema>;
 /** One validated model alias. */

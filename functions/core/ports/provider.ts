@@ -9,8 +9,9 @@ import type {
 import type { SseEvent } from '../streaming/sse-decoder';
 
 /**
- * Settings of one configured provider (`providers.<name>` in switchyard.config.json).
- * Provider-specific fields live beside the common ones.
+ * The settings every provider type has (`providers.<name>` in switchyard.config.json). Each type
+ * extends them with its own fields, validated by its own schema (`functions/providers/<type>/settings.ts`)
+ * when the config is read, and sees them typed through {@link CallContext}'s type parameter.
  */
 export interface ProviderSettings {
   type: string;
@@ -24,7 +25,6 @@ export interface ProviderSettings {
   forwardHeaders?: string[];
   /** Drop request parameters this provider cannot honour instead of answering 400. */
   dropUnsupportedParams?: boolean;
-  [key: string]: unknown;
 }
 
 /** One chat call to a provider, already routed to a concrete provider model. */
@@ -48,11 +48,14 @@ export interface EmbeddingCall {
   model: string;
 }
 
-/** What a provider needs from the outside for one call. */
-export interface CallContext {
+/**
+ * What a provider needs from the outside for one call. `S` is the provider type's settings: the
+ * core passes the entry its config holds for the provider, which that type's schema validated.
+ */
+export interface CallContext<S extends ProviderSettings = ProviderSettings> {
   /** Name of the provider in config (for error attribution). */
   providerName: string;
-  settings: ProviderSettings;
+  settings: S;
   /** Resolved API key, or `undefined` for providers that need none (mock, Bedrock, local servers). */
   apiKey: string | undefined;
   /** Web-standard fetch (injected so tests and runtimes can replace it). */
@@ -79,11 +82,11 @@ export type ChatResult =
  * the core keeps the last one. Errors are thrown as {@link GatewayError} with a routing verdict,
  * both before the stream starts and in the middle of it.
  */
-export interface ProviderAdapter {
+export interface ProviderAdapter<S extends ProviderSettings = ProviderSettings> {
   readonly type: string;
-  chat(call: ChatCall, ctx: CallContext): Promise<ChatResult>;
+  chat(call: ChatCall, ctx: CallContext<S>): Promise<ChatResult>;
   /** Present only for providers with an embeddings API. */
-  embeddings?(call: EmbeddingCall, ctx: CallContext): Promise<EmbeddingResponse>;
+  embeddings?(call: EmbeddingCall, ctx: CallContext<S>): Promise<EmbeddingResponse>;
   /** The model's maximum output tokens, used when the client sent no limit. */
   maxOutputTokens?(model: string): number | undefined;
   /** Whether the provider needs an API key (so a missing secret is reported clearly). */

@@ -5,6 +5,7 @@ import { claudeMaxOutputTokens } from './models';
 import { checkUnsupportedParams, samplingFields } from './params';
 import { translateTools } from './tools';
 import type { AnthropicRequest } from './wire-types';
+import type { AnthropicSettings } from './settings';
 
 /** The public API host; `settings.baseUrl` replaces it (host root, as in Anthropic's SDK). */
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -15,7 +16,7 @@ export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
  * Builds the Anthropic Messages request (`POST {baseUrl}/v1/messages`) for an OpenAI chat call.
  * Throws a 400 GatewayError naming the parameter for anything Anthropic cannot honour.
  */
-export function buildAnthropicRequest(call: ChatCall, ctx: CallContext): UpstreamRequest {
+export function buildAnthropicRequest(call: ChatCall, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
   const { request } = call;
   const drop = ctx.settings.dropUnsupportedParams === true;
   checkUnsupportedParams(request, drop);

@@ -5,6 +5,7 @@ import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
 import { toOpenAiUsage } from './usage';
 import type { AnthropicMessageResponse, AnthropicThinkingBlock } from './wire-types';
+import type { AnthropicSettings } from './settings';
 
 function isMessage(json: unknown): json is AnthropicMessageResponse {
   const value = json as Partial<AnthropicMessageResponse> | null;
@@ -21,7 +22,7 @@ function isMessage(json: unknown): json is AnthropicMessageResponse {
  * thinking across a tool loop. The structured-output tool's input becomes the content. Server
  * tool blocks (web search, code execution) have no OpenAI form and are left out.
  */
-export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: CallContext): ChatCompletion {
+export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: CallContext<AnthropicSettings>): ChatCompletion {
   if (!isMessage(json)) {
     throw new GatewayError({
       status: 502,

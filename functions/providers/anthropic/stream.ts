@@ -7,6 +7,7 @@ import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
 import { mergeUsage, toOpenAiUsage } from './usage';
 import type { AnthropicUsage } from './wire-types';
+import type { AnthropicSettings } from './settings';
 
 /**
  * What a content block becomes on the OpenAI side: text, reasoning, a function tool call (with
@@ -60,7 +61,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   constructor(
     call: ChatCall,
-    private readonly ctx: CallContext,
+    private readonly ctx: CallContext<AnthropicSettings>,
   ) {
     this.jsonTool = jsonToolName(call.request.response_format);
     this.id = `chatcmpl-${ctx.requestId}`;

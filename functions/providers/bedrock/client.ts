@@ -1,6 +1,6 @@
 import type { BedrockRuntimeClient, BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
-import type { ProviderSettings } from '../../core/ports/provider';
 import { loadBedrockSdk, loadNodeHttpHandler } from './sdk';
+import type { BedrockSettings } from './settings';
 
 /** Where a Bedrock runtime client sends its requests. */
 export interface BedrockTarget {
@@ -71,7 +71,7 @@ export class BedrockClients {
   constructor(private readonly factory: BedrockClientFactory) {}
 
   /** The client for a provider's settings. */
-  get(settings: ProviderSettings): Promise<BedrockRuntimeClient> {
+  get(settings: BedrockSettings): Promise<BedrockRuntimeClient> {
     const target: BedrockTarget = {
       region: typeof settings.region === 'string' ? settings.region : undefined,
       endpoint: settings.baseUrl,

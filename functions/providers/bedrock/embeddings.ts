@@ -5,6 +5,7 @@ import type { Embedding, EmbeddingResponse } from '../../core/openai/types';
 import type { CallContext, EmbeddingCall } from '../../core/ports/provider';
 import { mapBedrockError } from './errors';
 import { loadBedrockSdk } from './sdk';
+import type { BedrockSettings } from './settings';
 
 /** Vectors of the inputs, in order, and the input tokens they cost. */
 interface EmbeddedBatch {
@@ -25,7 +26,7 @@ const TOKEN_COUNT_HEADER = 'x-amzn-bedrock-input-token-count';
  * floats, or as base64 little-endian float32 when `encoding_format` is `base64` (what the OpenAI
  * SDK asks for by default).
  */
-export async function bedrockEmbeddings(client: BedrockRuntimeClient, call: EmbeddingCall, ctx: CallContext): Promise<EmbeddingResponse> {
+export async function bedrockEmbeddings(client: BedrockRuntimeClient, call: EmbeddingCall, ctx: CallContext<BedrockSettings>): Promise<EmbeddingResponse> {
   const inputs = textInputs(call.request.input);
   const dimensions = call.request.dimensions;
   const drop = ctx.settings.dropUnsupportedParams === true;
@@ -54,7 +55,7 @@ function textInputs(input: EmbeddingCall['request']['input']): string[] {
   return inputs;
 }
 
-async function embedTitan(client: BedrockRuntimeClient, model: string, inputs: string[], dimensions: number | undefined, ctx: CallContext): Promise<EmbeddedBatch> {
+async function embedTitan(client: BedrockRuntimeClient, model: string, inputs: string[], dimensions: number | undefined, ctx: CallContext<BedrockSettings>): Promise<EmbeddedBatch> {
   const vectors: number[][] = new Array<number[]>(inputs.length);
   let tokens = 0;
   let next = 0;
@@ -71,7 +72,7 @@ async function embedTitan(client: BedrockRuntimeClient, model: string, inputs: s
   return { vectors, tokens };
 }
 
-async function embedCohere(client: BedrockRuntimeClient, model: string, inputs: string[], dimensions: number | undefined, ctx: CallContext): Promise<EmbeddedBatch> {
+async function embedCohere(client: BedrockRuntimeClient, model: string, inputs: string[], dimensions: number | undefined, ctx: CallContext<BedrockSettings>): Promise<EmbeddedBatch> {
   const batches: Array<Promise<{ body: unknown; tokens: number | undefined }>> = [];
   for (let start = 0; start < inputs.length; start += COHERE_BATCH) {
     const texts = inputs.slice(start, start + COHERE_BATCH);
@@ -89,7 +90,7 @@ async function embedCohere(client: BedrockRuntimeClient, model: string, inputs: 
 }
 
 /** One InvokeModel call: the parsed JSON body and Bedrock's input-token header. */
-async function invoke(client: BedrockRuntimeClient, modelId: string, body: unknown, ctx: CallContext): Promise<{ body: unknown; tokens: number | undefined }> {
+async function invoke(client: BedrockRuntimeClient, modelId: string, body: unknown, ctx: CallContext<BedrockSettings>): Promise<{ body: unknown; tokens: number | undefined }> {
   const { InvokeModelCommand } = await loadBedrockSdk();
   const command = new InvokeModelCommand({ modelId, contentType: 'application/json', accept: 'application/json', body: JSON.stringify(body) });
   let tokens: number | undefined;

@@ -2,6 +2,7 @@ import { GatewayError } from '../../core/errors';
 import { classifyUpstreamError } from '../error-mapping';
 import { networkError } from '../http-provider';
 import type { CallContext } from '../../core/ports/provider';
+import type { BedrockSettings } from './settings';
 
 /**
  * The HTTP status each Bedrock runtime exception stands for, as the shared classification table
@@ -41,7 +42,7 @@ interface SdkErrorShape {
  * shared {@link classifyUpstreamError} table; an abort rethrows the signal's reason; anything
  * else (connection refused, reset, malformed frames) is a retryable connection error.
  */
-export function mapBedrockError(error: unknown, ctx: CallContext): unknown {
+export function mapBedrockError(error: unknown, ctx: CallContext<BedrockSettings>): unknown {
   if (ctx.signal.aborted) return ctx.signal.reason;
   if (error instanceof GatewayError || typeof error !== 'object' || error === null) return networkError(error, ctx);
   const sdk = error as SdkErrorShape;

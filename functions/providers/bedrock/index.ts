@@ -10,6 +10,7 @@ import { buildConverseInput } from './request';
 import { parseConverseResponse } from './response';
 import { loadBedrockSdk } from './sdk';
 import { createConverseStreamTranslator, type ConverseStreamTranslator } from './stream';
+import type { BedrockSettings } from './settings';
 
 export { createBedrockClient, type BedrockClientFactory, type BedrockTarget } from './client';
 
@@ -25,13 +26,13 @@ export interface BedrockProviderOptions {
  * through InvokeModel for Titan and Cohere models. Needs no API key: credentials come from the
  * AWS chain of whatever client {@link BedrockProviderOptions.createClient} builds.
  */
-export function createBedrockProvider(options: BedrockProviderOptions = {}): ProviderAdapter {
+export function createBedrockProvider(options: BedrockProviderOptions = {}): ProviderAdapter<BedrockSettings> {
   const clients = new BedrockClients(options.createClient ?? ((target) => createBedrockClient(target)));
   return {
     type: 'bedrock',
     requiresApiKey: false,
     maxOutputTokens: bedrockMaxOutputTokens,
-    async chat(call: ChatCall, ctx: CallContext): Promise<ChatResult> {
+    async chat(call: ChatCall, ctx: CallContext<BedrockSettings>): Promise<ChatResult> {
       const { input, responseTool } = buildConverseInput(call, ctx.settings);
       try {
         const [client, { ConverseCommand, ConverseStreamCommand }] = await Promise.all([clients.get(ctx.settings), loadBedrockSdk()]);
@@ -58,7 +59,7 @@ export function createBedrockProvider(options: BedrockProviderOptions = {}): Pro
 async function* translateConverseStream(
   events: AsyncIterable<ConverseStreamOutput>,
   translator: ConverseStreamTranslator,
-  ctx: CallContext,
+  ctx: CallContext<BedrockSettings>,
 ): AsyncGenerator<ChatCompletionChunk> {
   try {
     for await (const event of events) {
@@ -71,4 +72,4 @@ async function* translateConverseStream(
 }
 
 /** The Bedrock adapter with the default client (standard AWS credential and region chains). */
-export const bedrockProvider: ProviderAdapter = createBedrockProvider();
+export const bedrockProvider: ProviderAdapter<BedrockSettings> = createBedrockProvider();

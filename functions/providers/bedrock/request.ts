@@ -2,10 +2,11 @@ import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-be
 import type { DocumentType } from '@smithy/types';
 import { invalidRequest } from '../../core/errors';
 import type { ChatCompletionRequest } from '../../core/openai/types';
-import type { ChatCall, ProviderSettings } from '../../core/ports/provider';
+import type { ChatCall,  } from '../../core/ports/provider';
 import { translateMessages } from './messages';
 import { isClaudeModel } from './models';
 import { translateTools } from './tools';
+import type { BedrockSettings } from './settings';
 
 /** A Converse request plus what the response translators need to know about it. */
 export interface ConverseTranslation {
@@ -45,7 +46,7 @@ const MIN_THINKING_BUDGET = 1024;
  * Parameters Converse cannot honour are a 400 naming them, or dropped when the provider's
  * settings say `dropUnsupportedParams`.
  */
-export function buildConverseInput(call: ChatCall, settings: ProviderSettings): ConverseTranslation {
+export function buildConverseInput(call: ChatCall, settings: BedrockSettings): ConverseTranslation {
   const { request, model } = call;
   const drop = settings.dropUnsupportedParams === true;
   if (!drop) {

@@ -2,13 +2,14 @@ import type { ConverseResponse } from '@aws-sdk/client-bedrock-runtime';
 import type { AssistantMessage, ChatCompletion, ToolCall } from '../../core/openai/types';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason, toOpenAiUsage } from './usage';
+import type { BedrockSettings } from './settings';
 
 /**
  * Translates a Converse response into an OpenAI chat completion: text blocks become `content`,
  * toolUse blocks `tool_calls` (the `response_format` tool becomes `content` instead), reasoning
  * text `reasoning_content`; stop reason and usage are normalised.
  */
-export function parseConverseResponse(response: ConverseResponse, call: ChatCall, ctx: CallContext, responseTool: string | undefined): ChatCompletion {
+export function parseConverseResponse(response: ConverseResponse, call: ChatCall, ctx: CallContext<BedrockSettings>, responseTool: string | undefined): ChatCompletion {
   let text = '';
   let sawText = false;
   let reasoning = '';

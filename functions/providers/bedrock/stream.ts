@@ -3,6 +3,7 @@ import type { ChatCompletionChunk, ChunkDelta, FinishReason } from '../../core/o
 import { upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason, toOpenAiUsage } from './usage';
+import type { BedrockSettings } from './settings';
 
 /** Per-request translator of ConverseStream events into OpenAI chunks (CONVENTIONS 5). */
 export interface ConverseStreamTranslator {
@@ -31,7 +32,7 @@ interface OpenToolBlock {
  * - the finishing chunk carries the stop reason and the `metadata` usage; it is sent when both
  *   have arrived (Bedrock sends them in either order), or at the end of the stream.
  */
-export function createConverseStreamTranslator(call: ChatCall, ctx: CallContext, responseTool: string | undefined): ConverseStreamTranslator {
+export function createConverseStreamTranslator(call: ChatCall, ctx: CallContext<BedrockSettings>, responseTool: string | undefined): ConverseStreamTranslator {
   const id = `chatcmpl-${ctx.requestId}`;
   const created = ctx.nowSeconds();
   const blocks = new Map<number, OpenToolBlock>();

@@ -5,6 +5,7 @@ import { readJson, sendUpstream } from '../http-provider';
 import type { CallContext, EmbeddingCall } from '../../core/ports/provider';
 import { parseGeminiError } from './errors';
 import { modelUrl } from './request';
+import type { GeminiSettings } from './settings';
 
 /** The body of `models/{model}:batchEmbedContents`. */
 interface BatchEmbedRequest {
@@ -27,7 +28,7 @@ const encoder = new TextEncoder();
  * UTF-8 bytes of input, rounded up per input (the usual rule of thumb for English text; it errs
  * high for code and low for CJK text).
  */
-export async function geminiEmbeddings(call: EmbeddingCall, ctx: CallContext): Promise<EmbeddingResponse> {
+export async function geminiEmbeddings(call: EmbeddingCall, ctx: CallContext<GeminiSettings>): Promise<EmbeddingResponse> {
   const inputs = textInputs(call.request.input);
   const model = call.model.includes('/') ? call.model : `models/${call.model}`;
   const body: BatchEmbedRequest = {

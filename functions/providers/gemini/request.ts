@@ -5,6 +5,7 @@ import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toGeminiConversation } from './contents';
 import { toGeminiSchema } from './schema';
 import type { GeminiGenerationConfig, GeminiRequest } from './wire';
+import type { GeminiSettings } from './settings';
 
 /** Default host root of the Generative Language API (DESIGN §3: `baseUrl` is the host root). */
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -43,7 +44,7 @@ const UNSUPPORTED: Array<{ param: string; isNoop: (value: unknown) => boolean }>
  * buildGeminiRequest({ request, model: 'gemini-2.5-flash', stream: true, maxOutputTokens: 1024 }, ctx)
  * // → { url: '…/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', headers: { 'x-goog-api-key': … }, body }
  */
-export function buildGeminiRequest(call: ChatCall, ctx: CallContext): UpstreamRequest {
+export function buildGeminiRequest(call: ChatCall, ctx: CallContext<GeminiSettings>): UpstreamRequest {
   const request = call.request;
   checkUnsupported(request, ctx.settings.dropUnsupportedParams === true);
   const { contents, systemTexts } = toGeminiConversation(request.messages, call.model);

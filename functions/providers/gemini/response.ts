@@ -2,6 +2,7 @@ import { GatewayError } from '../../core/errors';
 import type { AssistantMessage, ChatCompletion, FinishReason, ToolCall, Usage } from '../../core/openai/types';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './wire';
+import type { GeminiSettings } from './settings';
 
 /** Gemini finish reasons that mean content was withheld or cut by a safety or policy filter. */
 const FILTERED = new Set([
@@ -67,7 +68,7 @@ export function signatureExtra(part: GeminiPart): { extra_content?: { google: { 
  * any candidate was produced (`promptFeedback.blockReason`) is one empty choice finishing with
  * `content_filter`.
  */
-export function parseGeminiCompletion(json: unknown, call: ChatCall, ctx: CallContext): ChatCompletion {
+export function parseGeminiCompletion(json: unknown, call: ChatCall, ctx: CallContext<GeminiSettings>): ChatCompletion {
   const response = json as GeminiResponse;
   const candidates = response.candidates ?? [];
   let toolCount = 0;

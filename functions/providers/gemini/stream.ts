@@ -6,6 +6,7 @@ import type { CallContext, ChatCall, StreamTranslator } from '../../core/ports/p
 import { PartialArgs } from './partial-args';
 import { completionId, mapFinishReason, signatureExtra, toolCallId, toUsage } from './response';
 import type { GeminiCandidate, GeminiFunctionCall, GeminiPart, GeminiResponse } from './wire';
+import type { GeminiSettings } from './settings';
 
 /** A function call whose arguments are still streaming (`willContinue`). */
 interface OpenCall {
@@ -45,7 +46,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
 
   constructor(
     private readonly call: ChatCall,
-    private readonly ctx: CallContext,
+    private readonly ctx: CallContext<GeminiSettings>,
   ) {
     this.id = completionId(ctx.requestId);
     this.created = ctx.nowSeconds();

@@ -3,16 +3,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Embedd
 import { systemClock } from '../../core/ports/clock';
 import { classifyUpstreamError } from '../error-mapping';
 import type { CallContext, ChatCall, ChatResult, EmbeddingCall, ProviderAdapter } from '../../core/ports/provider';
-
-/** Settings of a `mock` provider (see the config schema for their meaning). */
-interface MockSettings {
-  text?: string;
-  chunks?: number;
-  delayMs?: number;
-  toolCalls?: Array<{ name: string; arguments: string }>;
-  error?: { status: number; message?: string; afterChunks?: number };
-  embeddingDimensions?: number;
-}
+import type { MockSettings } from './settings';
 
 /**
  * A deterministic offline provider so that `npm start` works with no network and no API key:
@@ -20,12 +11,12 @@ interface MockSettings {
  * with tool calls, can be slowed down per chunk, and can fail (before or in the middle of a
  * stream) with any upstream status. Token counts follow a fixed 4-characters-per-token rule.
  */
-export const mockProvider: ProviderAdapter = {
+export const mockProvider: ProviderAdapter<MockSettings> = {
   type: 'mock',
   requiresApiKey: false,
   maxOutputTokens: () => 4096,
-  async chat(call: ChatCall, ctx: CallContext): Promise<ChatResult> {
-    const settings = ctx.settings as MockSettings;
+  async chat(call: ChatCall, ctx: CallContext<MockSettings>): Promise<ChatResult> {
+    const { settings } = ctx;
     const failure = settings.error;
     if (failure && failure.afterChunks === undefined) throw mockError(ctx, failure.status, failure.message);
     const reply = mockReply(call.request, settings);
@@ -34,8 +25,8 @@ export const mockProvider: ProviderAdapter = {
     if (!call.stream) return { kind: 'completion', completion: completionOf(identity, reply, usage) };
     return { kind: 'stream', chunks: streamOf(identity, reply, usage, settings, ctx) };
   },
-  async embeddings(call: EmbeddingCall, ctx: CallContext): Promise<EmbeddingResponse> {
-    const settings = ctx.settings as MockSettings;
+  async embeddings(call: EmbeddingCall, ctx: CallContext<MockSettings>): Promise<EmbeddingResponse> {
+    const { settings } = ctx;
     if (settings.error) throw mockError(ctx, settings.error.status, settings.error.message);
     const inputs = normaliseInputs(call.request.input);
     const dimensions = call.request.dimensions ?? settings.embeddingDimensions ?? 8;
@@ -108,7 +99,7 @@ function chunkOf(identity: Identity, delta: ChatCompletionChunk['choices'][numbe
   return { ...identity, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
 }
 
-async function* streamOf(identity: Identity, reply: MockReply, usage: Usage, settings: MockSettings, ctx: CallContext): AsyncGenerator<ChatCompletionChunk> {
+async function* streamOf(identity: Identity, reply: MockReply, usage: Usage, settings: MockSettings, ctx: CallContext<MockSettings>): AsyncGenerator<ChatCompletionChunk> {
   const pieces = splitText(reply.text, settings.chunks ?? 8);
   let sent = 0;
   const pace = async (): Promise<void> => {
@@ -143,7 +134,7 @@ function splitText(text: string, count: number): string[] {
   return pieces;
 }
 
-function mockError(ctx: CallContext, status: number, message?: string): GatewayError {
+function mockError(ctx: CallContext<MockSettings>, status: number, message?: string): GatewayError {
   return classifyUpstreamError({ status, message: message ?? `mock failure ${status}`, providerName: ctx.providerName });
 }
 

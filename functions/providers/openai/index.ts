@@ -1,6 +1,7 @@
 import type { ChatCompletion, EmbeddingResponse } from '../../core/openai/types';
 import { createHttpProvider, readJson, sendUpstream } from '../http-provider';
 import type { ProviderAdapter } from '../../core/ports/provider';
+import type { OpenAiSettings } from './settings';
 import { parseOpenAiError } from './errors';
 import { openAiMaxOutputTokens } from './limits';
 import { buildChatRequest, buildEmbeddingRequest } from './request';
@@ -10,7 +11,7 @@ import { createOpenAiStreamTranslator } from './stream';
  * OpenAI and every OpenAI-compatible server (vLLM, Ollama, LM Studio, Azure OpenAI, …).
  * Requests and responses pass through nearly untouched; the core normalises chunks.
  */
-export const openaiProvider: ProviderAdapter = createHttpProvider(
+export const openaiProvider: ProviderAdapter<OpenAiSettings> = createHttpProvider<OpenAiSettings>(
   {
     type: 'openai',
     requiresApiKey: false,

@@ -1,13 +1,8 @@
 import type { CallContext, ChatCall, EmbeddingCall } from '../../core/ports/provider';
 import type { UpstreamRequest } from '../http-provider';
+import type { OpenAiSettings } from './settings';
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
-
-/** Settings of an `openai` provider that matter for building requests. */
-interface OpenAiSettings {
-  baseUrl?: string;
-  azure?: { apiVersion: string };
-}
 
 /** Fields the gateway consumes itself and never forwards (`metadata` carries attribution tags). */
 const GATEWAY_ONLY_FIELDS = ['metadata'];
@@ -16,8 +11,8 @@ const GATEWAY_ONLY_FIELDS = ['metadata'];
  * URL and auth headers: OpenAI and compatible servers take `Authorization: Bearer`; Azure OpenAI
  * takes `api-key` and addresses the model as a deployment with an `api-version` query.
  */
-export function endpoint(ctx: CallContext, model: string, operation: 'chat/completions' | 'embeddings'): Pick<UpstreamRequest, 'url' | 'headers'> {
-  const settings = ctx.settings as OpenAiSettings;
+export function endpoint(ctx: CallContext<OpenAiSettings>, model: string, operation: 'chat/completions' | 'embeddings'): Pick<UpstreamRequest, 'url' | 'headers'> {
+  const { settings } = ctx;
   const base = (settings.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '');
   if (settings.azure) {
     return {
@@ -34,13 +29,13 @@ export function endpoint(ctx: CallContext, model: string, operation: 'chat/compl
  * limit injected when the client sent none. OpenAI itself wants `max_completion_tokens`; other
  * OpenAI-compatible servers widely understand only `max_tokens`.
  */
-export function buildChatRequest(call: ChatCall, ctx: CallContext): UpstreamRequest {
+export function buildChatRequest(call: ChatCall, ctx: CallContext<OpenAiSettings>): UpstreamRequest {
   const body: Record<string, unknown> = { ...call.request, model: call.model, stream: call.stream };
   for (const field of GATEWAY_ONLY_FIELDS) delete body[field];
   if (call.stream) body.stream_options = { ...(call.request.stream_options ?? {}), include_usage: true };
   else delete body.stream_options;
   if (call.request.max_tokens == null && call.request.max_completion_tokens == null && call.maxOutputTokens !== undefined) {
-    const settings = ctx.settings as OpenAiSettings;
+    const { settings } = ctx;
     const nativeOpenAi = settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com');
     body[nativeOpenAi ? 'max_completion_tokens' : 'max_tokens'] = call.maxOutputTokens;
   }
@@ -48,6 +43,6 @@ export function buildChatRequest(call: ChatCall, ctx: CallContext): UpstreamRequ
 }
 
 /** The upstream embeddings body: passed through with the provider model. */
-export function buildEmbeddingRequest(call: EmbeddingCall, ctx: CallContext): UpstreamRequest {
+export function buildEmbeddingRequest(call: EmbeddingCall, ctx: CallContext<OpenAiSettings>): UpstreamRequest {
   return { ...endpoint(ctx, call.model, 'embeddings'), body: { ...call.request, model: call.model } };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, parseConfig, parseConfigText } from '../../../functions/core/config/load-config';
+import { ConfigError } from '../../../functions/core/config/load-config';
 import { configJsonSchema } from '../../../functions/cli/generate-config-schema';
+import { parseConfig, parseConfigText } from '../../../functions/providers/config';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const base = { providers: { p: { type: 'mock' } }, models: { a: { targets: [{ provider: 'p', model: 'm' }] } } };

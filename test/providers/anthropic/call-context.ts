@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest } from '../../../functions/core/openai/types';
-import type { CallContext, ChatCall, ProviderSettings } from '../../../functions/core/ports/provider';
+import type { CallContext, ChatCall } from '../../../functions/core/ports/provider';
+import type { AnthropicSettings } from '../../../functions/providers/anthropic/settings';
 
 /** A chat call to `claude-sonnet-4-5` for `request`, as the gateway would route it. */
 export function makeCall(request: Partial<ChatCompletionRequest>, overrides: Partial<ChatCall> = {}): ChatCall {
@@ -8,7 +9,7 @@ export function makeCall(request: Partial<ChatCompletionRequest>, overrides: Par
 }
 
 /** A call context with real `fetch`, pointed at `baseUrl` (a fake upstream in tests). */
-export function makeContext(settings: Partial<ProviderSettings> = {}, signal: AbortSignal = new AbortController().signal): CallContext {
+export function makeContext(settings: Partial<Omit<AnthropicSettings, 'type'>> = {}, signal: AbortSignal = new AbortController().signal): CallContext<AnthropicSettings> {
   return {
     providerName: 'anthropic',
     settings: { type: 'anthropic', ...settings },

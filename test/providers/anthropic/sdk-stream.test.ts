@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { parseConfig } from '../../../functions/core/config/load-config';
+
 import { createGateway } from '../../../functions/core/gateway';
 import { createKeyRecord } from '../../../functions/core/keys/new-key';
 import { systemClock } from '../../../functions/core/ports/clock';
@@ -12,6 +12,7 @@ import { startLocalServer, type LocalServer } from '../../../functions/adapters/
 import { startFakeUpstream, writeInPieces, type FakeUpstream } from '../../helpers/fake-upstream';
 import { SHARED_DIR } from '../../helpers/openai-schemas';
 import { defaultProviders } from '../../../functions/providers/registry';
+import { parseConfig } from '../../../functions/providers/config';
 
 const FIXTURES = join(SHARED_DIR, 'fixtures', 'anthropic');
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { GatewayError } from '../../../functions/core/errors';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../functions/core/openai/types';
 import { createBedrockClient, createBedrockProvider } from '../../../functions/providers/bedrock';
-import type { CallContext, ChatCall, ProviderAdapter, ProviderSettings } from '../../../functions/core/ports/provider';
+import type { CallContext, ChatCall, ProviderAdapter } from '../../../functions/core/ports/provider';
+import type { BedrockSettings } from '../../../functions/providers/bedrock/settings';
 import { SHARED_DIR } from '../../helpers/openai-schemas';
 
 /** The shared Bedrock fixtures directory. */
@@ -18,12 +19,12 @@ export function fixture(name: string): string {
 }
 
 /** A provider whose SDK clients use explicit test credentials (no AWS chain lookups). */
-export function testProvider(): ProviderAdapter {
+export function testProvider(): ProviderAdapter<BedrockSettings> {
   return createBedrockProvider({ createClient: (target) => createBedrockClient(target, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }) });
 }
 
 /** A call context pointing the provider at `baseUrl`. */
-export function testContext(baseUrl: string, settings: Partial<ProviderSettings> = {}, signal: AbortSignal = new AbortController().signal): CallContext {
+export function testContext(baseUrl: string, settings: Partial<Omit<BedrockSettings, 'type'>> = {}, signal: AbortSignal = new AbortController().signal): CallContext<BedrockSettings> {
   return {
     providerName: 'bedrock',
     settings: { type: 'bedrock', region: 'us-east-1', baseUrl, ...settings },

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createLocalGateway } from '../../../functions/adapters/local/local-gateway';
-import { parseConfig } from '../../../functions/core/config/load-config';
+
 import { createKeyRecord } from '../../../functions/core/keys/new-key';
 import { defaultProviders } from '../../../functions/providers/registry';
 import type { FakeUpstream } from '../../helpers/fake-upstream';
 import { fixture, testProvider } from './bedrock-test-kit';
 import { startFakeBedrock } from './fake-bedrock';
+import { parseConfig } from '../../../functions/providers/config';
 
 describe('openai SDK → gateway → Bedrock (fake ConverseStream endpoint)', () => {
   let fake: FakeUpstream;

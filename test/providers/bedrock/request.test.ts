@@ -3,7 +3,7 @@ import { buildConverseInput } from '../../../functions/providers/bedrock/request
 import { chatCall, gatewayErrorOf } from './bedrock-test-kit';
 
 const CLAUDE = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
-const SETTINGS = { type: 'bedrock' };
+const SETTINGS = { type: 'bedrock' } as const;
 
 function converse(request: Partial<ChatCompletionRequest>, options: { model?: string; maxOutputTokens?: number; drop?: boolean } = {}) {
   const call = chatCall(request, { model: options.model ?? CLAUDE, maxOutputTokens: options.maxOutputTokens });

@@ -1,11 +1,12 @@
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../functions/core/openai/types';
-import type { CallContext, ChatCall, ProviderSettings } from '../../../functions/core/ports/provider';
+import type { CallContext, ChatCall } from '../../../functions/core/ports/provider';
+import type { GeminiSettings } from '../../../functions/providers/gemini/settings';
 
 /** The request id every test call uses, so generated tool-call ids are predictable. */
 export const REQUEST_ID = 'req_test1';
 
 /** A call context aimed at a fake upstream, with the real global fetch. */
-export function callContext(baseUrl: string, settings: Partial<ProviderSettings> = {}): CallContext {
+export function callContext(baseUrl: string, settings: Partial<Omit<GeminiSettings, 'type'>> = {}): CallContext<GeminiSettings> {
   return {
     providerName: 'gemini',
     settings: { type: 'gemini', baseUrl, ...settings },
