@@ -1,4 +1,4 @@
-import { ConfigError } from '../../functions/core/config/load-config';
+import type { ConfigError } from '../../functions/core/config/load-config';
 import { configJsonSchema } from '../../functions/cli/generate-config-schema';
 import { parseConfig } from '../../functions/providers/config';
 import { defaultProviders } from '../../functions/providers/registry';
