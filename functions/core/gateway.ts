@@ -6,7 +6,7 @@ import { handleChatCompletions } from './pipeline/chat-completions';
 import { handleEmbeddings } from './pipeline/embeddings';
 import { CachedKeyStore } from './pipeline/key-cache';
 import type { HandlerResult } from './pipeline/handler-result';
-import { handleListModels } from './pipeline/models';
+import { handleListModels, handleRetrieveModel } from './pipeline/models';
 import { createRequestSignal } from './pipeline/request-signal';
 import { settleRecord } from './pipeline/reserve-budget';
 import { failureRoutingHeaders, recordAttempts } from './pipeline/routing-headers';
@@ -96,7 +96,22 @@ async function dispatch(runtime: GatewayRuntime, request: Request, path: string,
     assertMethod(method, 'GET', path);
     return handleListModels(runtime, record, Math.floor(record.startedAtMs / 1000));
   }
+  if (path.startsWith(MODEL_PATH_PREFIX) && path.length > MODEL_PATH_PREFIX.length) {
+    assertMethod(method, 'GET', path);
+    return handleRetrieveModel(runtime, record, decodeModelId(path.slice(MODEL_PATH_PREFIX.length)), Math.floor(record.startedAtMs / 1000));
+  }
   throw routeNotFound(method, path);
+}
+
+const MODEL_PATH_PREFIX = '/v1/models/';
+
+/** A model id from the path: percent-decoded (ids may contain `/`, `:`), or as sent when malformed. */
+function decodeModelId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function assertMethod(actual: string, expected: string, path: string): void {

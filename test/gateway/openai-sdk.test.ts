@@ -129,6 +129,22 @@ describe('the gateway driven by the official OpenAI SDK', () => {
     assertOpenAiSchema('ListModelsResponse', await raw.json());
   });
 
+  it('retrieves one model alias (models.retrieve), 404 NotFoundError for an unknown one or one the key may not use', async () => {
+    const model = await client.models.retrieve('tool-model');
+    expect(model).toMatchObject({ id: 'tool-model', object: 'model', owned_by: 'switchyard' });
+    const raw = await fetch(`${harness.baseURL}/models/demo`, { headers: { authorization: `Bearer ${harness.key}` } });
+    assertOpenAiSchema('Model', await raw.json());
+
+    await expect(client.models.retrieve('no-such-model')).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    const restricted = await harness.createKey({ name: 'retrieve-restricted', models: ['demo'] });
+    await expect(harness.client(restricted.key).models.retrieve('demo')).resolves.toMatchObject({ id: 'demo' });
+    const hidden = harness.client(restricted.key).models.retrieve('tool-model');
+    await expect(hidden).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    // Other methods on the path are refused as on every route.
+    const deleted = await fetch(`${harness.baseURL}/models/demo`, { method: 'DELETE', headers: { authorization: `Bearer ${harness.key}` } });
+    expect(deleted.status).toBe(405);
+  });
+
   it('rejects an unknown key with 401 AuthenticationError', async () => {
     const badClient = harness.client('sk-sy-not-a-real-key-000000000000000000000000');
     const failure = badClient.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: 'Hi' }] });
