@@ -40,7 +40,8 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     // Key and team look-ups are cached briefly (revocation delay: KEY_CACHE_TTL_MS).
     deps: { ...deps, keyStore: new CachedKeyStore(deps.keyStore, deps.clock), random: deps.random ?? Math.random },
     config,
-    breaker: config.cooldown ? new CircuitBreaker(config.cooldown) : undefined,
+    // Always present: without `cooldown` it only honours a provider's long retry-after.
+    breaker: new CircuitBreaker(config.cooldown),
   };
   const healthBody = JSON.stringify({ status: 'ok' });
 

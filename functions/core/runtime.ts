@@ -48,7 +48,7 @@ export interface GatewayRuntime {
   deps: GatewayDeps & { random: () => number };
   config: SwitchyardConfig;
   /** Per-target circuit breaker of this gateway instance (`cooldown`), shared by its requests. */
-  breaker: CircuitBreaker | undefined;
+  breaker: CircuitBreaker;
 }
 
 /** The adapter for a target's provider type (config loading guarantees the type is known). */

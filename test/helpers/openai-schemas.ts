@@ -21,6 +21,7 @@ export type OpenAiSchemaName =
   | 'CreateChatCompletionStreamResponse'
   | 'CreateEmbeddingResponse'
   | 'ListModelsResponse'
+  | 'Model'
   | 'ErrorResponse'
   | 'CreateChatCompletionRequest';
 

@@ -81,6 +81,21 @@ describe('CircuitBreaker', () => {
     expect(breaker.reopensAt('t')).toBe(5002);
   });
 
+  it('opens at once for a provider-asked duration, also without cooldown settings, and closes after a failed probe then', () => {
+    const breaker = new CircuitBreaker();
+    breaker.record('t', 'failure', 0);
+    expect(breaker.tryAcquire('t', 1)).toBe(true);
+    breaker.record('t', 'failure', 1);
+
+    breaker.openFor('t', 10, 60_000);
+
+    expect(breaker.tryAcquire('t', 59_999)).toBe(false);
+    expect(breaker.reopensAt('t')).toBe(60_010);
+    expect(breaker.tryAcquire('t', 60_010)).toBe(true);
+    breaker.record('t', 'failure', 60_011);
+    expect(breaker.tryAcquire('t', 60_012)).toBe(true);
+  });
+
   it.each([
     ['rate_limit', 'failure'],
     ['server_error', 'failure'],
@@ -183,5 +198,31 @@ describe('cooldown through the gateway', () => {
     expect(error.headers?.get('retry-after')).toBe('20');
     expect(error.headers?.get('x-switchyard-attempts')).toBe('0');
     expect(up.calls).toEqual([]);
+  });
+
+  it('skips a target whose 429 asked for longer than retry.maxRetryAfterMs, for that long, with no cooldown configured', async () => {
+    harness = await startGatewayHarness({
+      config: {
+        providers: { a: { type: 'openai', baseUrl: up.baseUrl('a') }, b: { type: 'openai', baseUrl: up.baseUrl('b') } },
+        models: { m: { targets: [{ provider: 'a', model: 'a-model' }, { provider: 'b', model: 'b-model' }] } },
+        retry: { attempts: 2, maxRetryAfterMs: 10_000 },
+      },
+      clock,
+    });
+    const client = harness.client();
+    up.script('a', fail(429, 'Rate limit reached', 'rate_limit_exceeded', { 'retry-after': '120' }));
+
+    await ask(client);
+    expect(up.calls).toEqual(['a', 'b']);
+    up.calls.length = 0;
+    await ask(client);
+    expect(up.calls).toEqual(['b']);
+
+    up.calls.length = 0;
+    clock.advance(120_000);
+    up.script('a', ok('back'));
+    const back = await ask(client);
+    expect(up.calls).toEqual(['a']);
+    expect(back.data.choices[0]?.message.content).toBe('back');
   });
 });

@@ -150,6 +150,30 @@ describe('fallback between targets', () => {
       expect(response.headers.get('x-switchyard-attempts')).toBe('2');
     });
 
+    it('are judged only by targets that failed on context length, not by one skipped while cooling down', async () => {
+      const targets = [
+        { provider: 'a', model: 'a-model', contextWindow: 8192 },
+        { provider: 'b', model: 'b-model', contextWindow: 16_384 },
+        { provider: 'c', model: 'c-model', contextWindow: 16_384 },
+      ];
+      const client = await start([], {
+        models: { m: { targets }, 'b-only': { targets: [targets[1]] } },
+        cooldown: { failures: 1, windowMs: 60_000, cooldownMs: 60_000 },
+      });
+      // b's circuit opens on a failure through another alias.
+      up.script('b', fail(500));
+      await failure(client.chat.completions.create({ model: 'b-only', messages: [{ role: 'user', content: 'Hi' }] }));
+      up.calls.length = 0;
+      // a (8k) fails on context length, b (16k) is skipped while cooling down: c (16k) must still be
+      // tried, since b said nothing about how long a prompt a 16k target takes.
+      up.script('a', CONTEXT_OPENAI);
+
+      const { response } = await ask(client, 'A long prompt');
+
+      expect(up.calls).toEqual(['a', 'c']);
+      expect(response.headers.get('x-switchyard-provider')).toBe('c');
+    });
+
     it('answer 400 context_length_exceeded when no larger target is left', async () => {
       const client = await start([
         { name: 'a', contextWindow: 128_000 },

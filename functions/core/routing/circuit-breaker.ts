@@ -41,11 +41,15 @@ interface TargetState {
  * send one probe attempt while the others keep skipping; a successful probe closes the
  * circuit, a failed one reopens it for another `cooldownMs`, a neutral outcome (the request's own
  * fault, client gone) lets the next request probe again. Times come from the injected clock.
+ *
+ * Without `settings` (no `cooldown` in the config) failures are not counted; the circuit only
+ * opens when a provider asks to be left alone longer than the gateway would wait
+ * ({@link openFor}), and a failed probe then closes it again.
  */
 export class CircuitBreaker {
   private readonly states = new Map<string, TargetState>();
 
-  constructor(private readonly settings: CooldownSettings) {}
+  constructor(private readonly settings?: CooldownSettings) {}
 
   /**
    * Whether an attempt may be sent to `targetId` now. Passing the half-open gate claims the
@@ -64,12 +68,12 @@ export class CircuitBreaker {
     const state = this.states.get(targetId) ?? { failures: [], openUntil: 0, probing: false };
     if (state.probing) {
       state.probing = false;
-      if (health === 'success') this.states.delete(targetId);
-      else if (health === 'failure') state.openUntil = nowMs + this.settings.cooldownMs;
+      if (health === 'success' || (health === 'failure' && !this.settings)) this.states.delete(targetId);
+      else if (health === 'failure' && this.settings) state.openUntil = nowMs + this.settings.cooldownMs;
       return;
     }
     // An open circuit ignores late outcomes of attempts that started before it opened.
-    if (health !== 'failure' || state.openUntil !== 0) return;
+    if (health !== 'failure' || state.openUntil !== 0 || !this.settings) return;
     const windowStart = nowMs - this.settings.windowMs;
     state.failures = state.failures.filter((at) => at > windowStart);
     state.failures.push(nowMs);
@@ -77,6 +81,19 @@ export class CircuitBreaker {
       state.failures = [];
       state.openUntil = nowMs + this.settings.cooldownMs;
     }
+    this.states.set(targetId, state);
+  }
+
+  /**
+   * Opens the circuit of `targetId` for `durationMs` from `nowMs` at once (or keeps it open longer
+   * if it already is): a provider's `retry-after` beyond what the gateway waits says the target is
+   * unavailable that long, so later requests skip it instead of each failing on it first.
+   */
+  openFor(targetId: string, nowMs: number, durationMs: number): void {
+    const state = this.states.get(targetId) ?? { failures: [], openUntil: 0, probing: false };
+    state.failures = [];
+    state.probing = false;
+    state.openUntil = Math.max(state.openUntil, nowMs + durationMs);
     this.states.set(targetId, state);
   }
 

@@ -125,15 +125,19 @@ export async function executeRoute<T>(plan: RouteTarget[], start: StartAttempt<T
       record.errorType = error.errorType;
       record.status = error.status;
       record.providerFailed = health === 'failure';
+      // Asked to stay away longer than the gateway waits: skip the target for that long.
+      if (error.retryAfterMs !== undefined && error.retryAfterMs > config.retry.maxRetryAfterMs) breaker?.openFor(target.id, clock.now(), error.retryAfterMs);
       lastError = error;
+      // Only a target that itself failed on context length raises the floor; one skipped while
+      // cooling down says nothing about how long a prompt the next targets can take.
+      if (error.errorClass === 'context_length' && target.contextWindow !== undefined) {
+        contextFloor = Math.max(contextFloor ?? 0, target.contextWindow);
+      }
       const step = nextStep(error, attempt, config, options.random);
       logFailedAttempt(options, target, record, error, step);
       if (step.action === 'fail') throw new RouteFailedError(error, attempts);
       if (step.action === 'fallback') break;
       await clock.sleep(step.delayMs, options.signal).catch(() => undefined);
-    }
-    if (lastError?.errorClass === 'context_length' && target.contextWindow !== undefined) {
-      contextFloor = Math.max(contextFloor ?? 0, target.contextWindow);
     }
   }
   throw new RouteFailedError(lastError ?? (coolingDown.length > 0 ? coolingDownError(coolingDown, breaker, clock.now()) : noTargets()), attempts);
