@@ -42,11 +42,13 @@ export function costBoundMicroUsd(modelPrice: ModelPrice, inputTokens: number, o
 export const DEFAULT_OUTPUT_TOKEN_LIMIT = 4096;
 
 /**
- * The output token limit of a call to `target`: the client's `max_completion_tokens`/`max_tokens`,
- * else the target's `maxOutputTokens`, else the adapter's model limit, else
- * {@link DEFAULT_OUTPUT_TOKEN_LIMIT}. The gateway sends exactly this limit upstream, which is what
- * makes the budget reservation an upper bound.
+ * The output token limit of a call to `target`: the client's `max_completion_tokens`/`max_tokens`
+ * capped at the target's configured `maxOutputTokens`, else the target's `maxOutputTokens`, else
+ * the adapter's model limit, else {@link DEFAULT_OUTPUT_TOKEN_LIMIT}. The gateway sends exactly
+ * this limit upstream, which is what makes the budget reservation an upper bound.
  */
 export function outputTokenLimit(request: Pick<ChatCompletionRequest, 'max_tokens' | 'max_completion_tokens'>, target: Pick<RouteTarget, 'model' | 'maxOutputTokens'>, adapter: Pick<ProviderAdapter, 'maxOutputTokens'> | undefined): number {
-  return request.max_completion_tokens ?? request.max_tokens ?? target.maxOutputTokens ?? adapter?.maxOutputTokens?.(target.model) ?? DEFAULT_OUTPUT_TOKEN_LIMIT;
+  const client = request.max_completion_tokens ?? request.max_tokens;
+  if (client != null) return target.maxOutputTokens === undefined ? client : Math.min(client, target.maxOutputTokens);
+  return target.maxOutputTokens ?? adapter?.maxOutputTokens?.(target.model) ?? DEFAULT_OUTPUT_TOKEN_LIMIT;
 }

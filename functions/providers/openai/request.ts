@@ -34,10 +34,18 @@ export function buildChatRequest(call: ChatCall, ctx: CallContext<OpenAiSettings
   for (const field of GATEWAY_ONLY_FIELDS) delete body[field];
   if (call.stream) body.stream_options = { ...(call.request.stream_options ?? {}), include_usage: true };
   else delete body.stream_options;
-  if (call.request.max_tokens == null && call.request.max_completion_tokens == null && call.maxOutputTokens !== undefined) {
+  const limit = call.maxOutputTokens;
+  // A client limit above the target's (capped by the gateway) is lowered in whichever field it used.
+  if (limit !== undefined) {
+    for (const field of ['max_tokens', 'max_completion_tokens'] as const) {
+      const sent = call.request[field];
+      if (sent != null && sent > limit) body[field] = limit;
+    }
+  }
+  if (call.request.max_tokens == null && call.request.max_completion_tokens == null && limit !== undefined) {
     const { settings } = ctx;
     const nativeOpenAi = settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com');
-    body[nativeOpenAi ? 'max_completion_tokens' : 'max_tokens'] = call.maxOutputTokens;
+    body[nativeOpenAi ? 'max_completion_tokens' : 'max_tokens'] = limit;
   }
   return { ...endpoint(ctx, call.model, 'chat/completions'), body };
 }
