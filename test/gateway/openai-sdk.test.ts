@@ -145,6 +145,11 @@ describe('the gateway driven by the official OpenAI SDK', () => {
     expect(deleted.status).toBe(405);
   });
 
+  it.each(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const)('accepts every documented reasoning_effort (%s)', async (effort) => {
+    const completion = await client.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: 'Hi' }], reasoning_effort: effort });
+    expect(completion.choices[0]?.message.content).toEqual(expect.any(String));
+  });
+
   it('rejects an unknown key with 401 AuthenticationError', async () => {
     const badClient = harness.client('sk-sy-not-a-real-key-000000000000000000000000');
     const failure = badClient.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: 'Hi' }] });

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { REASONING_EFFORTS } from './types';
 
 /**
  * zod schemas of the client requests the gateway accepts. Objects are loose: fields the gateway
@@ -97,7 +98,7 @@ export const chatCompletionRequestSchema = z.looseObject({
   seed: nullish(z.int()),
   user: optional(z.string().check(z.maxLength(256))),
   metadata: nullish(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512)))),
-  reasoning_effort: nullish(z.enum(['minimal', 'low', 'medium', 'high'])),
+  reasoning_effort: nullish(z.enum(REASONING_EFFORTS)),
 });
 
 /** Schema of a `POST /v1/embeddings` body. */

@@ -1,4 +1,12 @@
 /**
+ * Every documented `reasoning_effort` value of Chat Completions, weakest first. The OpenAI Agents
+ * SDK sends `none` by default for gpt-5.x models; `xhigh` is the strongest.
+ */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+/** One of {@link REASONING_EFFORTS}. */
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/**
  * The OpenAI Chat Completions / Embeddings wire types that Switchyard speaks to clients.
  * Only the fields the gateway reads or writes are typed; unknown fields pass through untouched.
  */
@@ -76,7 +84,7 @@ export interface ChatCompletionRequest {
   seed?: number | null;
   user?: string;
   metadata?: Record<string, string> | null;
-  reasoning_effort?: 'minimal' | 'low' | 'medium' | 'high' | null;
+  reasoning_effort?: ReasoningEffort | null;
   [key: string]: unknown;
 }
 

@@ -1,20 +1,7 @@
 import { invalidRequest, type GatewayError } from '../../core/errors';
 import type { ChatCompletionRequest } from '../../core/openai/types';
+import { CLAUDE_MIN_THINKING_BUDGET, claudeThinkingBudget } from '../shared/thinking-budget';
 
-/** Anthropic's smallest thinking budget. */
-export const MIN_THINKING_BUDGET = 1024;
-
-/**
- * Thinking budgets for OpenAI's `reasoning_effort`. Anthropic needs at least 1024 tokens;
- * the steps grow about fourfold, like OpenAI's effort levels, and `high` stays well under the
- * output limit of current Claude models so visible text still fits in `max_tokens`.
- */
-const THINKING_BUDGETS: Readonly<Record<string, number>> = {
-  minimal: 1024,
-  low: 2048,
-  medium: 8192,
-  high: 16384,
-};
 
 type Check = (value: unknown) => boolean;
 const isSet: Check = (value) => value !== undefined && value !== null;
@@ -75,14 +62,12 @@ export interface SamplingFields {
  */
 export function samplingFields(request: ChatCompletionRequest, maxTokens: number, drop: boolean, canThink: boolean): SamplingFields {
   const fields: SamplingFields = {};
-  const effort = request.reasoning_effort;
-  if (isSet(effort) && canThink) {
-    const budget = THINKING_BUDGETS[effort as string];
-    if (budget === undefined) throw invalidRequest(`Unsupported reasoning_effort '${String(effort)}'.`, 'reasoning_effort');
+  const budget = request.reasoning_effort != null && canThink ? claudeThinkingBudget(request.reasoning_effort) : undefined;
+  if (budget !== undefined) {
     const capped = Math.min(budget, maxTokens - 1);
-    if (capped < MIN_THINKING_BUDGET) {
+    if (capped < CLAUDE_MIN_THINKING_BUDGET) {
       const param = isSet(request.max_completion_tokens) ? 'max_completion_tokens' : 'max_tokens';
-      throw invalidRequest(`reasoning_effort needs ${param} above ${MIN_THINKING_BUDGET} on Anthropic models (thinking counts towards it).`, param);
+      throw invalidRequest(`reasoning_effort needs ${param} above ${CLAUDE_MIN_THINKING_BUDGET} on Anthropic models (thinking counts towards it).`, param);
     }
     fields.thinking = { type: 'enabled', budget_tokens: capped };
   }

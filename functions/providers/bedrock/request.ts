@@ -7,6 +7,7 @@ import { translateMessages } from './messages';
 import { isClaudeModel } from './models';
 import { translateTools } from './tools';
 import type { BedrockSettings } from './settings';
+import { CLAUDE_MIN_THINKING_BUDGET, claudeThinkingBudget } from '../shared/thinking-budget';
 
 /** A Converse request plus what the response translators need to know about it. */
 export interface ConverseTranslation {
@@ -36,9 +37,6 @@ const UNSUPPORTED: ReadonlyArray<readonly [string, (request: ChatCompletionReque
   ['function_call', (r) => r.function_call != null],
 ];
 
-/** Claude extended-thinking budgets per `reasoning_effort` (`minimal` means no thinking). */
-const THINKING_BUDGET: Readonly<Record<string, number>> = { low: 1024, medium: 4096, high: 16384 };
-const MIN_THINKING_BUDGET = 1024;
 
 /**
  * Translates an OpenAI chat request into a Converse (or ConverseStream, same shape) request:
@@ -88,16 +86,16 @@ function inference(request: ChatCompletionRequest, maxTokens: number | undefined
  */
 function thinkingFields(request: ChatCompletionRequest, model: string, maxTokens: number | undefined, drop: boolean, forcedTool: boolean): DocumentType | undefined {
   const effort = request.reasoning_effort;
-  if (effort == null || effort === 'minimal') return undefined;
+  const wanted = effort == null ? undefined : claudeThinkingBudget(effort);
+  // `none` (or no effort) asks for no reasoning: nothing to honour on any model.
+  if (wanted === undefined) return undefined;
   const reject = (message: string, param: string): undefined => {
     if (drop) return undefined;
     throw invalidRequest(message, param);
   };
   if (!isClaudeModel(model)) return reject(`reasoning_effort is not supported by Bedrock model '${model}'.`, 'reasoning_effort');
   if (forcedTool) return reject('reasoning_effort cannot be combined with a forced tool choice on Claude (tool_choice required/named, or response_format).', 'reasoning_effort');
-  const wanted = THINKING_BUDGET[effort];
-  if (wanted === undefined) return reject(`Unknown reasoning_effort '${effort}'.`, 'reasoning_effort');
   const budget = maxTokens === undefined ? wanted : Math.min(wanted, maxTokens - 1);
-  if (budget < MIN_THINKING_BUDGET) return reject(`reasoning_effort needs max_tokens above ${MIN_THINKING_BUDGET} on Claude.`, 'max_tokens');
+  if (budget < CLAUDE_MIN_THINKING_BUDGET) return reject(`reasoning_effort needs max_tokens above ${CLAUDE_MIN_THINKING_BUDGET} on Claude.`, 'max_tokens');
   return { thinking: { type: 'enabled', budget_tokens: budget } };
 }

@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../core/errors';
-import type { ChatCompletionRequest, ToolChoice, ToolDefinition } from '../../core/openai/types';
+import type { ChatCompletionRequest, ToolChoice, ToolDefinition, ReasoningEffort } from '../../core/openai/types';
 import type { UpstreamRequest } from '../http-provider';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toGeminiConversation } from './contents';
@@ -12,9 +12,30 @@ export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 /**
  * `reasoning_effort` → `thinkingConfig.thinkingBudget` in tokens. 128 is the smallest budget every
- * thinking model accepts (2.5 Pro cannot switch thinking off), so `minimal` maps there.
+ * thinking model accepts, so `minimal` maps there; `none` switches thinking off (budget 0) where
+ * the model allows it and is the smallest budget on Pro models, which cannot switch it off;
+ * `xhigh` is the model's largest budget (24,576 on Flash, 32,768 on Pro).
  */
-const THINKING_BUDGET: Record<string, number> = { minimal: 128, low: 1024, medium: 8192, high: 24576 };
+function thinkingBudget(effort: ReasoningEffort, model: string): number {
+  const pro = PRO_MODEL.test(model);
+  switch (effort) {
+    case 'none':
+      return pro ? 128 : 0;
+    case 'minimal':
+      return 128;
+    case 'low':
+      return 1024;
+    case 'medium':
+      return 8192;
+    case 'high':
+      return 24576;
+    case 'xhigh':
+      return pro ? 32768 : 24576;
+  }
+}
+
+/** Pro models think always and allow the larger budgets. */
+const PRO_MODEL = /^(?:models\/)?gemini-[\d.]+-pro/;
 
 /** Models without thinking: `reasoning_effort` cannot be honoured there (Gemini answers 400). */
 const NO_THINKING = /^(?:models\/)?gemini-(?:1\.|2\.0-(?!flash-thinking))/;
@@ -125,11 +146,11 @@ function toGenerationConfig(call: ChatCall, drop: boolean): GeminiGenerationConf
     if (format.json_schema.schema) config.responseSchema = toGeminiSchema(format.json_schema.schema, 'response_format.json_schema.schema');
   }
   if (r.reasoning_effort != null && NO_THINKING.test(call.model)) {
-    if (!drop) throw invalidRequest(`The model '${call.model}' does not support reasoning_effort.`, 'reasoning_effort', 'unsupported_parameter');
+    // `none` asks for what such a model does anyway.
+    if (!drop && r.reasoning_effort !== 'none') throw invalidRequest(`The model '${call.model}' does not support reasoning_effort.`, 'reasoning_effort', 'unsupported_parameter');
   } else if (r.reasoning_effort != null) {
-    const budget = THINKING_BUDGET[r.reasoning_effort];
-    if (budget === undefined) throw invalidRequest(`Unsupported reasoning_effort '${r.reasoning_effort}'.`, 'reasoning_effort');
-    config.thinkingConfig = { thinkingBudget: budget, includeThoughts: true };
+    const budget = thinkingBudget(r.reasoning_effort, call.model);
+    config.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
   }
   return config;
 }

@@ -42,8 +42,13 @@ describe('Anthropic structured output and reasoning', () => {
     ['low', 2048],
     ['medium', 8192],
     ['high', 16384],
+    ['xhigh', 32768],
   ] as const)('maps reasoning_effort %s to a thinking budget of %d', (effort, budget) => {
-    expect(body({ reasoning_effort: effort }, {}, 32000).thinking).toEqual({ type: 'enabled', budget_tokens: budget });
+    expect(body({ reasoning_effort: effort }, {}, 64000).thinking).toEqual({ type: 'enabled', budget_tokens: budget });
+  });
+
+  it("sends no thinking for reasoning_effort 'none'", () => {
+    expect(body({ reasoning_effort: 'none' }, {}, 32000).thinking).toBeUndefined();
   });
 
   it('keeps the thinking budget below max_tokens and rejects a limit too small to think', () => {

@@ -193,9 +193,11 @@ describe('OpenAI chat request → Converse input', () => {
   });
 
   it.each([
-    ['low', 4000, 1024],
-    ['medium', 8000, 4096],
+    ['minimal', 4000, 1024],
+    ['low', 4000, 2048],
+    ['medium', 16000, 8192],
     ['high', 64000, 16384],
+    ['xhigh', 64000, 32768],
     ['high', 8000, 7999],
   ] as const)('maps reasoning_effort %s (max tokens %i) to a Claude thinking budget of %i', (effort, maxOutputTokens, budget) => {
     const { input } = converse({ reasoning_effort: effort }, { maxOutputTokens });
@@ -203,8 +205,9 @@ describe('OpenAI chat request → Converse input', () => {
     expect(input.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: budget } });
   });
 
-  it("sends no thinking for reasoning_effort 'minimal'", () => {
-    expect(converse({ reasoning_effort: 'minimal' }, { maxOutputTokens: 4000 }).input.additionalModelRequestFields).toBeUndefined();
+  it("sends no thinking for reasoning_effort 'none', on Claude and on models that cannot reason", () => {
+    expect(converse({ reasoning_effort: 'none' }, { maxOutputTokens: 4000 }).input.additionalModelRequestFields).toBeUndefined();
+    expect(converse({ reasoning_effort: 'none' }, { model: 'amazon.nova-pro-v1:0' }).input.additionalModelRequestFields).toBeUndefined();
   });
 
   it.each([

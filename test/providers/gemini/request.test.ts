@@ -272,6 +272,22 @@ describe('Gemini request translation', () => {
     });
   });
 
+  it.each([
+    ['none', 'gemini-2.5-flash', { thinkingBudget: 0 }],
+    ['none', 'gemini-2.5-pro', { thinkingBudget: 128, includeThoughts: true }],
+    ['minimal', 'gemini-2.5-flash', { thinkingBudget: 128, includeThoughts: true }],
+    ['medium', 'gemini-2.5-flash', { thinkingBudget: 8192, includeThoughts: true }],
+    ['high', 'gemini-2.5-pro', { thinkingBudget: 24576, includeThoughts: true }],
+    ['xhigh', 'gemini-2.5-flash', { thinkingBudget: 24576, includeThoughts: true }],
+    ['xhigh', 'gemini-2.5-pro', { thinkingBudget: 32768, includeThoughts: true }],
+  ] as const)('maps reasoning_effort %s on %s to a thinking budget', (effort, model, thinkingConfig) => {
+    expect(buildGeminiRequest(chatCall({ reasoning_effort: effort }, { model }), ctx).body).toMatchObject({ generationConfig: { thinkingConfig } });
+  });
+
+  it("accepts reasoning_effort 'none' on a model without thinking (it asks for nothing)", () => {
+    expect(buildGeminiRequest(chatCall({ reasoning_effort: 'none' }, { model: 'gemini-2.0-flash' }), ctx).body).not.toHaveProperty('generationConfig');
+  });
+
   it('answers 400 for reasoning_effort on a model without thinking, or drops it when allowed', () => {
     const call = chatCall({ reasoning_effort: 'high' }, { model: 'gemini-2.0-flash' });
 
