@@ -78,6 +78,7 @@ function streamResponse(
     first,
     rest,
     includeUsage: body.stream_options?.include_usage === true,
+    estimateUsage: (completionChars) => usageFromTokens(estimateTokens(promptBytes, completionChars)),
     defaults: { id: `chatcmpl-${record.requestId}`, created: Math.floor(runtime.deps.clock.now() / 1000), model: started.target.model },
     heartbeatMs: runtime.config.timeouts.heartbeatMs,
     idleMs: runtime.config.timeouts.idleMs,

@@ -21,6 +21,12 @@ export interface SseBodyOptions {
   rest: AsyncIterator<ChatCompletionChunk>;
   /** Send a final usage chunk (`stream_options.include_usage`). */
   includeUsage: boolean;
+  /**
+   * The usage to report when the provider reported none (some OpenAI-compatible servers, some
+   * Gemini and Bedrock streams): an honest estimate from the characters sent, so the usage chunk
+   * the client asked for is always the last chunk.
+   */
+  estimateUsage(completionChars: number): Usage;
   defaults: ChunkDefaults;
   heartbeatMs: number;
   idleMs: number;
@@ -159,7 +165,7 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
             const result = await nextWithTimers(controller);
             if (finished) return;
             if (result.done) {
-              if (options.includeUsage && outcome.usage) controller.enqueue(encodeChunk(normalizer.usageChunk(outcome.usage, last)));
+              if (options.includeUsage) controller.enqueue(encodeChunk(normalizer.usageChunk(outcome.usage ?? options.estimateUsage(outcome.completionChars), last)));
               controller.enqueue(SSE_DONE);
               controller.close();
               finish('ok');
