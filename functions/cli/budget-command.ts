@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { openAdminStores, STORE_FLAGS, STORE_FLAGS_USAGE, storeLocationOf } from './admin-stores';
 import { budgetOf } from './budget-flags';
-import { dataDirOf, UsageError, type CliIo } from './cli-io';
+import { dataDirOf, joinNegativeNumbers, UsageError, type CliIo } from './cli-io';
 
 const USAGE = `Usage:
   switchyard budget set --team T --usd 100 [--period day|month|total] [--json]
@@ -13,7 +13,7 @@ ${STORE_FLAGS_USAGE}`;
 export async function budgetCommand(args: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = args;
   const { values } = parseArgs({
-    args: rest,
+    args: joinNegativeNumbers(rest, ['--usd']),
     options: { team: { type: 'string' }, key: { type: 'string' }, usd: { type: 'string' }, period: { type: 'string' }, json: { type: 'boolean', default: false }, ...STORE_FLAGS },
   });
   if (sub !== 'set') throw new UsageError(USAGE);

@@ -24,10 +24,14 @@ export function positiveIntOf(flag: string, value: string | undefined): number |
   return parsed;
 }
 
-/** An ISO instant from `--expires` (a date `2026-12-31` means its start, UTC), or undefined. */
-export function expiryOf(value: string | undefined): string | undefined {
+/**
+ * An ISO instant from `--expires` (a date `2026-12-31` means its start, UTC), or undefined. A
+ * moment not after `nowMs` is refused: the key would be dead on arrival.
+ */
+export function expiryOf(value: string | undefined, nowMs: number): string | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(ms)) throw new UsageError(`--expires must be a date or ISO instant, got '${value}'.`);
+  if (ms <= nowMs) throw new UsageError(`--expires must be in the future, got '${value}' (${new Date(ms).toISOString()}).`);
   return new Date(ms).toISOString();
 }

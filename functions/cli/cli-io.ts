@@ -28,3 +28,21 @@ export function processIo(): CliIo {
 export function dataDirOf(flag: string | undefined, io: CliIo): string {
   return flag ?? io.env.SWITCHYARD_DATA_DIR ?? '.switchyard';
 }
+
+/**
+ * Joins a numeric flag and a negative value (`--usd -5` → `--usd=-5`): `parseArgs` would take
+ * `-5` for an option and answer "argument is ambiguous", where the user deserves the flag's own
+ * message ("must be a non-negative USD amount").
+ */
+export function joinNegativeNumbers(args: readonly string[], flags: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if (flags.includes(arg) && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}

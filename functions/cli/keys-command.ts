@@ -1,15 +1,19 @@
 import { parseArgs } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createKeyRecord, rotateKeyRecord } from '../core/keys/new-key';
 import type { KeyAdminStore, KeyRecord } from '../core/ports/key-store';
 import { openAdminStores, STORE_FLAGS, STORE_FLAGS_USAGE, storeLocationOf } from './admin-stores';
 import { budgetOf, expiryOf, positiveIntOf } from './budget-flags';
-import { dataDirOf, UsageError, type CliIo } from './cli-io';
+import { dataDirOf, joinNegativeNumbers, UsageError, type CliIo } from './cli-io';
 import { spendReport } from './spend-report';
+import { parseConfigText } from '../providers/config';
 
 const USAGE = `Usage:
   switchyard keys create --name NAME [--team T] [--models a,b] [--budget USD] [--period day|month|total]
-                        [--rpm N] [--tpm N] [--expires DATE] [--json]
+                        [--rpm N] [--tpm N] [--expires DATE] [--config FILE] [--json]
+                        (--models is checked against --config, default switchyard.config.json, or
+                        switchyard.aws.config.json with --stack)
   switchyard keys list [--json]
   switchyard keys show ID [--json]
   switchyard keys revoke ID [--json]
@@ -20,7 +24,7 @@ ${STORE_FLAGS_USAGE}`;
 export async function keysCommand(args: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
-    args: rest,
+    args: joinNegativeNumbers(rest, ['--budget', '--rpm', '--tpm']),
     allowPositionals: true,
     options: {
       name: { type: 'string' },
@@ -31,6 +35,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
       rpm: { type: 'string' },
       tpm: { type: 'string' },
       expires: { type: 'string' },
+      config: { type: 'string' },
       json: { type: 'boolean', default: false },
       ...STORE_FLAGS,
     },
@@ -42,6 +47,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
     case 'create': {
       if (!values.name) throw new UsageError(`keys create needs --name\n${USAGE}`);
       const models = values.models?.split(',').map((model) => model.trim()).filter(Boolean);
+      if (models) warnUnknownAliases(models, values.config ?? defaultConfigFile(values.stack !== undefined), io);
       const { key, record } = await createKeyRecord(
         {
           name: values.name,
@@ -50,7 +56,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
           budget: budgetOf(values.budget, values.period),
           rpm: positiveIntOf('rpm', values.rpm),
           tpm: positiveIntOf('tpm', values.tpm),
-          expiresAt: expiryOf(values.expires),
+          expiresAt: expiryOf(values.expires, Date.now()),
         },
         new Date(),
       );
@@ -78,6 +84,8 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
     }
     case 'rotate': {
       const record = await existing(store, positionals[0]);
+      // A revoked key stays revoked: rotating would hand out a working key for it (DESIGN §4).
+      if (record.revoked) throw new UsageError(`Key ${record.keyId} is revoked and cannot be rotated; create a new key instead.`);
       const rotated = await rotateKeyRecord(record);
       await store.replace(rotated.record);
       print({ ...publicView(rotated.record), key: rotated.key }, `Rotated ${record.keyId}; the old key no longer works.\n${rotated.key}\nStore it now: it is shown only once.`);
@@ -86,6 +94,23 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
     default:
       throw new UsageError(USAGE);
   }
+}
+
+/** The config `keys create --models` is checked against: the one `npm start` or `cdk deploy` uses. */
+function defaultConfigFile(deployed: boolean): string {
+  return deployed ? 'switchyard.aws.config.json' : 'switchyard.config.json';
+}
+
+/**
+ * Warns (on stderr; the key is still created, aliases may be added to the config later) about
+ * `--models` aliases the config does not define: such a key would get 404 for them.
+ */
+function warnUnknownAliases(models: readonly string[], configPath: string, io: CliIo): void {
+  const path = resolve(io.cwd, configPath);
+  if (!existsSync(path)) return;
+  const aliases = Object.keys(parseConfigText(readFileSync(path, 'utf8')).models);
+  const unknown = models.filter((model) => !aliases.includes(model));
+  if (unknown.length > 0) io.stderr(`warning: --models names aliases that ${configPath} does not define: ${unknown.join(', ')} (requests for them get 404 until they are configured).\n`);
 }
 
 async function existing(store: KeyAdminStore, keyId: string | undefined): Promise<KeyRecord> {

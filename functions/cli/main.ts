@@ -51,8 +51,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`${(error as Error).message}\n`);
       return 2;
     }
-    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
-    io.stderr(`switchyard: ${message}\n`);
+    // A config error already says `switchyard config: <field>: …`.
+    if (error instanceof ConfigError) io.stderr(`${error.message}\n`);
+    else io.stderr(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }

@@ -39,7 +39,7 @@ export function createConfigParser(schema: z.ZodType<SwitchyardConfig, unknown>,
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      throw new ConfigError('(file)', `not valid JSON: ${(error as Error).message}`);
+      throw new ConfigError('(file)', `not valid JSON${jsonErrorLocation(text, (error as Error).message)}: ${(error as Error).message}`);
     }
     return parseConfig(raw);
   };
@@ -93,4 +93,14 @@ function fromZod(error: z.ZodError, providerTypes: readonly string[]): ConfigErr
     message = `unknown provider type (expected one of ${providerTypes.join(', ')})`;
   }
   return new ConfigError(field, message);
+}
+
+/** ` at line L, column C` from a JSON.parse message's `position N`, or '' when it names none. */
+function jsonErrorLocation(text: string, message: string): string {
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return '';
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${column}`;
 }
