@@ -15,6 +15,10 @@ beforeAll(async () => {
   await sink.write(makeUsageEvent({ request_id: 'a', team: 'search', tags: { service: 'web' }, cost_micro_usd: 1_250_000, input_tokens: 10, output_tokens: 5 }));
   await sink.write(makeUsageEvent({ request_id: 'b', team: 'search', tags: { service: 'web, "beta"' }, cost_micro_usd: 2_000_000, input_tokens: 20, output_tokens: 7 }));
   await sink.write(makeUsageEvent({ request_id: 'c', team: 'payments', tags: {}, status: 'error', http_status: 502, cost_micro_usd: 0, input_tokens: 0, output_tokens: 0 }));
+  // A model listing: an event, but not a billable request.
+  await sink.write(makeUsageEvent({ request_id: 'list', team: 'payments', tags: {}, endpoint: '/v1/models', model_requested: null, provider: null, provider_model: null, cost_micro_usd: 0, input_tokens: 0, output_tokens: 0 }));
+  // A request that cost less than a cent.
+  await sink.write(makeUsageEvent({ request_id: 'tiny', team: 'tiny', tags: {}, cost_micro_usd: 200, input_tokens: 1, output_tokens: 1 }));
   await sink.write(makeUsageEvent({ request_id: 'old', ts: '2026-02-27T10:00:00.000Z', team: 'search', cost_micro_usd: 9_000_000 }));
   await sink.close();
 });
@@ -47,8 +51,9 @@ describe('switchyard report', () => {
     const { stdout } = await report('--by', 'team', '--format', 'json');
 
     expect(JSON.parse(stdout)).toEqual([
-      { team: 'search', requests: 2, errors: 0, input_tokens: 30, cached_input_tokens: 0, output_tokens: 12, cost_micro_usd: 3_250_000, cost_usd: 3.25 },
-      { team: 'payments', requests: 1, errors: 1, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, cost_micro_usd: 0, cost_usd: 0 },
+      { team: 'search', requests: 2, non_billable_requests: 0, errors: 0, input_tokens: 30, cached_input_tokens: 0, output_tokens: 12, cost_micro_usd: 3_250_000, cost_usd: 3.25 },
+      { team: 'tiny', requests: 1, non_billable_requests: 0, errors: 0, input_tokens: 1, cached_input_tokens: 0, output_tokens: 1, cost_micro_usd: 200, cost_usd: 0.0002 },
+      { team: 'payments', requests: 1, non_billable_requests: 1, errors: 1, input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, cost_micro_usd: 0, cost_usd: 0 },
     ]);
   });
 
@@ -62,27 +67,28 @@ describe('switchyard report', () => {
     const { stdout } = await report('--by', 'tag:service', '--format', 'csv');
 
     const lines = stdout.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('tag_value,requests,errors,input_tokens,cached_input_tokens,output_tokens,cost_micro_usd,cost_usd');
-    expect(lines).toContain('"web, ""beta""",1,0,20,0,7,2000000,2');
-    expect(lines).toContain('web,1,0,10,0,5,1250000,1.25');
-    expect(lines).toContain(',1,1,0,0,0,0,0');
+    expect(lines[0]).toBe('tag_value,requests,non_billable_requests,errors,input_tokens,cached_input_tokens,output_tokens,cost_micro_usd,cost_usd');
+    expect(lines).toContain('"web, ""beta""",1,0,0,20,0,7,2000000,2');
+    expect(lines).toContain('web,1,0,0,10,0,5,1250000,1.25');
+    expect(lines).toContain(',2,1,1,1,0,1,200,0.0002');
   });
 
-  it('prints an aligned table with costs in USD and cents', async () => {
+  it('prints an aligned table with costs in USD to six decimals (never rounded to cents)', async () => {
     const { stdout } = await report('--by', 'team');
 
-    const [header, rule, first, second] = stdout.trimEnd().split('\n');
-    expect(header?.split(/\s+/)).toEqual(['team', 'requests', 'errors', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'cost_usd']);
+    const [header, rule, first, second, third] = stdout.trimEnd().split('\n');
+    expect(header?.split(/\s+/)).toEqual(['team', 'requests', 'non_billable_requests', 'errors', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'cost_usd']);
     expect(rule).toMatch(/^-+( +-+)+$/);
-    expect(first?.split(/\s+/)).toEqual(['search', '2', '0', '30', '0', '12', '3.25']);
-    expect(second?.split(/\s+/)).toEqual(['payments', '1', '1', '0', '0', '0', '0.00']);
-    expect(new Set([header, first, second].map((line) => line?.length)).size).toBe(1);
+    expect(first?.split(/\s+/)).toEqual(['search', '2', '0', '0', '30', '0', '12', '3.250000']);
+    expect(second?.split(/\s+/)).toEqual(['tiny', '1', '0', '0', '1', '0', '1', '0.000200']);
+    expect(third?.split(/\s+/)).toEqual(['payments', '1', '1', '1', '0', '0', '0', '0.000000']);
+    expect(new Set([header, first, second, third].map((line) => line?.length)).size).toBe(1);
   });
 
   it('runs any named report with --query', async () => {
     const { stdout } = await report('--query', 'provider-health', '--format', 'json');
 
-    expect(JSON.parse(stdout)).toMatchObject([{ provider: 'openai', provider_model: 'gpt-4o-mini', requests: 3, errors: 1 }]);
+    expect(JSON.parse(stdout)).toMatchObject([{ provider: 'openai', provider_model: 'gpt-4o-mini', requests: 4, errors: 1 }]);
   });
 
   it.each([
@@ -111,6 +117,6 @@ describe('switchyard report', () => {
     const code = await runCli(['report', '--by', 'team', '--format', 'json', '--since', '2026-03-01', '--until', '2026-03-31'], io);
 
     expect(code).toBe(0);
-    expect(JSON.parse(io.out())).toHaveLength(2);
+    expect(JSON.parse(io.out())).toHaveLength(3);
   });
 });

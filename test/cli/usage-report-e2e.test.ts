@@ -131,7 +131,7 @@ describe('usage from `switchyard serve` to `switchyard report`', () => {
     for (const row of rows) {
       const totals = expected.get(row.team);
       expect({ team: row.team, requests: row.requests, errors: row.errors, input_tokens: row.input_tokens, output_tokens: row.output_tokens, cost_micro_usd: row.cost_micro_usd }).toEqual({ team: row.team, ...totals });
-      expect(row.cost_usd).toBe(Math.round((totals?.cost_micro_usd ?? 0) / 1e4) / 100);
+      expect(row.cost_usd).toBe((totals?.cost_micro_usd ?? 0) / 1e6);
     }
     expect(rows.reduce((sum, row) => sum + row.requests, 0)).toBe(200);
 

@@ -8,8 +8,8 @@ const TABLE_HIDDEN = new Set(['cost_micro_usd']);
 
 /**
  * Renders a report. `json` is an array of row objects with numbers as numbers; `csv` has a
- * header row and RFC 4180 quoting; `table` is aligned text for a terminal, with costs in USD
- * with cents and numbers right-aligned.
+ * header row and RFC 4180 quoting; `table` is aligned text for a terminal, with costs in USD to
+ * six decimals (never rounded to cents: a request can cost $0.0002) and numbers right-aligned.
  */
 export function formatReport(result: ReportResult, format: ReportFormat): string {
   if (format === 'json') return `${JSON.stringify(result.rows, null, 2)}\n`;
@@ -32,7 +32,7 @@ export function formatReport(result: ReportResult, format: ReportFormat): string
 
 function tableCell(column: string, value: ReportCell): string {
   if (value === null) return '-';
-  if (typeof value === 'number' && column === 'cost_usd') return value.toFixed(2);
+  if (typeof value === 'number' && column === 'cost_usd') return value.toFixed(6);
   return String(value);
 }
 

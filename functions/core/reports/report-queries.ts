@@ -46,14 +46,20 @@ const EVENTS = `WITH events AS (
   WHERE copy_number = 1
 )`;
 
-/** Spend columns of every spend report; `errors` counts failed requests (rejections included). */
-const SPEND = `count(*) AS requests,
-  sum(CASE WHEN status IN ('error', 'upstream_cut') THEN 1 ELSE 0 END) AS errors,
+/**
+ * Spend columns of every spend report. `requests` counts requests for a model (the billable
+ * kind); `non_billable_requests` the others, counted apart (DESIGN §5): model listings, failed
+ * authentication, unknown routes — events that never named a model. `errors` counts failed model
+ * requests (rejections included). `cost_usd` keeps six decimals: a request can cost $0.0002.
+ */
+const SPEND = `sum(CASE WHEN model_requested IS NOT NULL THEN 1 ELSE 0 END) AS requests,
+  sum(CASE WHEN model_requested IS NULL THEN 1 ELSE 0 END) AS non_billable_requests,
+  sum(CASE WHEN model_requested IS NOT NULL AND status IN ('error', 'upstream_cut') THEN 1 ELSE 0 END) AS errors,
   sum(input_tokens) AS input_tokens,
   sum(cached_input_tokens) AS cached_input_tokens,
   sum(output_tokens) AS output_tokens,
   sum(cost_micro_usd) AS cost_micro_usd,
-  round(sum(cost_micro_usd) / 1e6, 2) AS cost_usd`;
+  round(sum(cost_micro_usd) / 1e6, 6) AS cost_usd`;
 
 const DAYS: readonly ReportParameter[] = ['since', 'until'];
 

@@ -72,11 +72,12 @@ describe('runDuckdbReport over the NDJSON usage files', () => {
   it('sums spend by team once per request_id within the period', async () => {
     const result = await runDuckdbReport(REPORT_QUERIES['spend-by-team'], period, dataDir);
 
-    expect(result.columns).toEqual(['team', 'requests', 'errors', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'cost_micro_usd', 'cost_usd']);
+    expect(result.columns).toEqual(['team', 'requests', 'non_billable_requests', 'errors', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'cost_micro_usd', 'cost_usd']);
     const byTeam = Object.fromEntries(result.rows.map((row) => [String(row.team), row]));
     for (const team of teams) {
       const expected = totals(inPeriod.filter((event) => event.team === team));
-      expect(byTeam[String(team)]).toMatchObject({ ...expected, cost_usd: Math.round(expected.cost_micro_usd / 1e4) / 100 });
+      // Dollars to six decimals: exactly the micro-USD sum.
+      expect(byTeam[String(team)]).toMatchObject({ ...expected, cost_usd: expected.cost_micro_usd / 1e6 });
     }
     expect(result.rows.map((row) => row.cost_micro_usd)).toEqual([...result.rows.map((row) => row.cost_micro_usd)].sort((a, b) => Number(b) - Number(a)));
   });
