@@ -13,7 +13,7 @@ import { ProviderSecrets } from './constructs/provider-secrets';
 import { SpendStore } from './constructs/spend-store';
 import { RetainExceptOnCreate } from './constructs/stack-instance';
 import { UsagePipeline } from './constructs/usage-pipeline';
-import { UsageStackOutput } from '../functions/core/reports/usage-stack-outputs';
+import { StackOutput } from '../functions/deployment-names';
 
 /** Props of {@link SwitchyardStack}. */
 export interface SwitchyardStackProps extends StackProps {
@@ -35,18 +35,6 @@ export interface SwitchyardStackProps extends StackProps {
   readonly tracing?: boolean;
 }
 
-/** Names of the stack outputs the CLI's `--stack` reads. */
-export const STACK_OUTPUTS = {
-  apiUrl: 'ApiUrl',
-  baseUrl: 'OpenAiBaseUrl',
-  keysTable: 'KeysTableName',
-  spendTable: 'SpendTableName',
-  dashboard: 'DashboardUrl',
-  alarmTopic: 'AlarmTopicArn',
-  gatewayLogs: 'GatewayLogGroupName',
-  authorizerLogs: 'AuthorizerLogGroupName',
-  accessLogs: 'ApiAccessLogGroupName',
-} as const;
 
 /** One Switchyard deployment: composes the constructs and wires each function to what it uses. */
 export class SwitchyardStack extends Stack {
@@ -117,21 +105,21 @@ export class SwitchyardStack extends Stack {
 
     Aspects.of(this).add(new RetainExceptOnCreate());
 
-    new CfnOutput(this, STACK_OUTPUTS.apiUrl, { value: this.api.api.url, description: 'API Gateway stage URL' });
-    new CfnOutput(this, STACK_OUTPUTS.baseUrl, { value: this.api.baseUrl, description: 'OpenAI base_url for clients' });
-    new CfnOutput(this, STACK_OUTPUTS.keysTable, { value: this.keys.table.tableName, description: 'Virtual-key table (CLI --stack)' });
-    new CfnOutput(this, STACK_OUTPUTS.spendTable, { value: this.spend.table.tableName, description: 'Spend table (CLI --stack)' });
-    new CfnOutput(this, UsageStackOutput.Workgroup, { value: this.usage.workgroup.ref, description: 'Athena workgroup of the usage reports (switchyard report --stack)' });
-    new CfnOutput(this, UsageStackOutput.Database, { value: this.usage.database.databaseName, description: 'Glue database of the usage table' });
-    new CfnOutput(this, UsageStackOutput.Table, { value: this.usage.table.tableName, description: 'Glue table of the usage events' });
-    new CfnOutput(this, UsageStackOutput.Bucket, { value: this.usage.bucket.bucketName, description: 'S3 bucket of the usage events (usage/dt=YYYY-MM-DD/)' });
-    new CfnOutput(this, STACK_OUTPUTS.dashboard, {
+    new CfnOutput(this, StackOutput.ApiUrl, { value: this.api.api.url, description: 'API Gateway stage URL' });
+    new CfnOutput(this, StackOutput.OpenAiBaseUrl, { value: this.api.baseUrl, description: 'OpenAI base_url for clients' });
+    new CfnOutput(this, StackOutput.KeysTable, { value: this.keys.table.tableName, description: 'Virtual-key table (CLI --stack)' });
+    new CfnOutput(this, StackOutput.SpendTable, { value: this.spend.table.tableName, description: 'Spend table (CLI --stack)' });
+    new CfnOutput(this, StackOutput.UsageWorkgroup, { value: this.usage.workgroup.ref, description: 'Athena workgroup of the usage reports (switchyard report --stack)' });
+    new CfnOutput(this, StackOutput.UsageDatabase, { value: this.usage.database.databaseName, description: 'Glue database of the usage table' });
+    new CfnOutput(this, StackOutput.UsageTable, { value: this.usage.table.tableName, description: 'Glue table of the usage events' });
+    new CfnOutput(this, StackOutput.UsageBucket, { value: this.usage.bucket.bucketName, description: 'S3 bucket of the usage events (usage/dt=YYYY-MM-DD/)' });
+    new CfnOutput(this, StackOutput.Dashboard, {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.observability.dashboard.dashboardName}`,
       description: 'CloudWatch dashboard of the gateway',
     });
-    new CfnOutput(this, STACK_OUTPUTS.alarmTopic, { value: this.alarms.topic.topicArn, description: 'SNS topic every alarm notifies (subscribe more endpoints to it)' });
-    new CfnOutput(this, STACK_OUTPUTS.gatewayLogs, { value: this.gateway.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the gateway function (errors, undelivered usage events, EMF metrics)' });
-    new CfnOutput(this, STACK_OUTPUTS.authorizerLogs, { value: this.authorizer.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the key authorizer' });
-    if (this.api.accessLogs) new CfnOutput(this, STACK_OUTPUTS.accessLogs, { value: this.api.accessLogs.logGroupName, description: 'API Gateway access logs' });
+    new CfnOutput(this, StackOutput.AlarmTopic, { value: this.alarms.topic.topicArn, description: 'SNS topic every alarm notifies (subscribe more endpoints to it)' });
+    new CfnOutput(this, StackOutput.GatewayLogs, { value: this.gateway.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the gateway function (errors, undelivered usage events, EMF metrics)' });
+    new CfnOutput(this, StackOutput.AuthorizerLogs, { value: this.authorizer.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the key authorizer' });
+    if (this.api.accessLogs) new CfnOutput(this, StackOutput.AccessLogs, { value: this.api.accessLogs.logGroupName, description: 'API Gateway access logs' });
   }
 }

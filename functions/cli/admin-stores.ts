@@ -9,9 +9,8 @@ import { FileSpendStore } from '../adapters/local/file-spend-store';
 import { dataPaths } from '../adapters/local/local-gateway';
 import type { KeyAdminStore } from '../core/ports/key-store';
 import type { SpendStore } from '../core/ports/spend-store';
+import { StackOutput } from '../deployment-names';
 
-/** Stack output names that carry the table names (the CDK stack declares the same). */
-export const STACK_OUTPUTS = { keysTable: 'KeysTableName', spendTable: 'SpendTableName' } as const;
 
 /** Where the admin commands find keys and spend: the local data dir, or a deployed stack. */
 export interface StoreLocation {
@@ -51,13 +50,13 @@ export async function openAdminStores(location: StoreLocation): Promise<AdminSto
   let { keysTable, spendTable } = location;
   if (location.stack !== undefined && (keysTable === undefined || spendTable === undefined)) {
     const outputs = await stackOutputs(location.stack, region);
-    keysTable ??= outputs.get(STACK_OUTPUTS.keysTable);
-    spendTable ??= outputs.get(STACK_OUTPUTS.spendTable);
+    keysTable ??= outputs.get(StackOutput.KeysTable);
+    spendTable ??= outputs.get(StackOutput.SpendTable);
   }
   if (keysTable === undefined || spendTable === undefined) {
     throw new Error(
       location.stack !== undefined
-        ? `Stack ${location.stack} has no ${STACK_OUTPUTS.keysTable}/${STACK_OUTPUTS.spendTable} outputs; is it a Switchyard stack?`
+        ? `Stack ${location.stack} has no ${StackOutput.KeysTable}/${StackOutput.SpendTable} outputs; is it a Switchyard stack?`
         : 'Give both --keys-table and --spend-table, or --stack NAME.',
     );
   }

@@ -9,11 +9,11 @@ import { GatewayError } from '../core/errors';
 import { withRedaction } from '../core/logging/redact';
 import { authenticate } from '../core/pipeline/authenticate';
 import { principalToContext } from './principal-context';
-import { FunctionEnv } from './environment';
+import { FunctionEnv, SERVICE_NAME } from '../deployment-names';
 import { requiredEnv } from './required-env';
 
 // The same redaction as the gateway: a lookup error could quote a key-shaped string.
-const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard-authorizer' })));
+const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: `${SERVICE_NAME}-authorizer` })));
 const keyStore = new DynamoKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig(REQUEST_PATH_TIMEOUTS))), requiredEnv(FunctionEnv.KeysTable));
 
 /**

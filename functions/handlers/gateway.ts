@@ -24,7 +24,7 @@ import { defaultProviders } from '../providers/registry';
 import { toStreamingResponse, toWebRequest } from './api-gateway-http';
 import type { StreamingHandlerResponse } from './api-gateway-http';
 import { principalFromContext } from './principal-context';
-import { FunctionEnv } from './environment';
+import { FunctionEnv, SERVICE_NAME } from '../deployment-names';
 import { requiredEnv } from './required-env';
 
 // The routing config, validated at `cdk synth` and compiled in as an esbuild define
@@ -32,9 +32,9 @@ import { requiredEnv } from './required-env';
 declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
 
 // Every line goes through the shared redaction (credential headers, key-shaped text).
-const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: 'switchyard' })));
+const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: SERVICE_NAME })));
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig(REQUEST_PATH_TIMEOUTS)));
-const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
+const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }) });
 const usageSink = new FirehoseUsageSink({ client: new FirehoseClient(sdkClientConfig(BACKGROUND_TIMEOUTS)), streamName: requiredEnv(FunctionEnv.UsageStream), logger, metrics });
 const gateway = createGateway(
   {

@@ -7,6 +7,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct, Construct } from 'constructs';
 import type { Duration } from 'aws-cdk-lib';
 import { Validations } from 'aws-cdk-lib';
+import { SERVICE_NAME } from '../../functions/deployment-names';
 
 /** The repository root (bundling input and lock file location). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -54,7 +55,7 @@ export function switchyardFunctionProps(scope: Construct, id: string, options: S
     depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: options.logRetention }),
     environment: {
-      POWERTOOLS_SERVICE_NAME: 'switchyard',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       ...options.environment,
     },
     bundling: {

@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { createAlarmTopic } from './alarm-topic';
+import { SERVICE_NAME } from '../../functions/deployment-names';
 import { Dimension, METRICS_NAMESPACE, MetricName, type MetricNameValue } from '../../functions/core/usage/request-metrics';
 
 /** A provider model the routing config can call; one error-rate alarm each. */
@@ -37,7 +38,7 @@ export interface ObservabilityProps {
   readonly gatewayFunction: lambda.IFunction;
   /**
    * The `service` dimension the gateway's Powertools Metrics publish with
-   * (`POWERTOOLS_SERVICE_NAME`). @default 'switchyard'
+   * (`POWERTOOLS_SERVICE_NAME`). @default SERVICE_NAME ('switchyard')
    */
   readonly metricsServiceName?: string;
   /** Provider models from the routing config. @default none */
@@ -80,7 +81,7 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.service = props.metricsServiceName ?? 'switchyard';
+    this.service = props.metricsServiceName ?? SERVICE_NAME;
     const limits = props.thresholds ?? {};
     const fn = props.gatewayFunction;
 

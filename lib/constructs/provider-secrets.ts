@@ -5,7 +5,7 @@ import type { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ProviderConfig } from '../../functions/core/config/schema';
-import { FunctionEnv } from '../../functions/handlers/environment';
+import { FunctionEnv, providerSecretOutputId } from '../../functions/deployment-names';
 import { stackInstanceSuffix } from './stack-instance';
 
 /** Props of {@link ProviderSecrets}. */
@@ -19,11 +19,6 @@ export interface ProviderSecretsProps {
    * operators set them by hand, so a `cdk destroy` keeps them; a rolled-back first deploy does not).
    */
   readonly removalPolicy?: RemovalPolicy;
-}
-
-/** Id of the stack output that names the secret of `apiKeySecret: NAME` (`ProviderSecretOPENAI`…). */
-export function providerSecretOutputId(name: string): string {
-  return `ProviderSecret${name.replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
 /**

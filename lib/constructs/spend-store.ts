@@ -3,7 +3,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { FunctionEnv } from '../../functions/handlers/environment';
+import { FunctionEnv } from '../../functions/deployment-names';
 import { spendTableSchema } from '../../functions/adapters/aws/table-schemas';
 import { tableFromSchema } from './table-from-schema';
 

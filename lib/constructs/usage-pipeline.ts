@@ -6,7 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { stackInstanceSuffix } from './stack-instance';
-import { FunctionEnv } from '../../functions/handlers/environment';
+import { FunctionEnv } from '../../functions/deployment-names';
 import { REPORT_QUERIES, namedQueryName, renderReportSql } from '../../functions/core/reports/report-queries';
 import { USAGE_COLUMNS, USAGE_PARTITION_COLUMN, type UsageColumnType } from '../../functions/core/usage/usage-schema';
 

@@ -21,7 +21,7 @@ import type { LambdaHostSpec } from '../helpers/lambda-host';
 import { copyToCleanFolder, nonBuiltinRequires } from '../helpers/clean-bundle-folder';
 import { assertOpenAiSchema } from '../helpers/openai-schemas';
 import { resolveIntrinsics, synthApp } from '../helpers/synthesized-app';
-import { FunctionEnv } from '../../functions/handlers/environment';
+import { FunctionEnv } from '../../functions/deployment-names';
 import type { SynthesizedApp } from '../helpers/synthesized-app';
 
 // End to end (issue 6 "Checked by"): the bundles `cdk synth` produced, copied to a folder with no

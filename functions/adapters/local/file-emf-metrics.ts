@@ -6,6 +6,7 @@ import type { AttemptOutcome } from '../../core/usage/request-record';
 import type { UsageEvent } from '../../core/usage/usage-event';
 import { EmfMetrics } from '../aws/emf-metrics';
 import { OrderedAppender } from './ordered-appender';
+import { SERVICE_NAME } from '../../deployment-names';
 
 /** Constructor options of {@link FileEmfMetrics}. */
 export interface FileEmfMetricsOptions {
@@ -34,7 +35,7 @@ export class FileEmfMetrics extends EmfMetrics {
     const appender = new OrderedAppender();
     const path = join(options.dataDir, 'metrics.log');
     super({
-      metrics: new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: options.serviceName ?? 'switchyard' }),
+      metrics: new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: options.serviceName ?? SERVICE_NAME }),
       emit: (line) => appender.append(path, `${line}\n`),
     });
     this.appender = appender;

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { namedQueryName, type ReportQuery } from '../../core/reports/report-queries';
-import { UsageStackOutput } from '../../core/reports/usage-stack-outputs';
+import { StackOutput } from '../../deployment-names';
 import type { ReportArguments, ReportCell, ReportResult } from './report-result';
 
 /** Where a deployed stack keeps its usage data. */
@@ -21,10 +21,10 @@ export interface AthenaTarget {
 export async function resolveAthenaTarget(cloudFormation: Pick<CloudFormationClient, 'send'>, stackName: string): Promise<AthenaTarget> {
   const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = new Map((Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]));
-  const workgroup = outputs.get(UsageStackOutput.Workgroup);
-  const database = outputs.get(UsageStackOutput.Database);
+  const workgroup = outputs.get(StackOutput.UsageWorkgroup);
+  const database = outputs.get(StackOutput.UsageDatabase);
   if (!workgroup || !database) {
-    throw new Error(`stack ${stackName} has no ${UsageStackOutput.Workgroup}/${UsageStackOutput.Database} outputs; is the usage pipeline deployed?`);
+    throw new Error(`stack ${stackName} has no ${StackOutput.UsageWorkgroup}/${StackOutput.UsageDatabase} outputs; is the usage pipeline deployed?`);
   }
   return { workgroup, database };
 }
