@@ -8,7 +8,7 @@ import { REQUEST_PATH_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-clie
 import { GatewayError } from '../core/errors';
 import { withRedaction } from '../core/logging/redact';
 import { authenticate } from '../core/pipeline/authenticate';
-import { principalToContext } from './principal-context';
+import { principalToContext } from '../adapters/aws/principal-context';
 import { FunctionEnv, SERVICE_NAME } from '../deployment-names';
 import { requiredEnv } from './required-env';
 

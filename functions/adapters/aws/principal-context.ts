@@ -1,5 +1,5 @@
-import type { BudgetPeriod } from '../core/ports/key-store';
-import type { Principal } from '../core/pipeline/authenticate';
+import type { BudgetPeriod } from '../../core/ports/key-store';
+import type { Principal } from '../../core/pipeline/authenticate';
 
 /**
  * The Lambda authorizer context that carries a principal to the gateway function. API Gateway

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { toStreamingResponse, toWebRequest } from '../../functions/handlers/api-gateway-http';
+import { toStreamingResponse, toWebRequest } from '../../../functions/adapters/aws/api-gateway-http';
 
 function event(overrides: Partial<APIGatewayProxyEvent>): APIGatewayProxyEvent {
   return {

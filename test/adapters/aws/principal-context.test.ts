@@ -1,5 +1,5 @@
-import type { Principal } from '../../functions/core/pipeline/authenticate';
-import { principalFromContext, principalToContext } from '../../functions/handlers/principal-context';
+import type { Principal } from '../../../functions/core/pipeline/authenticate';
+import { principalFromContext, principalToContext } from '../../../functions/adapters/aws/principal-context';
 
 describe('principal authorizer context', () => {
   it.each<[string, Principal]>([
