@@ -34,8 +34,10 @@ export interface GatewayErrorOptions {
   type: string;
   code?: string | null;
   param?: string | null;
-  verdict?: ErrorVerdict;
-  errorClass?: ErrorClass;
+  /** What routing may do next; required, so no error is silently final. */
+  verdict: ErrorVerdict;
+  /** The class `fallbackOn` and the circuit breaker judge it by; required like the verdict. */
+  errorClass: ErrorClass;
   /** Milliseconds the upstream asked us to wait (`retry-after`, Gemini `RetryInfo`). */
   retryAfterMs?: number;
   /** Provider that produced the error, for logs and usage events. */
@@ -83,8 +85,8 @@ export class GatewayError extends Error {
     this.type = options.type;
     this.code = options.code ?? null;
     this.param = options.param ?? null;
-    this.verdict = options.verdict ?? 'final';
-    this.errorClass = options.errorClass ?? 'client';
+    this.verdict = options.verdict;
+    this.errorClass = options.errorClass;
     this.retryAfterMs = options.retryAfterMs;
     this.provider = options.provider;
     this.clientShouldRetry = options.clientShouldRetry;
@@ -114,22 +116,23 @@ export class GatewayError extends Error {
 
 /** 400 for a malformed request; `param` names the offending field. */
 export function invalidRequest(message: string, param: string | null = null, code: string | null = null): GatewayError {
-  return new GatewayError({ status: 400, type: 'invalid_request_error', message, param, code, errorClass: 'invalid_request' });
+  return new GatewayError({ verdict: 'final', status: 400, type: 'invalid_request_error', message, param, code, errorClass: 'invalid_request' });
 }
 
 /** 401 for a missing, unknown, revoked or expired virtual key. */
 export function authenticationError(message: string, code = 'invalid_api_key'): GatewayError {
-  return new GatewayError({ status: 401, type: 'authentication_error', message, code, errorClass: 'client' });
+  return new GatewayError({ verdict: 'final', status: 401, type: 'authentication_error', message, code, errorClass: 'client' });
 }
 
 /** 403 when the key may not use the requested model alias. */
 export function permissionDenied(message: string, code = 'model_not_allowed'): GatewayError {
-  return new GatewayError({ status: 403, type: 'permission_error', message, code, errorClass: 'client' });
+  return new GatewayError({ verdict: 'final', status: 403, type: 'permission_error', message, code, errorClass: 'client' });
 }
 
 /** 404 for an unknown model alias. */
 export function modelNotFound(model: string): GatewayError {
   return new GatewayError({
+    verdict: 'final',
     status: 404,
     type: 'invalid_request_error',
     code: 'model_not_found',
@@ -142,6 +145,8 @@ export function modelNotFound(model: string): GatewayError {
 /** 404 for an unknown route. */
 export function routeNotFound(method: string, path: string): GatewayError {
   return new GatewayError({
+    verdict: 'final',
+    errorClass: 'client',
     status: 404,
     type: 'invalid_request_error',
     code: 'unknown_url',
@@ -151,11 +156,11 @@ export function routeNotFound(method: string, path: string): GatewayError {
 
 /** 503 when a store the gateway must consult is unavailable (fail closed). */
 export function serviceUnavailable(message: string, cause?: unknown): GatewayError {
-  return new GatewayError({ status: 503, type: 'service_unavailable', code: 'service_unavailable', message, cause, errorClass: 'server_error' });
+  return new GatewayError({ verdict: 'final', status: 503, type: 'service_unavailable', code: 'service_unavailable', message, cause, errorClass: 'server_error' });
 }
 
 /** Wraps anything thrown into a GatewayError, hiding internals behind a 500. */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  return new GatewayError({ status: 500, type: 'server_error', code: 'internal_error', message: 'Internal gateway error.', cause: error, errorClass: 'server_error' });
+  return new GatewayError({ verdict: 'final', status: 500, type: 'server_error', code: 'internal_error', message: 'Internal gateway error.', cause: error, errorClass: 'server_error' });
 }

@@ -117,7 +117,14 @@ function decodeModelId(segment: string): string {
 
 function assertMethod(actual: string, expected: string, path: string): void {
   if (actual !== expected) {
-    throw new GatewayError({ status: 405, type: 'invalid_request_error', code: 'method_not_allowed', message: `${actual} is not allowed on ${path}; use ${expected}.` });
+    throw new GatewayError({
+      verdict: 'final',
+      errorClass: 'client',
+      status: 405,
+      type: 'invalid_request_error',
+      code: 'method_not_allowed',
+      message: `${actual} is not allowed on ${path}; use ${expected}.`,
+    });
   }
 }
 

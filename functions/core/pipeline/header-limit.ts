@@ -3,6 +3,7 @@ import { GatewayError } from '../errors';
 /** 431 for a request whose header section is larger than `limit` bytes. */
 export function headersTooLarge(limit: number): GatewayError {
   return new GatewayError({
+    verdict: 'final',
     status: 431,
     type: 'invalid_request_error',
     code: 'request_header_fields_too_large',

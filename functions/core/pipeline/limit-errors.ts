@@ -8,6 +8,7 @@ import { formatMicroUsd } from '../ports/spend-store';
  */
 export function budgetExceeded(owner: string, periodKey: string, remainingMicroUsd: number, limitMicroUsd: number, neededMicroUsd: number): GatewayError {
   return new GatewayError({
+    verdict: 'final',
     status: 429,
     type: 'insufficient_quota',
     code: 'budget_exceeded',
@@ -24,6 +25,7 @@ export function budgetExceeded(owner: string, periodKey: string, remainingMicroU
 export function rateLimitExceeded(keyId: string, limit: 'rpm' | 'tpm', value: number, retryAfterMs: number): GatewayError {
   const what = limit === 'rpm' ? `${value} requests per minute` : `${value} tokens per minute`;
   return new GatewayError({
+    verdict: 'final',
     status: 429,
     type: 'rate_limit_error',
     code: 'rate_limit_exceeded',

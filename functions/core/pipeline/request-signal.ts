@@ -2,12 +2,12 @@ import { GatewayError } from '../errors';
 
 /** The error used when the client goes away (HTTP 499 in usage events, as nginx logs it). */
 export function clientClosedError(): GatewayError {
-  return new GatewayError({ status: 499, type: 'client_closed', code: 'client_closed', message: 'The client closed the connection.', errorClass: 'client' });
+  return new GatewayError({ verdict: 'final', status: 499, type: 'client_closed', code: 'client_closed', message: 'The client closed the connection.', errorClass: 'client' });
 }
 
 /** The error used when a request exceeds `timeouts.totalMs`. */
 export function deadlineError(ms: number): GatewayError {
-  return new GatewayError({ status: 504, type: 'timeout_error', code: 'deadline_exceeded', message: `The request did not complete within ${ms} ms.`, errorClass: 'timeout' });
+  return new GatewayError({ verdict: 'final', status: 504, type: 'timeout_error', code: 'deadline_exceeded', message: `The request did not complete within ${ms} ms.`, errorClass: 'timeout' });
 }
 
 /** A request-wide abort signal and the means to end its timer. */

@@ -230,6 +230,7 @@ function firstByteTimeout(target: RouteTarget, ms: number): GatewayError {
 function coolingDownError(targets: RouteTarget[], breaker: CircuitBreaker | undefined, nowMs: number): GatewayError {
   const reopensAt = Math.min(...targets.map((target) => breaker?.reopensAt(target.id) ?? nowMs));
   return new GatewayError({
+    verdict: 'final',
     status: 503,
     type: 'service_unavailable',
     code: 'targets_cooling_down',
@@ -240,5 +241,5 @@ function coolingDownError(targets: RouteTarget[], breaker: CircuitBreaker | unde
 }
 
 function noTargets(): GatewayError {
-  return new GatewayError({ status: 503, type: 'upstream_error', code: 'no_available_target', message: 'No target is available for this model.', errorClass: 'server_error' });
+  return new GatewayError({ verdict: 'final', status: 503, type: 'upstream_error', code: 'no_available_target', message: 'No target is available for this model.', errorClass: 'server_error' });
 }
