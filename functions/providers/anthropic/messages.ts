@@ -1,5 +1,7 @@
 import { invalidRequest } from '../../core/errors';
 import type { ChatMessage, ContentPart, ToolCall } from '../../core/openai/types';
+import { parseDataUrl } from '../shared/data-url';
+import { parseToolArguments } from '../shared/tool-arguments';
 import type {
   AnthropicImageBlock,
   AnthropicMessage,
@@ -17,7 +19,6 @@ export interface TranslatedMessages {
   messages: AnthropicMessage[];
 }
 
-const DATA_URL = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s;
 
 /**
  * Translates OpenAI messages into Anthropic's `system` + `messages`.
@@ -152,9 +153,9 @@ function imageBlock(part: ContentPart, param: string): AnthropicImageBlock {
   const url = (part as { image_url?: { url?: unknown } }).image_url?.url;
   if (typeof url !== 'string') throw invalidRequest('An image_url part needs `image_url.url`.', `${param}.image_url.url`);
   const cache = cacheControlOf(part);
-  const data = DATA_URL.exec(url);
+  const data = parseDataUrl(url);
   if (data) {
-    return withCache<AnthropicImageBlock>({ type: 'image', source: { type: 'base64', media_type: data[1] ?? '', data: data[3] ?? '' } }, cache);
+    return withCache<AnthropicImageBlock>({ type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.base64 } }, cache);
   }
   if (/^https?:\/\//i.test(url)) return withCache<AnthropicImageBlock>({ type: 'image', source: { type: 'url', url } }, cache);
   throw invalidRequest('Image URLs must be https URLs or base64 data URLs.', `${param}.image_url.url`);
@@ -162,18 +163,7 @@ function imageBlock(part: ContentPart, param: string): AnthropicImageBlock {
 
 /** Anthropic takes tool input as an object, OpenAI sends it as a JSON string. */
 function toolUseBlock(call: ToolCall, param: string): AnthropicToolUseBlock {
-  const args = call.function.arguments;
-  let input: unknown = {};
-  if (args.trim() !== '') {
-    try {
-      input = JSON.parse(args);
-    } catch {
-      throw invalidRequest('Tool call arguments must be valid JSON.', `${param}.function.arguments`);
-    }
-  }
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw invalidRequest('Tool call arguments must be a JSON object.', `${param}.function.arguments`);
-  }
+  const input = parseToolArguments(call.function.arguments, `${param}.function.arguments`);
   return withCache<AnthropicToolUseBlock>({ type: 'tool_use', id: call.id, name: call.function.name, input }, (call as { cache_control?: CacheControl }).cache_control);
 }
 

@@ -1,6 +1,8 @@
 import type { ContentBlock, ConversationRole, ImageFormat, Message, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import { invalidRequest } from '../../core/errors';
 import type { ChatMessage, ContentPart, TextContentPart, ToolCall } from '../../core/openai/types';
+import { parseDataUrl } from '../shared/data-url';
+import { parseToolArguments } from '../shared/tool-arguments';
 
 /** The conversation in Converse form. */
 export interface ConverseConversation {
@@ -16,7 +18,6 @@ const IMAGE_FORMATS: Readonly<Record<string, ImageFormat>> = {
   'image/webp': 'webp',
 };
 
-const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
 
 /**
  * Translates OpenAI messages into Converse `system` blocks and `messages`.
@@ -89,25 +90,17 @@ function imageBlock(url: string, param: string): ContentBlock {
     if (!format) throw invalidRequest('An s3:// image URL must end in .png, .jpeg, .jpg, .gif or .webp.', param);
     return { image: { format, source: { s3Location: { uri: url } } } };
   }
-  const match = DATA_URL.exec(url);
-  if (!match) {
+  const data = parseDataUrl(url);
+  if (!data) {
     throw invalidRequest('Bedrock accepts images only as base64 data URLs (data:image/png;base64,…) or s3:// URLs; download the image and send it as a data URL.', param);
   }
-  const format = IMAGE_FORMATS[(match[1] ?? '').toLowerCase()];
-  if (!format) throw invalidRequest(`Image type '${match[1]}' is not supported by Bedrock (png, jpeg, gif, webp).`, param);
-  return { image: { format, source: { bytes: new Uint8Array(Buffer.from(match[2] ?? '', 'base64')) } } };
+  const format = IMAGE_FORMATS[data.mediaType.toLowerCase()];
+  if (!format) throw invalidRequest(`Image type '${data.mediaType}' is not supported by Bedrock (png, jpeg, gif, webp).`, param);
+  return { image: { format, source: { bytes: new Uint8Array(Buffer.from(data.base64, 'base64')) } } };
 }
 
 function toolUse(call: ToolCall, param: string): ContentBlock {
-  let input: unknown;
-  try {
-    input = call.function.arguments.trim() === '' ? {} : JSON.parse(call.function.arguments);
-  } catch {
-    throw invalidRequest('Tool call arguments must be a JSON object.', `${param}.function.arguments`);
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalidRequest('Tool call arguments must be a JSON object.', `${param}.function.arguments`);
-  }
+  const input = parseToolArguments(call.function.arguments, `${param}.function.arguments`);
   return { toolUse: { toolUseId: call.id, name: call.function.name, input: input as Record<string, never> } };
 }
 

@@ -1,6 +1,8 @@
 import { invalidRequest } from '../../core/errors';
 import type { ChatMessage, ContentPart, ToolCall } from '../../core/openai/types';
 import type { GeminiContent, GeminiPart } from './wire';
+import { parseDataUrl } from '../shared/data-url';
+import { parseToolArguments } from '../shared/tool-arguments';
 
 /** The conversation in Gemini's shape. */
 export interface GeminiConversation {
@@ -122,8 +124,8 @@ function contentPart(part: ContentPart, param: string): GeminiPart {
  * guessed from the file extension (JPEG when unknown): Gemini fetches the URL itself.
  */
 function mediaPart(url: string, param: string): GeminiPart {
-  const data = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s.exec(url);
-  if (data) return { inlineData: { mimeType: data[1] as string, data: data[2] as string } };
+  const data = parseDataUrl(url);
+  if (data) return { inlineData: { mimeType: data.mediaType, data: data.base64 } };
   if (/^https?:\/\//i.test(url)) {
     const path = url.split(/[?#]/, 1)[0] ?? '';
     const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
@@ -133,19 +135,8 @@ function mediaPart(url: string, param: string): GeminiPart {
 }
 
 function functionCallPart(call: ToolCall, param: string): GeminiPart {
-  const raw = call.function.arguments;
-  let args: unknown = {};
-  if (raw.trim() !== '') {
-    try {
-      args = JSON.parse(raw) as unknown;
-    } catch {
-      throw invalidRequest('Tool call arguments must be a JSON object.', `${param}.function.arguments`);
-    }
-  }
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw invalidRequest('Tool call arguments must be a JSON object.', `${param}.function.arguments`);
-  }
-  const part: GeminiPart = { functionCall: { name: call.function.name, args: args as Record<string, unknown> } };
+  const args = parseToolArguments(call.function.arguments, `${param}.function.arguments`);
+  const part: GeminiPart = { functionCall: { name: call.function.name, args } };
   const signature = (call as { extra_content?: { google?: { thought_signature?: unknown } } }).extra_content?.google?.thought_signature;
   if (typeof signature === 'string') part.thoughtSignature = signature;
   return part;
