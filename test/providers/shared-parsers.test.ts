@@ -47,3 +47,37 @@ describe('the shared tool-argument parser', () => {
     expect(error).toMatchObject({ status: 400, param: 'messages[1].tool_calls[0].function.arguments' });
   });
 });
+
+describe('the shared table of unsupported parameters', () => {
+  const errorOf = (build: () => unknown): unknown => {
+    try {
+      build();
+    } catch (thrown) {
+      return thrown;
+    }
+    throw new Error('expected an error');
+  };
+
+  it.each([
+    ['logprobs', { logprobs: true }],
+    ['logit_bias', { logit_bias: { '50256': -100 } }],
+    ['prediction', { prediction: { type: 'content', content: 'x' } }],
+  ])('answers %s with one error text and code on Anthropic, Gemini and Bedrock', async (param, extra) => {
+    const { buildGeminiRequest } = await import('../../functions/providers/gemini/request');
+    const { chatCall: geminiCall, callContext } = await import('./gemini/harness');
+    const errors = [
+      errorOf(() => anthropicBody(extra)),
+      errorOf(() => buildGeminiRequest(geminiCall(extra), callContext('http://127.0.0.1:9'))),
+      errorOf(() => buildConverseInput(chatCall(extra), { type: 'bedrock' })),
+    ] as GatewayError[];
+
+    for (const [index, provider] of ['Anthropic models', 'Gemini models', 'Bedrock'].entries()) {
+      expect(errors[index]).toMatchObject({
+        status: 400,
+        param,
+        code: 'unsupported_parameter',
+        message: `The parameter '${param}' is not supported by ${provider}. Remove it, or set dropUnsupportedParams on the provider to ignore it.`,
+      });
+    }
+  });
+});

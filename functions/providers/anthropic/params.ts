@@ -1,47 +1,26 @@
 import { invalidRequest, type GatewayError } from '../../core/errors';
 import type { ChatCompletionRequest } from '../../core/openai/types';
 import { CLAUDE_MIN_THINKING_BUDGET, claudeThinkingBudget } from '../shared/thinking-budget';
+import { anyValue, nonZero, OPENAI_ONLY_PARAMETERS, rejectUnsupportedParameters, unsupportedParameter, type UnsupportedParameter } from '../shared/unsupported-params';
 
 
-type Check = (value: unknown) => boolean;
-const isSet: Check = (value) => value !== undefined && value !== null;
-const nonZero: Check = (value) => isSet(value) && value !== 0;
-
-/**
- * OpenAI parameters the Messages API has no equivalent for, each with the test of a value that
- * would change the answer (a default such as `n: 1` or `presence_penalty: 0` is harmless).
- */
-const UNSUPPORTED: ReadonlyArray<readonly [param: string, changesAnswer: Check]> = [
-  ['n', (value) => typeof value === 'number' && value > 1],
-  ['logprobs', (value) => value === true],
-  ['top_logprobs', isSet],
-  ['presence_penalty', nonZero],
-  ['frequency_penalty', nonZero],
-  ['seed', isSet],
-  ['logit_bias', (value) => isSet(value) && Object.keys(value as object).length > 0],
-  ['audio', isSet],
-  ['prediction', isSet],
-  ['modalities', (value) => Array.isArray(value) && value.some((modality) => modality !== 'text')],
+/** OpenAI parameters the Messages API has no equivalent for (a default value is harmless). */
+const UNSUPPORTED: readonly UnsupportedParameter[] = [
+  ...OPENAI_ONLY_PARAMETERS,
+  { param: 'n', changesAnswer: (value) => typeof value === 'number' && value > 1 },
+  { param: 'presence_penalty', changesAnswer: nonZero },
+  { param: 'frequency_penalty', changesAnswer: nonZero },
+  { param: 'seed', changesAnswer: anyValue },
 ];
 
-/** The 400 for a parameter Anthropic cannot honour, naming it. */
+/** The 400 for a parameter (or value) Anthropic cannot honour, naming it. */
 export function unsupportedParam(param: string, detail = 'is not supported by Anthropic models'): GatewayError {
-  return invalidRequest(
-    `The parameter '${param}' ${detail}. Remove it, or set dropUnsupportedParams on the provider to ignore it.`,
-    param,
-    'unsupported_parameter',
-  );
+  return unsupportedParameter(param, 'Anthropic models', detail);
 }
 
-/**
- * Rejects (or, with `dropUnsupportedParams`, ignores) the parameters of {@link UNSUPPORTED}.
- * Ignoring needs no work: the request builder only copies the parameters it translates.
- */
+/** Rejects (or, with `dropUnsupportedParams`, ignores) the parameters of {@link UNSUPPORTED}. */
 export function checkUnsupportedParams(request: ChatCompletionRequest, drop: boolean): void {
-  if (drop) return;
-  for (const [param, changesAnswer] of UNSUPPORTED) {
-    if (changesAnswer(request[param])) throw unsupportedParam(param);
-  }
+  rejectUnsupportedParameters(request, UNSUPPORTED, 'Anthropic models', drop);
 }
 
 /** The sampling and thinking fields of the request body. */
@@ -66,7 +45,7 @@ export function samplingFields(request: ChatCompletionRequest, maxTokens: number
   if (budget !== undefined) {
     const capped = Math.min(budget, maxTokens - 1);
     if (capped < CLAUDE_MIN_THINKING_BUDGET) {
-      const param = isSet(request.max_completion_tokens) ? 'max_completion_tokens' : 'max_tokens';
+      const param = anyValue(request.max_completion_tokens) ? 'max_completion_tokens' : 'max_tokens';
       throw invalidRequest(`reasoning_effort needs ${param} above ${CLAUDE_MIN_THINKING_BUDGET} on Anthropic models (thinking counts towards it).`, param);
     }
     fields.thinking = { type: 'enabled', budget_tokens: capped };

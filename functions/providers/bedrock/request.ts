@@ -2,12 +2,13 @@ import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-be
 import type { DocumentType } from '@smithy/types';
 import { invalidRequest } from '../../core/errors';
 import type { ChatCompletionRequest } from '../../core/openai/types';
-import type { ChatCall,  } from '../../core/ports/provider';
+import type { ChatCall } from '../../core/ports/provider';
 import { translateMessages } from './messages';
 import { isClaudeModel } from './models';
 import { translateTools } from './tools';
 import type { BedrockSettings } from './settings';
 import { CLAUDE_MIN_THINKING_BUDGET, claudeThinkingBudget } from '../shared/thinking-budget';
+import { anyValue, nonZero, OPENAI_ONLY_PARAMETERS, rejectUnsupportedParameters, type UnsupportedParameter } from '../shared/unsupported-params';
 
 /** A Converse request plus what the response translators need to know about it. */
 export interface ConverseTranslation {
@@ -16,27 +17,18 @@ export interface ConverseTranslation {
   responseTool: string | undefined;
 }
 
-/**
- * OpenAI parameters Converse has no equivalent for, with the test for "set to something we
- * would have to honour" (defaults such as `n: 1` or `presence_penalty: 0` are harmless).
- */
-const UNSUPPORTED: ReadonlyArray<readonly [string, (request: ChatCompletionRequest) => boolean]> = [
-  ['n', (r) => r.n != null && r.n !== 1],
-  ['seed', (r) => r.seed != null],
-  ['logprobs', (r) => r.logprobs === true],
-  ['top_logprobs', (r) => r.top_logprobs != null],
-  ['presence_penalty', (r) => r.presence_penalty != null && r.presence_penalty !== 0],
-  ['frequency_penalty', (r) => r.frequency_penalty != null && r.frequency_penalty !== 0],
-  ['logit_bias', (r) => r.logit_bias != null && Object.keys(r.logit_bias as object).length > 0],
-  ['parallel_tool_calls', (r) => r.parallel_tool_calls === false],
-  ['audio', (r) => r.audio != null],
-  ['modalities', (r) => Array.isArray(r.modalities) && r.modalities.some((m) => m !== 'text')],
-  ['prediction', (r) => r.prediction != null],
-  ['web_search_options', (r) => r.web_search_options != null],
-  ['functions', (r) => r.functions != null],
-  ['function_call', (r) => r.function_call != null],
+/** OpenAI parameters Converse has no equivalent for (a default value is harmless). */
+const UNSUPPORTED: readonly UnsupportedParameter[] = [
+  ...OPENAI_ONLY_PARAMETERS,
+  { param: 'n', changesAnswer: (value) => anyValue(value) && value !== 1 },
+  { param: 'seed', changesAnswer: anyValue },
+  { param: 'presence_penalty', changesAnswer: nonZero },
+  { param: 'frequency_penalty', changesAnswer: nonZero },
+  { param: 'parallel_tool_calls', changesAnswer: (value) => value === false },
+  { param: 'web_search_options', changesAnswer: anyValue },
+  { param: 'functions', changesAnswer: anyValue },
+  { param: 'function_call', changesAnswer: anyValue },
 ];
-
 
 /**
  * Translates an OpenAI chat request into a Converse (or ConverseStream, same shape) request:
@@ -47,10 +39,7 @@ const UNSUPPORTED: ReadonlyArray<readonly [string, (request: ChatCompletionReque
 export function buildConverseInput(call: ChatCall, settings: BedrockSettings): ConverseTranslation {
   const { request, model } = call;
   const drop = settings.dropUnsupportedParams === true;
-  if (!drop) {
-    const unsupported = UNSUPPORTED.find(([, isSet]) => isSet(request));
-    if (unsupported) throw invalidRequest(`Parameter '${unsupported[0]}' is not supported by Bedrock.`, unsupported[0]);
-  }
+  rejectUnsupportedParameters(request, UNSUPPORTED, 'Bedrock', drop);
   const { system, messages } = translateMessages(request.messages);
   const historyHasTools = messages.some((m) => m.content?.some((block) => block.toolUse !== undefined || block.toolResult !== undefined));
   const { toolConfig, responseTool } = translateTools(request, { historyHasTools, dropUnsupportedParams: drop });

@@ -1,11 +1,12 @@
 import { invalidRequest } from '../../core/errors';
-import type { ChatCompletionRequest, ToolChoice, ToolDefinition, ReasoningEffort } from '../../core/openai/types';
+import type { ReasoningEffort, ToolChoice, ToolDefinition } from '../../core/openai/types';
 import type { UpstreamRequest } from '../http-provider';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toGeminiConversation } from './contents';
 import { toGeminiSchema } from './schema';
 import type { GeminiGenerationConfig, GeminiRequest } from './wire';
 import type { GeminiSettings } from './settings';
+import { anyValue, OPENAI_ONLY_PARAMETERS, rejectUnsupportedParameters, unsupportedParameter, type UnsupportedParameter } from '../shared/unsupported-params';
 
 /** Default host root of the Generative Language API (DESIGN §3: `baseUrl` is the host root). */
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -40,22 +41,13 @@ const PRO_MODEL = /^(?:models\/)?gemini-[\d.]+-pro/;
 /** Models without thinking: `reasoning_effort` cannot be honoured there (Gemini answers 400). */
 const NO_THINKING = /^(?:models\/)?gemini-(?:1\.|2\.0-(?!flash-thinking))/;
 
-/**
- * OpenAI parameters Gemini cannot honour, with the value that makes each one a no-op. A request
- * carrying any other value is a 400 naming the parameter, unless the provider's settings say
- * `dropUnsupportedParams`.
- */
-const UNSUPPORTED: Array<{ param: string; isNoop: (value: unknown) => boolean }> = [
-  { param: 'logprobs', isNoop: (v) => v === false },
-  { param: 'top_logprobs', isNoop: () => false },
-  { param: 'logit_bias', isNoop: (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0 },
-  { param: 'parallel_tool_calls', isNoop: (v) => v === true },
-  { param: 'functions', isNoop: () => false },
-  { param: 'function_call', isNoop: () => false },
-  { param: 'audio', isNoop: () => false },
-  { param: 'modalities', isNoop: (v) => Array.isArray(v) && v.every((m) => m === 'text') },
-  { param: 'prediction', isNoop: () => false },
-  { param: 'web_search_options', isNoop: () => false },
+/** OpenAI parameters Gemini cannot honour (a default value is harmless). */
+const UNSUPPORTED: readonly UnsupportedParameter[] = [
+  ...OPENAI_ONLY_PARAMETERS,
+  { param: 'parallel_tool_calls', changesAnswer: (value) => value === false },
+  { param: 'functions', changesAnswer: anyValue },
+  { param: 'function_call', changesAnswer: anyValue },
+  { param: 'web_search_options', changesAnswer: anyValue },
 ];
 
 /**
@@ -67,7 +59,7 @@ const UNSUPPORTED: Array<{ param: string; isNoop: (value: unknown) => boolean }>
  */
 export function buildGeminiRequest(call: ChatCall, ctx: CallContext<GeminiSettings>): UpstreamRequest {
   const request = call.request;
-  checkUnsupported(request, ctx.settings.dropUnsupportedParams === true);
+  rejectUnsupportedParameters(request, UNSUPPORTED, 'Gemini models', ctx.settings.dropUnsupportedParams === true);
   const { contents, systemTexts } = toGeminiConversation(request.messages, call.model);
   const body: GeminiRequest = { contents };
   if (systemTexts.length > 0) {
@@ -93,16 +85,6 @@ export function modelUrl(baseUrl: string | undefined, model: string, method: str
   const root = (baseUrl ?? GEMINI_BASE_URL).replace(/\/+$/, '');
   const resource = model.includes('/') ? model : `models/${model}`;
   return `${root}/v1beta/${resource}:${method}`;
-}
-
-function checkUnsupported(request: ChatCompletionRequest, drop: boolean): void {
-  if (drop) return;
-  for (const { param, isNoop } of UNSUPPORTED) {
-    const value = request[param];
-    if (value !== undefined && value !== null && !isNoop(value)) {
-      throw invalidRequest(`The parameter '${param}' is not supported by Gemini models.`, param, 'unsupported_parameter');
-    }
-  }
 }
 
 function toFunctionDeclaration(tool: ToolDefinition, i: number): { name: string; description?: string; parameters?: Record<string, unknown> } {
@@ -147,7 +129,7 @@ function toGenerationConfig(call: ChatCall, drop: boolean): GeminiGenerationConf
   }
   if (r.reasoning_effort != null && NO_THINKING.test(call.model)) {
     // `none` asks for what such a model does anyway.
-    if (!drop && r.reasoning_effort !== 'none') throw invalidRequest(`The model '${call.model}' does not support reasoning_effort.`, 'reasoning_effort', 'unsupported_parameter');
+    if (!drop && r.reasoning_effort !== 'none') throw unsupportedParameter('reasoning_effort', call.model, `is not supported by the model '${call.model}' (it does not think)`);
   } else if (r.reasoning_effort != null) {
     const budget = thinkingBudget(r.reasoning_effort, call.model);
     config.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };

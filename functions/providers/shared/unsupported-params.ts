@@ -1,0 +1,46 @@
+import { invalidRequest, type GatewayError } from '../../core/errors';
+import type { ChatCompletionRequest } from '../../core/openai/types';
+
+/**
+ * One OpenAI parameter a provider has no equivalent for, and the test of a value that would
+ * change the answer: a default such as `n: 1`, `presence_penalty: 0` or `parallel_tool_calls:
+ * true` is harmless and passes.
+ */
+export interface UnsupportedParameter {
+  readonly param: string;
+  changesAnswer(value: unknown): boolean;
+}
+
+/** Any value at all changes the answer. */
+export const anyValue = (value: unknown): boolean => value !== undefined && value !== null;
+/** A number other than 0. */
+export const nonZero = (value: unknown): boolean => anyValue(value) && value !== 0;
+/** A non-empty object (`logit_bias`). */
+export const nonEmptyObject = (value: unknown): boolean => typeof value === 'object' && value !== null && Object.keys(value).length > 0;
+
+/** The parameters no provider but OpenAI honours, with the same tests everywhere. */
+export const OPENAI_ONLY_PARAMETERS: readonly UnsupportedParameter[] = [
+  { param: 'logprobs', changesAnswer: (value) => value === true },
+  { param: 'top_logprobs', changesAnswer: anyValue },
+  { param: 'logit_bias', changesAnswer: nonEmptyObject },
+  { param: 'audio', changesAnswer: anyValue },
+  { param: 'modalities', changesAnswer: (value) => Array.isArray(value) && value.some((modality) => modality !== 'text') },
+  { param: 'prediction', changesAnswer: anyValue },
+];
+
+/** The 400 for a parameter a provider cannot honour: one text for every provider. */
+export function unsupportedParameter(param: string, provider: string, detail = `is not supported by ${provider}`): GatewayError {
+  return invalidRequest(`The parameter '${param}' ${detail}. Remove it, or set dropUnsupportedParams on the provider to ignore it.`, param, 'unsupported_parameter');
+}
+
+/**
+ * Rejects the first parameter of `table` whose value would change the answer, or, with
+ * `dropUnsupportedParams` (`drop`), lets the request through: the provider's request builder
+ * copies only the parameters it translates, so ignoring needs no work.
+ */
+export function rejectUnsupportedParameters(request: ChatCompletionRequest, table: readonly UnsupportedParameter[], provider: string, drop: boolean): void {
+  if (drop) return;
+  for (const { param, changesAnswer } of table) {
+    if (changesAnswer((request as Record<string, unknown>)[param])) throw unsupportedParameter(param, provider);
+  }
+}
