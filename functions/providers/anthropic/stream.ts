@@ -8,6 +8,7 @@ import { jsonToolName } from './tools';
 import { mergeUsage, toOpenAiUsage } from './usage';
 import type { AnthropicUsage } from './wire-types';
 import type { AnthropicSettings } from './settings';
+import { completionId, toolCallId } from '../shared/ids';
 
 /**
  * What a content block becomes on the OpenAI side: text, reasoning, a function tool call (with
@@ -64,7 +65,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     private readonly ctx: CallContext<AnthropicSettings>,
   ) {
     this.jsonTool = jsonToolName(call.request.response_format);
-    this.id = `chatcmpl-${ctx.requestId}`;
+    this.id = completionId(ctx.requestId);
     this.model = call.model;
     this.created = ctx.nowSeconds();
   }
@@ -150,7 +151,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       const input = nonEmptyInput(block.input);
       const state = { kind: 'tool' as const, index: this.toolCalls++, hasArguments: input !== undefined };
       this.blocks.set(index, state);
-      const call = { index: state.index, id: block.id ?? `call_${state.index}`, type: 'function' as const, function: { name: block.name ?? '', arguments: input ?? '' } };
+      const call = { index: state.index, id: block.id ?? toolCallId(this.ctx.requestId, state.index), type: 'function' as const, function: { name: block.name ?? '', arguments: input ?? '' } };
       out.push(this.chunk({ tool_calls: [call] }));
     } else {
       this.blocks.set(index, { kind: 'ignored' });

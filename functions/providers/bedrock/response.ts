@@ -3,6 +3,7 @@ import type { AssistantMessage, ChatCompletion, ToolCall } from '../../core/open
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason, toOpenAiUsage } from './usage';
 import type { BedrockSettings } from './settings';
+import { completionId } from '../shared/ids';
 
 /**
  * Translates a Converse response into an OpenAI chat completion: text blocks become `content`,
@@ -34,7 +35,7 @@ export function parseConverseResponse(response: ConverseResponse, call: ChatCall
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (reasoning !== '') message.reasoning_content = reasoning;
   const completion: ChatCompletion = {
-    id: `chatcmpl-${ctx.requestId}`,
+    id: completionId(ctx.requestId),
     object: 'chat.completion',
     created: ctx.nowSeconds(),
     model: call.model,

@@ -4,6 +4,7 @@ import { upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason, toOpenAiUsage } from './usage';
 import type { BedrockSettings } from './settings';
+import { completionId } from '../shared/ids';
 
 /** Per-request translator of ConverseStream events into OpenAI chunks (CONVENTIONS 5). */
 export interface ConverseStreamTranslator {
@@ -33,7 +34,7 @@ interface OpenToolBlock {
  *   have arrived (Bedrock sends them in either order), or at the end of the stream.
  */
 export function createConverseStreamTranslator(call: ChatCall, ctx: CallContext<BedrockSettings>, responseTool: string | undefined): ConverseStreamTranslator {
-  const id = `chatcmpl-${ctx.requestId}`;
+  const id = completionId(ctx.requestId);
   const created = ctx.nowSeconds();
   const blocks = new Map<number, OpenToolBlock>();
   let nextToolIndex = 0;

@@ -3,6 +3,7 @@ import type { AssistantMessage, ChatCompletion, FinishReason, ToolCall, Usage } 
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './wire';
 import type { GeminiSettings } from './settings';
+import { completionId, toolCallId } from '../shared/ids';
 
 /** Gemini finish reasons that mean content was withheld or cut by a safety or policy filter. */
 const FILTERED = new Set([
@@ -41,18 +42,6 @@ export function toUsage(meta: GeminiUsageMetadata | undefined): Usage | undefine
   };
 }
 
-/**
- * The id of the n-th tool call of a request. Gemini gives calls no stable id, so one is derived
- * from the request id: deterministic for a request, unique across the conversation.
- */
-export function toolCallId(requestId: string, n: number): string {
-  return `call_${requestId.replace(/[^A-Za-z0-9_-]/g, '')}_${n}`;
-}
-
-/** The completion id for a request (stream chunks share it). */
-export function completionId(requestId: string): string {
-  return `chatcmpl-${requestId}`;
-}
 
 /**
  * Carries Gemini's thought signature on an OpenAI tool call the way Google's own OpenAI-compatible

@@ -4,7 +4,8 @@ import { streamError } from '../error-mapping';
 import { badUpstreamJson, upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall, StreamTranslator } from '../../core/ports/provider';
 import { PartialArgs } from './partial-args';
-import { completionId, mapFinishReason, signatureExtra, toolCallId, toUsage } from './response';
+import { mapFinishReason, signatureExtra, toUsage } from './response';
+import { completionId, toolCallId } from '../shared/ids';
 import type { GeminiCandidate, GeminiFunctionCall, GeminiPart, GeminiResponse } from './wire';
 import type { GeminiSettings } from './settings';
 
