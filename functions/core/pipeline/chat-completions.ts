@@ -1,14 +1,15 @@
 import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../openai/types';
 import { validateChatRequest } from '../openai/validate';
-import { costMicroUsd, priceFor } from '../pricing';
+import { priceFor } from '../pricing';
 import { executeRoute, type StartedCall } from '../routing/execute-route';
 import type { RouteTarget } from '../routing/plan-route';
 import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../runtime';
 import { createSseBody, type StreamOutcome } from '../streaming/sse-response-body';
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
-import { estimateTokens, tokensFromUsage, usageFromTokens } from '../usage/token-counts';
+import { accountUsage } from '../usage/accounting';
+import { estimateTokens, usageFromTokens } from '../usage/token-counts';
 import type { ChatCall, ChatResult } from '../ports/provider';
 import { completed, type HandlerOutcome, type HandlerResult } from './handler-result';
 import { outputTokenLimit } from './cost-bound';
@@ -52,9 +53,7 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
   if (started.value.kind === 'completion') {
     const completion = normaliseCompletion(started.value.completion, record, started.target);
     logCompletion(runtime, completion, record);
-    const usage = completion.usage;
-    record.tokens = usage ? tokensFromUsage(usage) : estimateTokens(size, completionChars(completion));
-    record.costMicroUsd = costMicroUsd(usage ?? usageFromTokens(record.tokens), price);
+    accountUsage(record, { usage: completion.usage, promptBytes: size, completionChars: completionChars(completion) }, price);
     headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
     return completed(new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
   }
@@ -84,8 +83,7 @@ function streamResponse(
     idleMs: runtime.config.timeouts.idleMs,
     abortUpstream: (reason) => started.controller.abort(reason),
     onDone: (outcome: StreamOutcome) => {
-      record.tokens = outcome.usage ? tokensFromUsage(outcome.usage) : estimateTokens(promptBytes, outcome.completionChars);
-      record.costMicroUsd = costMicroUsd(outcome.usage ?? usageFromTokens(record.tokens), price);
+      accountUsage(record, { usage: outcome.usage, promptBytes, completionChars: outcome.completionChars }, price);
       resolveFinished({
         status: outcome.status,
         httpStatus: outcome.status === 'client_closed' ? 499 : 200,

@@ -2,9 +2,10 @@ import { GatewayError } from '../errors';
 import type { EmbeddingResponse } from '../openai/types';
 import { base64ToFloats, floatsToBase64 } from '../openai/embedding-encoding';
 import { validateEmbeddingRequest } from '../openai/validate';
-import { costMicroUsd, priceFor } from '../pricing';
+import { priceFor } from '../pricing';
 import { executeRoute } from '../routing/execute-route';
 import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../runtime';
+import { accountUsage } from '../usage/accounting';
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
 import { completed, type HandlerResult } from './handler-result';
@@ -49,8 +50,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   const headers = routingHeaders(record, started);
   const response = encodeVectors(started.value, body.encoding_format ?? 'float');
   const promptTokens = response.usage?.prompt_tokens ?? 0;
-  record.tokens = { input: promptTokens, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0, estimated: false };
-  record.costMicroUsd = costMicroUsd({ prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens }, priceFor(started.target.model, started.target.price));
+  accountUsage(record, { usage: { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens }, promptBytes: 0, completionChars: 0 }, priceFor(started.target.model, started.target.price));
   headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
   return completed(new Response(JSON.stringify(response), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
 }
