@@ -11,12 +11,14 @@ import type { AnthropicSettings } from './settings';
 import { completionId, toolCallId } from '../shared/ids';
 
 /**
- * What a content block becomes on the OpenAI side: text, reasoning, a function tool call (with
- * its OpenAI `index`), the structured-output JSON (streamed as content), or nothing (server tool
- * blocks, their results, redacted thinking and block types added after this code was written).
+ * What a content block becomes on the OpenAI side: text, reasoning (its text and signature kept
+ * to hand back as a whole thinking block), a function tool call (with its OpenAI `index`), the
+ * structured-output JSON (streamed as content), or nothing (server tool blocks, their results and
+ * block types added after this code was written).
  */
 type BlockState =
-  | { kind: 'text' | 'thinking' | 'ignored' }
+  | { kind: 'text' | 'ignored' }
+  | { kind: 'thinking'; thinking: string; signature: string }
   | { kind: 'tool'; index: number; hasArguments: boolean }
   | { kind: 'json'; hasArguments: boolean };
 
@@ -24,8 +26,8 @@ interface StreamEvent {
   type?: string;
   index?: number;
   message?: { id?: string; model?: string; usage?: AnthropicUsage };
-  content_block?: { type?: string; id?: string; name?: string; text?: string; thinking?: string; input?: unknown };
-  delta?: { type?: string; text?: string; thinking?: string; partial_json?: string; stop_reason?: string | null };
+  content_block?: { type?: string; id?: string; name?: string; text?: string; thinking?: string; signature?: string; data?: string; input?: unknown };
+  delta?: { type?: string; text?: string; thinking?: string; signature?: string; partial_json?: string; stop_reason?: string | null };
   usage?: AnthropicUsage;
 }
 
@@ -36,6 +38,10 @@ interface StreamEvent {
  * - tool-call `index` counts function tool calls from 0, never Anthropic's block index (which
  *   also counts text, thinking and server tool blocks); `id`, `type` and `function.name` come on
  *   the first delta of each call, and a call whose input stayed empty gets arguments `"{}"`;
+ * - thinking streams as `reasoning_content` deltas; when a thinking block ends, one delta carries
+ *   it whole in `thinking_blocks` (text and signature, or a `redacted_thinking` block's data), the
+ *   field the non-streamed answer has too: a client that sends them back on its assistant message
+ *   keeps Claude's thinking through a tool loop (Anthropic requires the signed blocks);
  * - `finish_reason` and the usage come once, on the last chunk, at `message_stop`: usage fields
  *   of `message_delta` (final, cumulative) override those of `message_start`;
  * - `event: error` throws a classified GatewayError; a stream that ends without `message_stop`
@@ -140,8 +146,12 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       this.blocks.set(index, { kind: 'text' });
       if (block.text) this.text(block.text, out);
     } else if (block.type === 'thinking') {
-      this.blocks.set(index, { kind: 'thinking' });
+      this.blocks.set(index, { kind: 'thinking', thinking: block.thinking ?? '', signature: block.signature ?? '' });
       if (block.thinking) out.push(this.chunk({ reasoning_content: block.thinking }));
+    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
+      // Encrypted thinking: nothing to show, but it must go back to Anthropic on the next turn.
+      this.blocks.set(index, { kind: 'ignored' });
+      out.push(this.chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: block.data }] }));
     } else if (block.type === 'tool_use' && block.name === this.jsonTool) {
       this.heldText = '';
       const input = nonEmptyInput(block.input);
@@ -165,7 +175,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     if (state.kind === 'text' && delta.type === 'text_delta' && delta.text) {
       this.text(delta.text, out);
     } else if (state.kind === 'thinking' && delta.type === 'thinking_delta' && delta.thinking) {
+      state.thinking += delta.thinking;
       out.push(this.chunk({ reasoning_content: delta.thinking }));
+    } else if (state.kind === 'thinking' && delta.type === 'signature_delta' && delta.signature) {
+      state.signature += delta.signature;
     } else if ((state.kind === 'tool' || state.kind === 'json') && delta.type === 'input_json_delta' && delta.partial_json) {
       state.hasArguments = true;
       out.push(this.arguments(state, delta.partial_json));
@@ -174,6 +187,9 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   private stopBlock(index: number, out: ChatCompletionChunk[]): void {
     const state = this.blocks.get(index);
+    if (state?.kind === 'thinking' && state.signature) {
+      out.push(this.chunk({ thinking_blocks: [{ type: 'thinking', thinking: state.thinking, signature: state.signature }] }));
+    }
     if ((state?.kind === 'tool' || state?.kind === 'json') && !state.hasArguments) {
       state.hasArguments = true;
       out.push(this.arguments(state, '{}'));

@@ -94,3 +94,63 @@ describe('OpenAI SDK chat.completions.stream() through the gateway to Anthropic'
     await expect(stream.finalChatCompletion()).rejects.toThrow(/Overloaded/);
   });
 });
+
+describe('Claude thinking through a streamed tool loop', () => {
+  /** Streams `file` through the gateway and returns what an OpenAI client assembles of it. */
+  async function streamed(file: string): Promise<{ reasoning: string; thinkingBlocks: unknown[] }> {
+    upstream.setHandler(async (_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      await writeInPieces(res, readFileSync(join(FIXTURES, file)), 7);
+    });
+    const stream = await client.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'Think.' }], reasoning_effort: 'low', stream: true });
+    let reasoning = '';
+    const thinkingBlocks: unknown[] = [];
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { reasoning_content?: string; thinking_blocks?: unknown[] } | undefined;
+      reasoning += delta?.reasoning_content ?? '';
+      thinkingBlocks.push(...(delta?.thinking_blocks ?? []));
+    }
+    return { reasoning, thinkingBlocks };
+  }
+
+  it('hands the client each thinking block whole, with its signature, beside the reasoning text', async () => {
+    const { reasoning, thinkingBlocks } = await streamed('thinking-signature.sse');
+
+    expect(thinkingBlocks).toEqual([{ type: 'thinking', thinking: reasoning, signature: expect.stringMatching(/^.{20,}$/) }]);
+  });
+
+  it('hands the client redacted thinking blocks, which it cannot read but must send back', async () => {
+    const { thinkingBlocks } = await streamed('redacted-thinking.sse');
+
+    expect(thinkingBlocks).toEqual([{ type: 'redacted_thinking', data: expect.stringMatching(/^.{20,}$/) }]);
+  });
+
+  it('keeps thinking on for the next turn when the client sends the blocks back with its tool result', async () => {
+    const { thinkingBlocks } = await streamed('thinking-signature.sse');
+    upstream.setHandler(async (_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      await writeInPieces(res, readFileSync(join(FIXTURES, 'text-basic.sse')), 7);
+    });
+    const tool = { type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } };
+    const assistant = {
+      role: 'assistant' as const,
+      content: null,
+      tool_calls: [{ id: 'toolu_1', type: 'function' as const, function: { name: 'lookup', arguments: '{}' } }],
+      thinking_blocks: thinkingBlocks,
+    };
+
+    const next = await client.chat.completions.create({
+      model: 'smart',
+      reasoning_effort: 'low',
+      stream: true,
+      tools: [tool],
+      messages: [{ role: 'user', content: 'Look it up.' }, assistant as OpenAI.ChatCompletionAssistantMessageParam, { role: 'tool', tool_call_id: 'toolu_1', content: '42' }],
+    });
+    for await (const _chunk of next) void _chunk;
+
+    const sent = upstream.requests.at(-1)?.json as { thinking?: unknown; messages: Array<{ role: string; content: Array<{ type: string }> }> };
+    expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: expect.any(Number) });
+    expect(sent.messages[1]?.content[0]).toEqual(thinkingBlocks[0]);
+    expect(sent.messages[1]?.content.map((block) => block.type)).toEqual(['thinking', 'tool_use']);
+  });
+});
