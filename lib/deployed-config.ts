@@ -5,13 +5,13 @@ import type { SwitchyardConfig } from '../functions/core/config/schema';
  * (6,291,456 bytes) and API Gateway wraps the body in a JSON event with headers and context, and
  * escapes it: 5 MiB leaves room, so a body the gateway may accept always reaches it.
  */
-export const AWS_MAX_BODY_BYTES = 5 * 1024 * 1024;
+const AWS_MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** API Gateway ends a streamed response after 15 minutes; the Lambda timeout is the same. */
-export const API_GATEWAY_STREAM_LIMIT_MS = 15 * 60_000;
+const API_GATEWAY_STREAM_LIMIT_MS = 15 * 60_000;
 /** Time kept after a request's deadline for settlement, the usage event and metrics (requestEnd). */
-export const SETTLEMENT_MARGIN_MS = 60_000;
+const SETTLEMENT_MARGIN_MS = 60_000;
 /** API Gateway closes a stream idle for 5 minutes; heartbeats must come well before. */
-export const API_GATEWAY_IDLE_LIMIT_MS = 5 * 60_000;
+const API_GATEWAY_IDLE_LIMIT_MS = 5 * 60_000;
 
 /** What {@link prepareDeployedConfig} makes of a config. */
 export interface DeployedConfig {
@@ -78,7 +78,7 @@ function describeDevProvider(config: SwitchyardConfig, name: string): string {
 }
 
 /** True for a URL whose host is this machine: `localhost`, 127.0.0.0/8, `::1` or `0.0.0.0`. */
-export function isLoopback(url: string | undefined): boolean {
+function isLoopback(url: string | undefined): boolean {
   if (!url) return false;
   let host: string;
   try {

@@ -121,7 +121,7 @@ async function existing(store: KeyAdminStore, keyId: string | undefined): Promis
 }
 
 /** A key record without its hash: what listings show. */
-export function publicView(record: KeyRecord): Omit<KeyRecord, 'keyHash'> {
+function publicView(record: KeyRecord): Omit<KeyRecord, 'keyHash'> {
   const { keyHash: _hash, ...rest } = record;
   return rest;
 }

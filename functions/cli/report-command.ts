@@ -11,7 +11,7 @@ import type { ReportArguments, ReportResult } from './report/report-result';
 import { UsageError, dataDirOf, type CliIo } from './cli-io';
 
 /** Usage text of `switchyard report`. */
-export const REPORT_USAGE = `Usage: switchyard report [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+const REPORT_USAGE = `Usage: switchyard report [--since YYYY-MM-DD] [--until YYYY-MM-DD]
          [--by team|key|model|tag:NAME|day] [--query NAME] [--format table|csv|json]
          [--data-dir DIR] [--stack NAME]
 

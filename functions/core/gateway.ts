@@ -16,7 +16,7 @@ import type { GatewayDeps, GatewayRequestContext, GatewayRuntime } from './runti
 import { RequestRecord, type AttemptOutcome } from './usage/request-record';
 import type { UsageEvent } from './usage/usage-event';
 
-export type { GatewayDeps, GatewayRequestContext } from './runtime';
+export type { GatewayDeps } from './runtime';
 
 /** The gateway: a Web-standard fetch function (CONVENTIONS 1). */
 export type Gateway = (request: Request, context?: GatewayRequestContext) => Promise<Response>;

@@ -104,7 +104,7 @@ export function badUpstreamJson(providerName: string, what: 'a body' | 'a stream
 }
 
 /** Decodes an SSE body and runs it through a translator, yielding OpenAI chunks as they complete. */
-export async function* translateSse(
+async function* translateSse(
   body: ReadableStream<Uint8Array>,
   translator: StreamTranslator,
   ctx: CallContext,

@@ -50,7 +50,7 @@ export interface SwitchyardApiProps {
 }
 
 /** How long a streamed generation may run: API Gateway's maximum for streamed responses. */
-export const STREAM_INTEGRATION_TIMEOUT = Duration.minutes(15);
+const STREAM_INTEGRATION_TIMEOUT = Duration.minutes(15);
 
 /**
  * The public REST API: REGIONAL (edge-optimized endpoints close idle streams after 30 s), every

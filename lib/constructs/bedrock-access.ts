@@ -7,7 +7,7 @@ import type { SwitchyardConfig } from '../../functions/core/config/schema';
 const INFERENCE_PROFILE_PREFIX = /^(us|eu|apac|global|us-gov|jp|au|ca)\./;
 
 /** The Bedrock model ids the config routes to, sorted and distinct. */
-export function bedrockModelIds(config: SwitchyardConfig): string[] {
+function bedrockModelIds(config: SwitchyardConfig): string[] {
   const bedrockProviders = new Set(Object.entries(config.providers).filter(([, p]) => p.type === 'bedrock').map(([name]) => name));
   const ids = Object.values(config.models).flatMap((m) =>
     m.targets.flatMap((t) => (t.provider && t.model && bedrockProviders.has(t.provider) ? [t.model] : [])),

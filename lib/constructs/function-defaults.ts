@@ -10,7 +10,7 @@ import { Validations } from 'aws-cdk-lib';
 import { SERVICE_NAME } from '../../functions/deployment-names';
 
 /** The repository root (bundling input and lock file location). */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Path of a Lambda entry point under `functions/handlers/`. */
 export function handlerEntry(name: string): string {
@@ -33,7 +33,7 @@ export interface SwitchyardFunctionOptions {
 }
 
 /** The Lambda runtime of every function (docs/decisions/0001-lambda-runtime.md). */
-export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 
 /**
  * NodejsFunction props shared by every Switchyard function: Node.js 24 on arm64, a minified

@@ -8,7 +8,7 @@ import { bedrockInvokeStatement } from './bedrock-access';
 import { acknowledgeFunctionFindings, handlerEntry, switchyardFunctionProps } from './function-defaults';
 
 /** The global identifier the gateway bundle reads its routing config from. */
-export const CONFIG_DEFINE = '__SWITCHYARD_CONFIG__';
+const CONFIG_DEFINE = '__SWITCHYARD_CONFIG__';
 
 /** Props of {@link GatewayFunction}. */
 export interface GatewayFunctionProps {

@@ -11,13 +11,13 @@ import { SERVICE_NAME } from '../../functions/deployment-names';
 import { Dimension, METRICS_NAMESPACE, MetricName, type MetricNameValue } from '../../functions/core/usage/request-metrics';
 
 /** A provider model the routing config can call; one error-rate alarm each. */
-export interface ProviderModel {
+interface ProviderModel {
   readonly provider: string;
   readonly model: string;
 }
 
 /** Alarm thresholds; every one has a default that suits an interactive LLM gateway. */
-export interface ObservabilityThresholds {
+interface ObservabilityThresholds {
   /** Share of requests answered 5xx or cut by the upstream. @default 0.05 */
   readonly serverErrorRate?: number;
   /** p99 of the whole request, ms. @default 60000 */

@@ -13,7 +13,7 @@ export interface StageWafProps {
  * `${jndi:` in a log excerpt, `169.254.169.254` in a question about EC2, or simply more than 8 KB.
  * They count (visible in the WAF metrics and sampled requests) instead of blocking.
  */
-export const COUNTED_BODY_RULES = {
+const COUNTED_BODY_RULES = {
   AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY'],
   AWSManagedRulesKnownBadInputsRuleSet: ['JavaDeserializationRCE_BODY', 'Log4JRCE_BODY'],
 } as const;

@@ -11,7 +11,7 @@ import { REPORT_QUERIES, namedQueryName, renderReportSql } from '../../functions
 import { USAGE_COLUMNS, USAGE_PARTITION_COLUMN, type UsageColumnType } from '../../functions/core/usage/usage-schema';
 
 /** Environment variable the gateway function reads the delivery stream name from. */
-export const USAGE_STREAM_ENV = FunctionEnv.UsageStream;
+const USAGE_STREAM_ENV = FunctionEnv.UsageStream;
 
 /** Props of {@link UsagePipeline}. */
 export interface UsagePipelineProps {

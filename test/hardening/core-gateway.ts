@@ -13,7 +13,7 @@ import { defaultProviders } from '../../functions/providers/registry';
 import { parseConfig } from '../../functions/providers/config';
 
 /** A log line as the core emitted it. */
-export interface LoggedLine {
+interface LoggedLine {
   level: string;
   message: string;
   fields: LogFields | undefined;

@@ -34,7 +34,7 @@ export interface ApiGatewayFront {
 
 const ACCOUNT = '123456789012';
 /** Largest invocation payload (the event's JSON) Lambda accepts; above it the invoke fails. */
-export const LAMBDA_REQUEST_PAYLOAD_LIMIT = 6_291_456;
+const LAMBDA_REQUEST_PAYLOAD_LIMIT = 6_291_456;
 const API_ID = 'e2eapi';
 
 /**

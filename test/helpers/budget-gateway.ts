@@ -12,7 +12,7 @@ import { defaultProviders } from '../../functions/providers/registry';
 import { parseConfig } from '../../functions/providers/config';
 
 /** Test price of the fake model: USD per 1M tokens, so each token costs 1 or 2 micro-USD. */
-export const TEST_PRICE = { input: 1, output: 2 };
+const TEST_PRICE = { input: 1, output: 2 };
 
 /** A gateway on real stores, in front of a fake OpenAI upstream, with its usage events. */
 export interface BudgetGateway {
@@ -77,7 +77,7 @@ function chunk(delta: Record<string, unknown>, finish: string | null, usage?: Re
 }
 
 /** Usage the fake upstream reports for every completed stream. */
-export const FAKE_USAGE = { prompt_tokens: 20, completion_tokens: 40, total_tokens: 60 };
+const FAKE_USAGE = { prompt_tokens: 20, completion_tokens: 40, total_tokens: 60 };
 /** The cost of {@link FAKE_USAGE} at {@link TEST_PRICE}, in micro-USD. */
 export const FAKE_COST = 20 * TEST_PRICE.input + 40 * TEST_PRICE.output;
 

@@ -9,7 +9,7 @@ export type FirehoseBehaviour = (records: string[], call: number) =>
   | { kind: 'lose-response' };
 
 /** A PutRecordBatch call as received. */
-export interface FirehoseCall {
+interface FirehoseCall {
   target: string;
   streamName: string;
   records: string[];

@@ -13,7 +13,7 @@ import type { ProviderRegistry } from '../../functions/core/ports/provider';
 import { parseConfig } from '../../functions/providers/config';
 
 /** A log line captured by the harness logger. */
-export interface CapturedLog {
+interface CapturedLog {
   level: string;
   message: string;
   fields: LogFields | undefined;
@@ -113,13 +113,4 @@ export async function readUsageEvents(dataDir: string): Promise<UsageEvent[]> {
     }
   }
   return events;
-}
-
-/** Reads an SSE response body into its raw `data:` payloads (comments kept as `:` lines). */
-export async function readSseFrames(response: Response): Promise<string[]> {
-  const text = await response.text();
-  return text
-    .split('\n\n')
-    .filter((frame) => frame.length > 0)
-    .map((frame) => frame.trim());
 }

@@ -19,10 +19,10 @@ const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const STREAM_RESPONSE = 'response';
 const DELIMITER_LENGTH = 8;
 /** Content type the runtime sends when the handler used `HttpResponseStream.from`. */
-export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
 
 /** The response stream the runtime hands to a streaming handler. */
-export class EmulatedResponseStream extends Writable {
+class EmulatedResponseStream extends Writable {
   contentType = 'application/octet-stream';
   private onBeforeFirstWrite: ((write: (chunk: string | Uint8Array) => void) => void) | undefined;
   private wrote = false;
@@ -65,7 +65,7 @@ export class EmulatedResponseStream extends Writable {
 }
 
 /** `awslambda.HttpResponseStream` as the runtime defines it. */
-export class HttpResponseStream {
+class HttpResponseStream {
   static from(underlyingStream: EmulatedResponseStream, prelude: Record<string, unknown>): EmulatedResponseStream {
     underlyingStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
     const metadataPrelude = JSON.stringify(prelude);
@@ -95,7 +95,7 @@ export function installAwsLambdaGlobal(target: object = globalThis): void {
 }
 
 /** True when `handler` was wrapped with `awslambda.streamifyResponse`. */
-export function isStreamingHandler(handler: unknown): boolean {
+function isStreamingHandler(handler: unknown): boolean {
   return typeof handler === 'function' && (handler as AnyHandler)[HANDLER_STREAMING] === STREAM_RESPONSE;
 }
 

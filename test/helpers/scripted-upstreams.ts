@@ -57,12 +57,12 @@ function modelOf(request: RecordedRequest): string {
 }
 
 /** An OpenAI chunk of a streamed answer. */
-export function chunk(model: string, delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> {
+function chunk(model: string, delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> {
   return { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }] };
 }
 
 /** `data:` frames of an OpenAI stream answering `text` in pieces, usage and `[DONE]`. */
-export function sseAnswer(model: string, pieces: string[]): string {
+function sseAnswer(model: string, pieces: string[]): string {
   const frames = [chunk(model, { role: 'assistant', content: '' }), ...pieces.map((piece) => chunk(model, { content: piece })), chunk(model, {}, 'stop')];
   const completion = pieces.join('').length;
   frames.push({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [], usage: { prompt_tokens: 5, completion_tokens: completion, total_tokens: 5 + completion } });

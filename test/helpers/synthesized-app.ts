@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
 /** A CloudFormation resource as synthesized. */
-export interface CfnResource {
+interface CfnResource {
   Type: string;
   Properties?: Record<string, unknown>;
   Metadata?: Record<string, unknown>;
@@ -63,7 +63,7 @@ export async function synthApp(config: unknown, context: Record<string, string>)
 }
 
 /** The stack id the resolver below gives `AWS::StackId` (its first UUID group is the suffix). */
-export const EMULATED_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Switchyard-e2e/5e1f2a3b-0000-4000-8000-000000000000';
+const EMULATED_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Switchyard-e2e/5e1f2a3b-0000-4000-8000-000000000000';
 
 /**
  * Evaluates the intrinsic functions a function environment uses (`Ref`, `Fn::Join`,

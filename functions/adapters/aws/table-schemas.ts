@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /** An attribute of a table or index key. DynamoDB key attributes here are all strings. */
-export interface KeyAttribute {
+interface KeyAttribute {
   readonly name: string;
   readonly type: 'S';
 }

@@ -9,7 +9,7 @@ const CONVENTIONAL_VARIABLES: Record<string, string> = {
 };
 
 /** `SWITCHYARD_SECRET_<NAME>`: upper case, non-alphanumerics as `_` (DESIGN §3). */
-export function secretVariableName(name: string): string {
+function secretVariableName(name: string): string {
   return `SWITCHYARD_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 

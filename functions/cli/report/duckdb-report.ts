@@ -23,7 +23,7 @@ const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
  * directory, with the columns and types of the Glue table (so DuckDB infers nothing — `tags` is a
  * map as on Athena even when every event has the same keys) and `dt` from the directory name.
  */
-export function duckdbUsageSource(dataDir: string): string {
+function duckdbUsageSource(dataDir: string): string {
   const glob = join(resolve(dataDir), 'usage', 'dt=*', '*.ndjson');
   const columns = USAGE_COLUMNS.map((column) => `${column.name}: ${quote(DUCKDB_TYPES[column.type])}`).join(', ');
   return `read_json(${quote(glob)}, format = 'newline_delimited', columns = {${columns}}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'})`;

@@ -19,5 +19,3 @@ export const commonProviderFields = {
   forwardHeaders: forwardHeadersSchema.optional(),
 };
 
-/** A provider type's settings schema: an object with a `type` literal and the common fields. */
-export type ProviderSettingsSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape>;

@@ -10,7 +10,7 @@ import { loggingSchema, requestLimitFields } from './hardening-schema';
  */
 
 /** USD per 1M tokens. */
-export const priceSchema = z.strictObject({
+const priceSchema = z.strictObject({
   input: z.number().nonnegative(),
   cachedInput: z.number().nonnegative().optional(),
   cacheWrite: z.number().nonnegative().optional(),
@@ -18,7 +18,7 @@ export const priceSchema = z.strictObject({
 });
 
 /** A target of a model alias: a provider model, or another alias (nesting). */
-export const targetSchema = z.strictObject({
+const targetSchema = z.strictObject({
   provider: z.string().min(1).optional().describe('Provider name from `providers`.'),
   model: z.string().min(1).optional().describe('Provider model name (required with `provider`).'),
   alias: z.string().min(1).optional().describe('Another model alias (instead of provider/model).'),
@@ -30,14 +30,14 @@ export const targetSchema = z.strictObject({
 });
 
 /** A model alias clients use as `model`. */
-export const modelSchema = z.strictObject({
+const modelSchema = z.strictObject({
   strategy: z.enum(['fallback', 'loadbalance']).default('fallback'),
   targets: z.array(targetSchema).min(1),
   description: z.string().optional(),
 });
 
 /** The error classes routing may fall back on. */
-export const errorClassSchema = z.enum(['rate_limit', 'server_error', 'timeout', 'connection', 'context_length', 'content_policy', 'auth', 'not_found']);
+const errorClassSchema = z.enum(['rate_limit', 'server_error', 'timeout', 'connection', 'context_length', 'content_policy', 'auth', 'not_found']);
 
 /**
  * The whole config file's schema, with `providerSettings` validating each `providers.<name>` entry
@@ -103,7 +103,5 @@ export type SwitchyardConfig = z.output<ReturnType<typeof configSchemaWith<z.Zod
 export type ProviderConfig = ProviderSettings;
 /** One validated alias target. */
 export type TargetConfig = z.output<typeof targetSchema>;
-/** One validated model alias. */
-export type ModelConfig = z.output<typeof modelSchema>;
 /** Prices in USD per 1M tokens. */
 export type Price = z.output<typeof priceSchema>;

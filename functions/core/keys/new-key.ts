@@ -4,7 +4,7 @@ import type { KeyRecord } from '../ports/key-store';
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Uniform random base62 string (rejection sampling, no modulo bias). */
-export function randomBase62(length: number): string {
+function randomBase62(length: number): string {
   let out = '';
   const bytes = new Uint8Array(length * 2);
   while (out.length < length) {
@@ -17,7 +17,7 @@ export function randomBase62(length: number): string {
 }
 
 /** A fresh plaintext virtual key: `sk-sy-` and 40 base62 characters (~238 bits). */
-export function generateVirtualKey(): string {
+function generateVirtualKey(): string {
   return `sk-sy-${randomBase62(40)}`;
 }
 

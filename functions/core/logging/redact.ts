@@ -1,7 +1,7 @@
 import type { LogFields, Logger } from '../ports/logger';
 
 /** What replaces a secret in logs and error messages. */
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 
 /**
  * Field and header names whose values are credentials, compared case-insensitively with `-` and
@@ -39,12 +39,12 @@ const SECRET_PATTERNS: RegExp[] = [
 const MAX_DEPTH = 8;
 
 /** Whether a field or header name carries a credential. */
-export function isSensitiveName(name: string): boolean {
+function isSensitiveName(name: string): boolean {
   return SENSITIVE_NAMES.has(name.toLowerCase().replace(/[-_]/g, ''));
 }
 
 /** Replaces every credential-shaped substring of `text`. */
-export function redactText(text: string): string {
+function redactText(text: string): string {
   let out = text;
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, (_match, bearer?: string) => (typeof bearer === 'string' ? bearer + REDACTED : REDACTED));
   return out;

@@ -20,7 +20,7 @@ export interface TextContentPart {
 }
 
 /** An image content part: an `https:` URL or a `data:` URL with base64 content. */
-export interface ImageContentPart {
+interface ImageContentPart {
   type: 'image_url';
   image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
 }
@@ -141,7 +141,7 @@ export interface ChunkDelta {
 }
 
 /** One streamed choice. */
-export interface ChunkChoice {
+interface ChunkChoice {
   index: number;
   delta: ChunkDelta;
   finish_reason: FinishReason | null;

@@ -30,14 +30,14 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /** The bearer token of an `Authorization` header, or undefined. */
-export function bearerToken(header: string | null): string | undefined {
+function bearerToken(header: string | null): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
 }
 
 /** The principal of a key record (after the record was checked). */
-export function principalOf(record: KeyRecord): Principal {
+function principalOf(record: KeyRecord): Principal {
   return {
     keyId: record.keyId,
     keyName: record.name,

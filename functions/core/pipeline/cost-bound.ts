@@ -7,7 +7,7 @@ import type { ProviderAdapter } from '../ports/provider';
  * Input tokens an image by URL can cost at most. Remote images are not in the request bytes, and
  * the dearest tiling (gpt-4o-mini, high detail, 2048×768: 2,833 + 6 × 5,667 tokens) stays below it.
  */
-export const IMAGE_INPUT_TOKEN_BOUND = 40_000;
+const IMAGE_INPUT_TOKEN_BOUND = 40_000;
 
 /**
  * An upper bound of a chat request's input tokens (DESIGN §4): no tokenizer yields more tokens
@@ -39,7 +39,7 @@ export function costBoundMicroUsd(modelPrice: ModelPrice, inputTokens: number, o
 }
 
 /** Output limit injected upstream when neither the client, the target nor the adapter gives one. */
-export const DEFAULT_OUTPUT_TOKEN_LIMIT = 4096;
+const DEFAULT_OUTPUT_TOKEN_LIMIT = 4096;
 
 /**
  * The output token limit of a call to `target`: the client's `max_completion_tokens`/`max_tokens`

@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors';
 
 /** 431 for a request whose header section is larger than `limit` bytes. */
-export function headersTooLarge(limit: number): GatewayError {
+function headersTooLarge(limit: number): GatewayError {
   return new GatewayError({
     verdict: 'final',
     status: 431,

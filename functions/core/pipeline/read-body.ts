@@ -4,7 +4,7 @@ import { parseJsonBody } from '../openai/validate';
 import { clientClosedError } from './request-signal';
 
 /** 413 for a body over the configured limit. */
-export function bodyTooLarge(limit: number): GatewayError {
+function bodyTooLarge(limit: number): GatewayError {
   return new GatewayError({ verdict: 'final', status: 413, type: 'invalid_request_error', code: 'request_too_large', message: `The request body exceeds the limit of ${limit} bytes.`, errorClass: 'invalid_request' });
 }
 

@@ -6,7 +6,7 @@ export function clientClosedError(): GatewayError {
 }
 
 /** The error used when a request exceeds `timeouts.totalMs`. */
-export function deadlineError(ms: number): GatewayError {
+function deadlineError(ms: number): GatewayError {
   return new GatewayError({ verdict: 'final', status: 504, type: 'timeout_error', code: 'deadline_exceeded', message: `The request did not complete within ${ms} ms.`, errorClass: 'timeout' });
 }
 

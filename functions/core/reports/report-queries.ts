@@ -23,7 +23,7 @@
 export const USAGE_SOURCE = '{{usage_events}}';
 
 /** A positional parameter of a report query. */
-export type ReportParameter = 'since' | 'until' | 'tag';
+type ReportParameter = 'since' | 'until' | 'tag';
 
 /** One report. */
 export interface ReportQuery {

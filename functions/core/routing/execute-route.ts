@@ -190,7 +190,7 @@ function isRetried(error: GatewayError, config: SwitchyardConfig): boolean {
  *
  * @example backoffMs(2, error, config, () => 0.5) // backoffMs 200 → 400 ms base → 300 ms
  */
-export function backoffMs(attempt: number, error: GatewayError, config: SwitchyardConfig, random: () => number): number {
+function backoffMs(attempt: number, error: GatewayError, config: SwitchyardConfig, random: () => number): number {
   const exponential = Math.min(config.retry.maxBackoffMs, config.retry.backoffMs * 2 ** (attempt - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);
   return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));

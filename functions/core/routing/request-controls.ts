@@ -3,9 +3,9 @@ import { invalidRequest } from '../errors';
 import type { RouteTarget } from './plan-route';
 
 /** Request header pinning one target of the alias: `provider/model`. */
-export const TARGET_HEADER = 'x-switchyard-target';
+const TARGET_HEADER = 'x-switchyard-target';
 /** Request header disabling fallback: `off` (or `on`, the default). */
-export const FALLBACK_HEADER = 'x-switchyard-fallback';
+const FALLBACK_HEADER = 'x-switchyard-fallback';
 
 /**
  * Narrows a planned route by the client's routing headers, for debugging a route from the

@@ -37,7 +37,7 @@ export interface SseBodyOptions {
 }
 
 /** The error sent when the upstream goes silent for longer than `idleMs`. */
-export function idleTimeoutError(idleMs: number): GatewayError {
+function idleTimeoutError(idleMs: number): GatewayError {
   return new GatewayError({
     status: 504,
     type: 'timeout_error',

@@ -31,10 +31,10 @@ export const MetricName = {
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 
 /** EMF units used here (a subset of CloudWatch units; cost has no currency unit, hence `None`). */
-export type MetricUnitName = 'Count' | 'Milliseconds' | 'None';
+type MetricUnitName = 'Count' | 'Milliseconds' | 'None';
 
 /** One value of one metric. */
-export interface MetricDatum {
+interface MetricDatum {
   name: MetricNameValue;
   unit: MetricUnitName;
   value: number;
@@ -56,15 +56,15 @@ export interface RequestMetrics {
 }
 
 /** `error_type` values the gateway records for its own 429 rejections. */
-export const BUDGET_EXCEEDED = 'budget_exceeded';
-export const RATE_LIMIT_EXCEEDED = 'rate_limit_exceeded';
+const BUDGET_EXCEEDED = 'budget_exceeded';
+const RATE_LIMIT_EXCEEDED = 'rate_limit_exceeded';
 
 /**
  * Whether the request failed on the server side: a 5xx answer or a stream cut by the upstream.
  * Client mistakes (4xx) and rejections have their own counters, so the error-rate alarms are not
  * tripped by a caller sending bad requests.
  */
-export function isServerError(event: UsageEvent): boolean {
+function isServerError(event: UsageEvent): boolean {
   return event.http_status >= 500 || event.status === 'upstream_cut';
 }
 

@@ -9,7 +9,7 @@ export type UsageColumnType = 'string' | 'bigint' | 'double' | 'boolean' | 'map<
  * (which Firehose uses for the Parquet conversion) and for the DuckDB column list of the local
  * reports, so both engines see the same table.
  */
-export const USAGE_COLUMN_TYPES = {
+const USAGE_COLUMN_TYPES = {
   request_id: 'string',
   // ISO-8601 text: the Hive JSON SerDe does not parse ISO instants with a zone into timestamps.
   ts: 'string',

@@ -25,7 +25,7 @@ const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
 const CONTEXT_OVERFLOW = /prompt is too long|exceed context limit|context window/i;
 
 /** The `error` object of an Anthropic error body, when the text is one. */
-export function readAnthropicError(text: string): { type?: string; message?: string } | undefined {
+function readAnthropicError(text: string): { type?: string; message?: string } | undefined {
   try {
     const parsed = JSON.parse(text) as { error?: { type?: unknown; message?: unknown } };
     const error = parsed?.error;

@@ -14,7 +14,7 @@ const UNSUPPORTED: readonly UnsupportedParameter[] = [
 ];
 
 /** The 400 for a parameter (or value) Anthropic cannot honour, naming it. */
-export function unsupportedParam(param: string, detail = 'is not supported by Anthropic models'): GatewayError {
+function unsupportedParam(param: string, detail = 'is not supported by Anthropic models'): GatewayError {
   return unsupportedParameter(param, 'Anthropic models', detail);
 }
 

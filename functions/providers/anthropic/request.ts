@@ -8,9 +8,9 @@ import type { AnthropicRequest } from './wire-types';
 import type { AnthropicSettings } from './settings';
 
 /** The public API host; `settings.baseUrl` replaces it (host root, as in Anthropic's SDK). */
-export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** The `anthropic-version` header unless `settings.anthropicVersion` says otherwise. */
-export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 /**
  * Builds the Anthropic Messages request (`POST {baseUrl}/v1/messages`) for an OpenAI chat call.

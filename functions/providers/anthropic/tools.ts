@@ -3,7 +3,7 @@ import type { ChatCompletionRequest, ResponseFormat, ToolChoice, ToolDefinition 
 import type { AnthropicTextBlock, AnthropicTool, AnthropicToolChoice, CacheControl } from './wire-types';
 
 /** Name of the structured-output tool for `response_format: {type: "json_object"}`. */
-export const JSON_OBJECT_TOOL = 'json_object';
+const JSON_OBJECT_TOOL = 'json_object';
 
 /** The tool part of an Anthropic request. */
 export interface TranslatedTools {

@@ -102,7 +102,7 @@ export interface AnthropicUsage {
 }
 
 /** A content block of a response (server tool and other unknown blocks are kept loosely typed). */
-export type AnthropicResponseBlock =
+type AnthropicResponseBlock =
   | { type: 'text'; text: string }
   | { type: 'thinking'; thinking: string; signature?: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
@@ -118,8 +118,3 @@ export interface AnthropicMessageResponse {
   usage?: AnthropicUsage;
 }
 
-/** The error body of non-2xx answers and of `event: error` in streams. */
-export interface AnthropicErrorBody {
-  type: 'error';
-  error: { type: string; message: string };
-}

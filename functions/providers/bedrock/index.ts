@@ -12,7 +12,7 @@ import { loadBedrockSdk } from './sdk';
 import { createConverseStreamTranslator, type ConverseStreamTranslator } from './stream';
 import type { BedrockSettings } from './settings';
 
-export { createBedrockClient, type BedrockClientFactory, type BedrockTarget } from './client';
+export { createBedrockClient, type BedrockTarget } from './client';
 
 /** Options of {@link createBedrockProvider}. */
 export interface BedrockProviderOptions {

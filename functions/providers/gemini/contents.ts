@@ -16,7 +16,7 @@ export interface GeminiConversation {
  * function calls that did not come from Gemini (or whose signature the client did not keep).
  * Without it, Gemini 3 answers 400 to a follow-up turn whose function calls lack a signature.
  */
-export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
+const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
 
 /** Models that reject function-call turns without a thought signature (Gemini 3 and later). */
 const NEEDS_SIGNATURE = /^(?:models\/)?gemini-(?:[3-9]|\d\d)/;

@@ -13,7 +13,7 @@ const LIMITS: Array<[prefix: string, tokens: number]> = [
 ].sort((a, b) => (b[0] as string).length - (a[0] as string).length) as Array<[string, number]>;
 
 /** The limit for models not in the table: every current Gemini text model allows at least this. */
-export const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
+const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
 
 /** The output token limit of a Gemini model (with or without the `models/` prefix). */
 export function geminiMaxOutputTokens(model: string): number {

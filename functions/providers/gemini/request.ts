@@ -9,7 +9,7 @@ import type { GeminiSettings } from './settings';
 import { anyValue, OPENAI_ONLY_PARAMETERS, rejectUnsupportedParameters, unsupportedParameter, type UnsupportedParameter } from '../shared/unsupported-params';
 
 /** Default host root of the Generative Language API (DESIGN §3: `baseUrl` is the host root). */
-export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
+const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 /**
  * `reasoning_effort` → `thinkingConfig.thinkingBudget` in tokens. 128 is the smallest budget every

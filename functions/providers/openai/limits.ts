@@ -12,7 +12,7 @@ const OUTPUT_LIMITS: Array<[string, number]> = [
 ];
 
 /** Used for unknown (often self-hosted) models; set `maxOutputTokens` on the target to change it. */
-export const DEFAULT_OUTPUT_LIMIT = 4096;
+const DEFAULT_OUTPUT_LIMIT = 4096;
 
 /** The output token limit of an OpenAI(-compatible) model. */
 export function openAiMaxOutputTokens(model: string): number {

@@ -11,7 +11,7 @@ const GATEWAY_ONLY_FIELDS = ['metadata'];
  * URL and auth headers: OpenAI and compatible servers take `Authorization: Bearer`; Azure OpenAI
  * takes `api-key` and addresses the model as a deployment with an `api-version` query.
  */
-export function endpoint(ctx: CallContext<OpenAiSettings>, model: string, operation: 'chat/completions' | 'embeddings'): Pick<UpstreamRequest, 'url' | 'headers'> {
+function endpoint(ctx: CallContext<OpenAiSettings>, model: string, operation: 'chat/completions' | 'embeddings'): Pick<UpstreamRequest, 'url' | 'headers'> {
   const { settings } = ctx;
   const base = (settings.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '');
   if (settings.azure) {

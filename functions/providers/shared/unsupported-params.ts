@@ -16,7 +16,7 @@ export const anyValue = (value: unknown): boolean => value !== undefined && valu
 /** A number other than 0. */
 export const nonZero = (value: unknown): boolean => anyValue(value) && value !== 0;
 /** A non-empty object (`logit_bias`). */
-export const nonEmptyObject = (value: unknown): boolean => typeof value === 'object' && value !== null && Object.keys(value).length > 0;
+const nonEmptyObject = (value: unknown): boolean => typeof value === 'object' && value !== null && Object.keys(value).length > 0;
 
 /** The parameters no provider but OpenAI honours, with the same tests everywhere. */
 export const OPENAI_ONLY_PARAMETERS: readonly UnsupportedParameter[] = [

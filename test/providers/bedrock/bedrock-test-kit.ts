@@ -8,7 +8,7 @@ import type { BedrockSettings } from '../../../functions/providers/bedrock/setti
 import { SHARED_DIR } from '../../helpers/openai-schemas';
 
 /** The shared Bedrock fixtures directory. */
-export const FIXTURES = join(SHARED_DIR, 'fixtures', 'bedrock');
+const FIXTURES = join(SHARED_DIR, 'fixtures', 'bedrock');
 
 /** Names of every streaming fixture (`*.jsonl`). */
 export const STREAM_FIXTURES = readdirSync(FIXTURES).filter((name) => name.endsWith('.jsonl')).sort();

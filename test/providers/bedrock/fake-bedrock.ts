@@ -19,7 +19,7 @@ const EXCEPTION_EVENTS = new Set([
  * Bedrock does: `{"messageStart":{…}}` becomes an event frame named `messageStart` whose payload
  * is the inner JSON; exception members become exception frames.
  */
-export function encodeEventStream(jsonl: string): Buffer {
+function encodeEventStream(jsonl: string): Buffer {
   const frames = jsonl
     .split('\n')
     .filter((line) => line.trim() !== '')

@@ -30,7 +30,7 @@ export function chatCall(request: Partial<ChatCompletionRequest>, options: { mod
 }
 
 /** One tool call as a client reassembles it from stream deltas. */
-export interface AssembledToolCall {
+interface AssembledToolCall {
   id: string | undefined;
   name: string | undefined;
   arguments: string;
