@@ -160,6 +160,9 @@ const GATEWAY_RESPONSES: ReadonlyArray<[string, ResponseType, string | undefined
   ['Unauthorized', ResponseType.UNAUTHORIZED, '401', 'authentication_error', 'invalid_api_key'],
   ['AccessDenied', ResponseType.ACCESS_DENIED, '403', 'permission_error', null],
   ['Throttled', ResponseType.THROTTLED, '429', 'rate_limit_error', 'rate_limit_exceeded'],
+  // API Gateway's own limit (10 MB); bodies between 6 and 10 MB fail the Lambda invocation (5xx)
+  // unless WAF answers them first (StageWaf's OversizedBody rule).
+  ['RequestTooLarge', ResponseType.REQUEST_TOO_LARGE, '413', 'invalid_request_error', 'request_too_large'],
   ['Default4xx', ResponseType.DEFAULT_4XX, undefined, 'invalid_request_error', null],
   ['Default5xx', ResponseType.DEFAULT_5XX, undefined, 'server_error', null],
 ];

@@ -309,7 +309,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     expect(upstream.requests.length).toBe(before);
   });
 
-  it('cannot see a 6.5 MB body: Lambda refuses the invocation and API Gateway answers 502 in the OpenAI envelope', async () => {
+  it('cannot see a 6.5 MB body without WAF: Lambda refuses the invocation and API Gateway answers 502 in the OpenAI envelope', async () => {
     const { key } = await createKey('huge', 1);
     const body = JSON.stringify({ model: 'gpt', messages: [{ role: 'user', content: 'x'.repeat(6.5 * 1024 * 1024) }] });
 
@@ -317,6 +317,16 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
 
     expect(response.status).toBe(502);
     await expect(response.json()).resolves.toMatchObject({ error: { type: 'server_error' } });
+  });
+
+  it('answers a body over API Gateway’s 10 MB limit with 413 request_too_large in the OpenAI envelope', async () => {
+    const { key } = await createKey('huger', 1);
+    const body = JSON.stringify({ model: 'gpt', messages: [{ role: 'user', content: 'x'.repeat(10.5 * 1024 * 1024) }] });
+
+    const response = await fetch(`${host.url}/${STAGE}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+
+    expect(response.status).toBe(413);
+    await expect(response.json()).resolves.toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large' } });
   });
 
   it('is not told when the client disconnects (as on Lambda): the generation runs to its end and is charged in full', async () => {

@@ -33,6 +33,8 @@ export interface ApiGatewayFront {
 }
 
 const ACCOUNT = '123456789012';
+/** API Gateway REST's own payload limit: a larger body gets its REQUEST_TOO_LARGE response. */
+const API_GATEWAY_PAYLOAD_LIMIT = 10 * 1024 * 1024;
 /** Largest invocation payload (the event's JSON) Lambda accepts; above it the invoke fails. */
 const LAMBDA_REQUEST_PAYLOAD_LIMIT = 6_291_456;
 const API_ID = 'e2eapi';
@@ -67,6 +69,7 @@ export async function startApiGatewayFront(options: ApiGatewayFrontOptions): Pro
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (body.length > API_GATEWAY_PAYLOAD_LIMIT) return reject(res, 'REQUEST_TOO_LARGE', 413, 'Request Too Long');
     const url = new URL(req.url ?? '/', 'http://front');
     const prefix = `/${options.stage}`;
     if (!url.pathname.startsWith(`${prefix}/`)) return reject(res, 'MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token');

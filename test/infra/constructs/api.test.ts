@@ -97,6 +97,7 @@ describe('SwitchyardApi', () => {
     ['UNAUTHORIZED', '401', 'authentication_error', '"invalid_api_key"'],
     ['ACCESS_DENIED', '403', 'permission_error', 'null'],
     ['THROTTLED', '429', 'rate_limit_error', '"rate_limit_exceeded"'],
+    ['REQUEST_TOO_LARGE', '413', 'invalid_request_error', '"request_too_large"'],
   ])('answers API Gateway %s rejections with the OpenAI error envelope', (type, status, errorType, code) => {
     synth().template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: type,
@@ -111,13 +112,35 @@ describe('SwitchyardApi', () => {
     synth().template.resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 
+  it('with WAF, answers a Content-Length of 6 MB or more with the documented 413 in the OpenAI envelope, before anything is invoked', () => {
+    const { template } = synth(true);
+    const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0] as {
+      Properties: {
+        Rules: Array<{ Name: string; Priority: number; Action?: unknown; Statement: { RegexMatchStatement?: { RegexString: string; FieldToMatch: unknown } } }>;
+        CustomResponseBodies: Record<string, { ContentType: string; Content: string }>;
+      };
+    };
+    const rule = acl.Properties.Rules.find((r) => r.Name === 'OversizedBody');
+    expect(rule?.Priority).toBe(0);
+    expect(rule?.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'request_too_large' } } });
+    expect(rule?.Statement.RegexMatchStatement?.FieldToMatch).toEqual({ SingleHeader: { Name: 'content-length' } });
+    const pattern = new RegExp(rule?.Statement.RegexMatchStatement?.RegexString ?? '$^');
+    expect(['5242880', '5999999'].map((length) => pattern.test(length))).toEqual([false, false]);
+    expect(['6000000', '6815744', '10485760'].map((length) => pattern.test(length))).toEqual([true, true, true]);
+    const body = acl.Properties.CustomResponseBodies.request_too_large;
+    expect(body?.ContentType).toBe('APPLICATION_JSON');
+    expect(JSON.parse(body?.Content ?? '{}')).toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large', param: null } });
+  });
+
   it('with WAF, associates a regional web ACL with the stage and sets every body-inspecting rule to count', () => {
     const { template } = synth(true);
     const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0] as {
-      Properties: { Rules: Array<{ Statement: { ManagedRuleGroupStatement: { Name: string; RuleActionOverrides: Array<{ Name: string; ActionToUse: unknown }> } } }> };
+      Properties: { Rules: Array<{ Statement: { ManagedRuleGroupStatement?: { Name: string; RuleActionOverrides: Array<{ Name: string; ActionToUse: unknown }> } } }> };
     };
     const counted = Object.fromEntries(
-      acl.Properties.Rules.map(({ Statement: { ManagedRuleGroupStatement: group } }) => [group.Name, group.RuleActionOverrides.map((o) => (expect(o.ActionToUse).toEqual({ Count: {} }), o.Name))]),
+      acl.Properties.Rules.flatMap(({ Statement: { ManagedRuleGroupStatement: group } }) =>
+        group ? [[group.Name, group.RuleActionOverrides.map((o) => (expect(o.ActionToUse).toEqual({ Count: {} }), o.Name))]] : [],
+      ),
     );
     // Every rule of these managed groups that inspects the body (AWS documents them with a _BODY suffix).
     expect(counted).toEqual({
