@@ -20,7 +20,25 @@ describe('readAppSettings', () => {
     });
   });
 
+  it('reads the deployment opt-ins, each off by default, and the deployed config path', () => {
+    const read: Record<string, string>[] = [];
+    readAppSettings(
+      (key) => ({ allowDevProviders: 'true', apiGatewayCloudWatchRole: 'true', apiAccessLogs: 'false', tracing: 'true' })[key],
+      (path) => (read.push({ path }), validConfig),
+    );
+    expect(settings({})).toMatchObject({ allowDevProviders: false, apiGatewayCloudWatchRole: false, apiAccessLogs: undefined, tracing: false });
+    expect(settings({ allowDevProviders: 'true', apiGatewayCloudWatchRole: 'true', apiAccessLogs: 'false', tracing: 'true' })).toMatchObject({
+      allowDevProviders: true,
+      apiGatewayCloudWatchRole: true,
+      apiAccessLogs: false,
+      tracing: true,
+    });
+    expect(read).toEqual([{ path: 'switchyard.aws.config.json' }]);
+  });
+
   it.each([
+    [{ tracing: 'on' }, /context 'tracing'/],
+    [{ apiAccessLogs: 'maybe' }, /context 'apiAccessLogs'/],
     [{ stage: 'Prod!' }, /context 'stage'/],
     [{ enableWaf: 'yes' }, /context 'enableWaf'/],
     [{ logRetentionDays: '10' }, /context 'logRetentionDays'/],
