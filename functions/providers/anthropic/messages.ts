@@ -1,13 +1,13 @@
 import { invalidRequest } from '../../core/errors';
 import type { ChatMessage, ContentPart, ToolCall } from '../../core/openai/types';
 import { parseDataUrl } from '../shared/data-url';
+import { thinkingBlocksOf } from '../shared/thinking-blocks';
 import { parseToolArguments } from '../shared/tool-arguments';
 import type {
   AnthropicImageBlock,
   AnthropicMessage,
   AnthropicRequestBlock,
   AnthropicTextBlock,
-  AnthropicThinkingBlock,
   AnthropicToolResultBlock,
   AnthropicToolUseBlock,
   CacheControl,
@@ -50,7 +50,7 @@ export function translateMessages(messages: readonly ChatMessage[]): TranslatedM
         appendTurn(turns, 'user', userBlocks(message.content, param));
         return;
       case 'assistant': {
-        const blocks: AnthropicRequestBlock[] = thinkingBlocks(message);
+        const blocks: AnthropicRequestBlock[] = thinkingBlocksOf(message);
         if (message.content) blocks.push(...textBlocks(message.content, param));
         message.tool_calls?.forEach((call, j) => blocks.push(toolUseBlock(call, `${param}.tool_calls[${j}]`)));
         appendTurn(turns, 'assistant', blocks);
@@ -82,16 +82,6 @@ export function continuesToolLoopWithoutThinking(turns: readonly AnthropicMessag
   return first !== 'thinking' && first !== 'redacted_thinking';
 }
 
-/** Valid `thinking_blocks` of an assistant message (a non-standard field, as in LiteLLM). */
-function thinkingBlocks(message: ChatMessage): AnthropicRequestBlock[] {
-  const blocks = (message as { thinking_blocks?: unknown }).thinking_blocks;
-  if (!Array.isArray(blocks)) return [];
-  return blocks.filter(
-    (block): block is AnthropicThinkingBlock =>
-      (block?.type === 'thinking' && typeof block.thinking === 'string' && typeof block.signature === 'string') ||
-      (block?.type === 'redacted_thinking' && typeof block.data === 'string'),
-  );
-}
 
 function appendTurn(turns: AnthropicMessage[], role: AnthropicMessage['role'], blocks: AnthropicRequestBlock[]): void {
   if (blocks.length === 0) return;

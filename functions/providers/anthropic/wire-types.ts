@@ -1,3 +1,5 @@
+import type { ThinkingBlock } from '../shared/thinking-blocks';
+
 /**
  * The Anthropic Messages API wire types this adapter writes and reads. Only the fields the
  * translation touches are typed; Anthropic adds block and usage fields often, and unknown ones
@@ -45,7 +47,7 @@ export interface AnthropicToolResultBlock {
  * A thinking block replayed in an assistant turn. Anthropic verifies the signature and requires
  * these blocks at the start of the assistant turn that a tool loop continues while thinking.
  */
-export type AnthropicThinkingBlock = { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string };
+export type AnthropicThinkingBlock = ThinkingBlock;
 
 /** Any block the adapter sends in a request message. */
 export type AnthropicRequestBlock =

@@ -3,6 +3,7 @@ import { invalidRequest } from '../../core/errors';
 import type { ChatMessage, ContentPart, TextContentPart, ToolCall } from '../../core/openai/types';
 import { parseDataUrl } from '../shared/data-url';
 import { parseToolArguments } from '../shared/tool-arguments';
+import { thinkingBlocksOf, type ThinkingBlock } from '../shared/thinking-blocks';
 
 /** The conversation in Converse form. */
 export interface ConverseConversation {
@@ -43,7 +44,15 @@ export function translateMessages(messages: readonly ChatMessage[]): ConverseCon
         [role, content] = ['user', userContent(message.content, param)];
         break;
       case 'assistant':
-        [role, content] = ['assistant', [...textBlocks(message.content ?? ''), ...(message.tool_calls ?? []).map((call, j) => toolUse(call, `${param}.tool_calls[${j}]`))]];
+        [role, content] = [
+          'assistant',
+          [
+            // Claude's signed reasoning first, as it requires when a tool loop continues with thinking on.
+            ...thinkingBlocksOf(message).map(reasoningBlock),
+            ...textBlocks(message.content ?? ''),
+            ...(message.tool_calls ?? []).map((call, j) => toolUse(call, `${param}.tool_calls[${j}]`)),
+          ],
+        ];
         break;
       case 'tool':
         [role, content] = ['user', [{ toolResult: { toolUseId: message.tool_call_id, content: [{ text: plainText(message.content) }] } }]];
@@ -56,6 +65,23 @@ export function translateMessages(messages: readonly ChatMessage[]): ConverseCon
     else out.push({ role, content });
   });
   return { system, messages: out };
+}
+
+/** A thinking block handed back by the client as Converse reasoning content. */
+function reasoningBlock(block: ThinkingBlock): ContentBlock {
+  if (block.type === 'redacted_thinking') return { reasoningContent: { redactedContent: new Uint8Array(Buffer.from(block.data, 'base64')) } };
+  return { reasoningContent: { reasoningText: { text: block.thinking, signature: block.signature } } };
+}
+
+/**
+ * Whether the conversation continues a tool loop whose assistant turn starts with no reasoning:
+ * Claude then rejects thinking, so the request leaves it off for this turn.
+ */
+export function continuesToolLoopWithoutReasoning(messages: readonly Message[]): boolean {
+  const last = messages[messages.length - 1];
+  const assistant = messages[messages.length - 2];
+  if (!last || !assistant || last.role !== 'user' || !last.content?.some((block) => block.toolResult !== undefined)) return false;
+  return assistant.content?.[0]?.reasoningContent === undefined;
 }
 
 /** Text content as Converse text blocks; empty text is left out because Converse rejects blank blocks. */

@@ -3,7 +3,7 @@ import type { DocumentType } from '@smithy/types';
 import { invalidRequest } from '../../core/errors';
 import type { ChatCompletionRequest } from '../../core/openai/types';
 import type { ChatCall } from '../../core/ports/provider';
-import { translateMessages } from './messages';
+import { continuesToolLoopWithoutReasoning, translateMessages } from './messages';
 import { isClaudeModel } from './models';
 import { translateTools } from './tools';
 import type { BedrockSettings } from './settings';
@@ -44,7 +44,7 @@ export function buildConverseInput(call: ChatCall, settings: BedrockSettings): C
   const historyHasTools = messages.some((m) => m.content?.some((block) => block.toolUse !== undefined || block.toolResult !== undefined));
   const { toolConfig, responseTool } = translateTools(request, { historyHasTools, dropUnsupportedParams: drop });
   const forcedTool = toolConfig?.toolChoice?.any !== undefined || toolConfig?.toolChoice?.tool !== undefined;
-  const thinking = thinkingFields(request, model, call.maxOutputTokens, drop, forcedTool);
+  const thinking = continuesToolLoopWithoutReasoning(messages) ? undefined : thinkingFields(request, model, call.maxOutputTokens, drop, forcedTool);
   const inferenceConfig = inference(request, call.maxOutputTokens);
   return {
     input: {

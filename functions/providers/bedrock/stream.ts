@@ -1,4 +1,4 @@
-import type { ConverseStreamOutput, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseStreamOutput, ReasoningContentBlockDelta, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from '../../core/openai/types';
 import { upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
@@ -29,7 +29,9 @@ interface OpenToolBlock {
  *   (which also counts text and reasoning blocks); id, type and name go on a call's first delta,
  *   and a call that streamed no input gets `"{}"` when its block stops;
  * - the `response_format` tool's input is streamed as `content`;
- * - `reasoningContent` text becomes `reasoning_content`;
+ * - `reasoningContent` text becomes `reasoning_content`; when a reasoning block stops, its text and
+ *   signature come whole in `thinking_blocks` (redacted reasoning at once), for the client to send
+ *   back on the next turn of a tool loop;
  * - the finishing chunk carries the stop reason and the `metadata` usage; it is sent when both
  *   have arrived (Bedrock sends them in either order), or at the end of the stream.
  */
@@ -59,6 +61,18 @@ export function createConverseStreamTranslator(call: ChatCall, ctx: CallContext<
     return [last];
   };
 
+  // Reasoning text and signature per content block, handed over whole when the block stops.
+  const reasoning = new Map<number, { text: string; signature: string }>();
+  const reasoningDelta = (index: number, delta: ReasoningContentBlockDelta): ChatCompletionChunk[] => {
+    if (delta.redactedContent) return [chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: Buffer.from(delta.redactedContent).toString('base64') }] })];
+    const thought = reasoning.get(index) ?? { text: '', signature: '' };
+    reasoning.set(index, thought);
+    if (delta.signature) thought.signature += delta.signature;
+    if (!delta.text) return [];
+    thought.text += delta.text;
+    return [chunk({ reasoning_content: delta.text })];
+  };
+
   const toolDelta = (block: OpenToolBlock, args: string): ChatCompletionChunk =>
     block.index === undefined ? chunk({ content: args }) : chunk({ tool_calls: [{ index: block.index, function: { arguments: args } }] });
 
@@ -78,7 +92,7 @@ export function createConverseStreamTranslator(call: ChatCall, ctx: CallContext<
       if (event.contentBlockDelta) {
         const delta = event.contentBlockDelta.delta;
         if (delta?.text) return [chunk({ content: delta.text })];
-        if (delta?.reasoningContent?.text) return [chunk({ reasoning_content: delta.reasoningContent.text })];
+        if (delta?.reasoningContent) return reasoningDelta(event.contentBlockDelta.contentBlockIndex ?? -1, delta.reasoningContent);
         const input = delta?.toolUse?.input;
         const block = blocks.get(event.contentBlockDelta.contentBlockIndex ?? -1);
         if (!input || !block) return [];
@@ -87,6 +101,11 @@ export function createConverseStreamTranslator(call: ChatCall, ctx: CallContext<
       }
       if (event.contentBlockStop) {
         const key = event.contentBlockStop.contentBlockIndex ?? -1;
+        const thought = reasoning.get(key);
+        if (thought) {
+          reasoning.delete(key);
+          return thought.signature ? [chunk({ thinking_blocks: [{ type: 'thinking', thinking: thought.text, signature: thought.signature }] })] : [];
+        }
         const block = blocks.get(key);
         blocks.delete(key);
         return block && !block.sawInput ? [toolDelta(block, '{}')] : [];

@@ -65,6 +65,14 @@ describe('Bedrock Converse → OpenAI chat completion', () => {
               content: 'There are **3** r\'s in "strawberry":\n\n1. st**r**awbe**r****r**y',
               refusal: null,
               reasoning_content: 'Let me count the r\'s in "strawberry":\n\ns-t-r-a-w-b-e-r-r-y\n\nThere are 3 r\'s.',
+              // The signed block whole, for the client to hand back on the next turn of a tool loop.
+              thinking_blocks: [
+                {
+                  type: 'thinking',
+                  thinking: 'Let me count the r\'s in "strawberry":\n\ns-t-r-a-w-b-e-r-r-y\n\nThere are 3 r\'s.',
+                  signature: expect.stringMatching(/^EvYBCkgICxAB[A-Za-z0-9+/=]{100,}$/),
+                },
+              ],
             },
             finish_reason: 'stop',
             logprobs: null,
