@@ -19,9 +19,6 @@ export interface KeyStoreProps {
  * on `keyId` for the CLI (`keys show/revoke/rotate`).
  */
 export class KeyStore extends Construct {
-  /** Environment variable that carries the table name into a bound function. */
-  static readonly TABLE_ENV = FunctionEnv.KeysTable;
-
   /** The DynamoDB table. */
   readonly table: TableV2;
 
@@ -36,7 +33,7 @@ export class KeyStore extends Construct {
    * operator's credentials, so no function gets write access.
    */
   bindTo(fn: LambdaFunction): void {
-    fn.addEnvironment(KeyStore.TABLE_ENV, this.table.tableName);
+    fn.addEnvironment(FunctionEnv.KeysTable, this.table.tableName);
     fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }));
   }
 }

@@ -19,9 +19,6 @@ export interface SpendStoreProps {
  * expire through TTL.
  */
 export class SpendStore extends Construct {
-  /** Environment variable that carries the table name into a bound function. */
-  static readonly TABLE_ENV = FunctionEnv.SpendTable;
-
   /** The DynamoDB table. */
   readonly table: TableV2;
 
@@ -36,7 +33,7 @@ export class SpendStore extends Construct {
    * authorised per item as `UpdateItem`).
    */
   bindTo(fn: LambdaFunction): void {
-    fn.addEnvironment(SpendStore.TABLE_ENV, this.table.tableName);
+    fn.addEnvironment(FunctionEnv.SpendTable, this.table.tableName);
     fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
   }
 }

@@ -10,9 +10,6 @@ import { FunctionEnv } from '../../functions/deployment-names';
 import { REPORT_QUERIES, namedQueryName, renderReportSql } from '../../functions/core/reports/report-queries';
 import { USAGE_COLUMNS, USAGE_PARTITION_COLUMN, type UsageColumnType } from '../../functions/core/usage/usage-schema';
 
-/** Environment variable the gateway function reads the delivery stream name from. */
-const USAGE_STREAM_ENV = FunctionEnv.UsageStream;
-
 /** Props of {@link UsagePipeline}. */
 export interface UsagePipelineProps {
   /** Days usage data is kept in S3 (and projected as partitions). @default 730 */
@@ -208,6 +205,6 @@ export class UsagePipeline extends Construct {
   /** Lets `fn` put usage records on the stream and tells it the stream name. */
   bindTo(fn: lambda.Function): void {
     this.deliveryStream.grantPutRecords(fn);
-    fn.addEnvironment(USAGE_STREAM_ENV, this.deliveryStream.deliveryStreamName);
+    fn.addEnvironment(FunctionEnv.UsageStream, this.deliveryStream.deliveryStreamName);
   }
 }
