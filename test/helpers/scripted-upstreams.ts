@@ -10,6 +10,8 @@ export interface ScriptedUpstreams {
   readonly upstreams: Record<string, FakeUpstream>;
   /** Names of the upstreams in the order requests arrived: the attempt sequence. */
   readonly calls: string[];
+  /** Resolves once `count` requests have arrived in all (since the last reset). */
+  arrivals(count: number): Promise<void>;
   /** Answers the next requests to `name` in order; the last responder repeats. */
   script(name: string, ...responders: Responder[]): void;
   /** `baseUrl` for an `openai` provider pointing at `name`. */
@@ -22,11 +24,16 @@ export interface ScriptedUpstreams {
 /** Starts one fake upstream per name on 127.0.0.1; unscripted upstreams answer `ok()`. */
 export async function startScriptedUpstreams(names: string[]): Promise<ScriptedUpstreams> {
   const calls: string[] = [];
+  const waiters: Array<{ count: number; resolve(): void }> = [];
   const scripts = new Map<string, Responder[]>();
   const upstreams: Record<string, FakeUpstream> = {};
   for (const name of names) {
     upstreams[name] = await startFakeUpstream((request, res) => {
       calls.push(name);
+      for (const waiter of waiters.filter((w) => calls.length >= w.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
       const queue = scripts.get(name) ?? [ok(`hello from ${name}`)];
       const responder = (queue.length > 1 ? queue.shift() : queue[0]) as Responder;
       return responder(request, res);
@@ -35,6 +42,7 @@ export async function startScriptedUpstreams(names: string[]): Promise<ScriptedU
   return {
     upstreams,
     calls,
+    arrivals: (count) => (calls.length >= count ? Promise.resolve() : new Promise((resolve) => void waiters.push({ count, resolve }))),
     script: (name, ...responders) => void scripts.set(name, responders),
     baseUrl: (name) => `${(upstreams[name] as FakeUpstream).url}/v1`,
     reset: () => {

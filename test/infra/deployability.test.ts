@@ -16,7 +16,13 @@ import { configSchema, parseConfigText } from '../../functions/providers/config'
 // What a platform engineer's first `cdk deploy` (and the second, after a rollback or a destroy)
 // depends on, read off the synthesized template (issue 12).
 
+const synthesized = new Map<string, { app: App; stack: SwitchyardStack; template: Template }>();
+
+/** The stack for these options, synthesized once per test file (a synth of the whole stack is costly). */
 function synth(stackName: string, props: Partial<SwitchyardStackProps> = {}): { app: App; stack: SwitchyardStack; template: Template } {
+  const key = JSON.stringify([stackName, props]);
+  const existing = synthesized.get(key);
+  if (existing) return existing;
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new SwitchyardStack(app, stackName, {
     stage: 'prod',
@@ -25,7 +31,9 @@ function synth(stackName: string, props: Partial<SwitchyardStackProps> = {}): { 
     env: { account: '123456789012', region: 'us-east-1' },
     ...props,
   });
-  return { app, stack, template: Template.fromStack(stack) };
+  const result = { app, stack, template: Template.fromStack(stack) };
+  synthesized.set(key, result);
+  return result;
 }
 
 type Resources = Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
@@ -251,7 +259,7 @@ const cfnLint = findCfnLint();
     ['defaults', {}],
     ['WAF, access logs with the account role and X-Ray', { enableWaf: true, apiGatewayCloudWatchRole: true, tracing: true }],
   ])('reports no error and only explained warnings (%s)', async (_name, props) => {
-    const { template } = synth('Switchyard-lint', props);
+    const { template } = synth('Switchyard-prod', props);
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-cfn-lint-'));
     const file = join(dir, 'template.json');
     await writeFile(file, JSON.stringify(template.toJSON()));

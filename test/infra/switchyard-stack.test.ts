@@ -5,7 +5,19 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack';
 import { cdkJsonContext, testConfig } from './fixtures';
 
-function app(enableWaf: boolean, options: Partial<SwitchyardStackProps> = {}): { app: App; stack: SwitchyardStack } {
+interface BuiltApp {
+  app: App;
+  stack: SwitchyardStack;
+  /** The stack's template, synthesized once (cdk-nag included) and shared by the assertions. */
+  template(): Template;
+}
+const built = new Map<string, BuiltApp>();
+
+/** The stack for these options, built once per test file: a synth of the whole stack is costly. */
+function app(enableWaf: boolean, options: Partial<SwitchyardStackProps> = {}): BuiltApp {
+  const key = JSON.stringify([enableWaf, options]);
+  const existing = built.get(key);
+  if (existing) return existing;
   const cdkApp = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new SwitchyardStack(cdkApp, 'Switchyard-dev', {
     stage: 'dev',
@@ -17,7 +29,10 @@ function app(enableWaf: boolean, options: Partial<SwitchyardStackProps> = {}): {
     ...options,
   });
   Validations.of(cdkApp).addPlugins(new AwsSolutionsChecks(cdkApp));
-  return { app: cdkApp, stack };
+  let template: Template | undefined;
+  const result: BuiltApp = { app: cdkApp, stack, template: () => (template ??= Template.fromStack(stack)) };
+  built.set(key, result);
+  return result;
 }
 
 describe('SwitchyardStack', () => {
@@ -27,14 +42,13 @@ describe('SwitchyardStack', () => {
     ['X-Ray, access logs with the account role', false, { tracing: true, apiGatewayCloudWatchRole: true }],
     ['access logs on an existing account role', false, { apiAccessLogs: true }],
   ])('passes cdk-nag AwsSolutions with every finding acknowledged (%s)', (_name, enableWaf, options) => {
-    const { app: cdkApp } = app(enableWaf, options);
     // cdk-nag findings surface from synth as a validation failure listing each one.
-    expect(() => cdkApp.synth()).not.toThrow();
+    expect(() => app(enableWaf, options).template()).not.toThrow();
   });
 
   it('exports the outputs the CLI reads with --stack', () => {
-    const { stack } = app(false);
-    const template = Template.fromStack(stack);
+    const { stack, template: templateOf } = app(false);
+    const template = templateOf();
     const id = (c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
 
     template.hasOutput('KeysTableName', { Value: { Ref: id(stack.keys.table) } });
@@ -48,8 +62,8 @@ describe('SwitchyardStack', () => {
   });
 
   it('sends usage to Firehose and notifies one topic from every alarm', () => {
-    const { stack } = app(false);
-    const template = Template.fromStack(stack);
+    const { stack, template: templateOf } = app(false);
+    const template = templateOf();
     const id = (c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
 
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -69,8 +83,8 @@ describe('SwitchyardStack', () => {
   });
 
   it('gives each function only what it uses', () => {
-    const { stack } = app(false);
-    const template = Template.fromStack(stack);
+    const { stack, template: templateOf } = app(false);
+    const template = templateOf();
     const id = (c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
     const policyOf = (fn: { role?: { node: { findChild(id: string): { node: { defaultChild?: unknown } } } } }): Record<string, unknown> => {
       const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: id(fn.role as never) }] } });
@@ -95,7 +109,7 @@ describe('SwitchyardStack', () => {
   });
 
   it('subscribes the alarm e-mail to an SSL-only topic', () => {
-    const template = Template.fromStack(app(false).stack);
+    const template = app(false).template();
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },

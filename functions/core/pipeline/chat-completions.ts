@@ -81,6 +81,7 @@ function streamResponse(
     defaults: { id: `chatcmpl-${record.requestId}`, created: Math.floor(runtime.deps.clock.now() / 1000), model: started.target.model },
     heartbeatMs: runtime.config.timeouts.heartbeatMs,
     idleMs: runtime.config.timeouts.idleMs,
+    clock: runtime.deps.clock,
     abortUpstream: (reason) => started.controller.abort(reason),
     onDone: (outcome: StreamOutcome) => {
       accountUsage(record, { usage: outcome.usage, promptBytes, completionChars: outcome.completionChars }, price);

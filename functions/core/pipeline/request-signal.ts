@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors';
+import type { Clock } from '../ports/clock';
 
 /** The error used when the client goes away (HTTP 499 in usage events, as nginx logs it). */
 export function clientClosedError(): GatewayError {
@@ -21,19 +22,19 @@ export interface RequestSignal {
 
 /**
  * One signal for the whole request: aborted with a client-closed error when the client's request
- * signal fires, and with a deadline error after `totalMs`. Every upstream attempt hangs off it.
+ * signal fires, and with a deadline error after `totalMs` on `clock`. Every upstream attempt hangs off it.
  */
-export function createRequestSignal(clientSignal: AbortSignal | undefined, totalMs: number): RequestSignal {
+export function createRequestSignal(clientSignal: AbortSignal | undefined, totalMs: number, clock: Clock): RequestSignal {
   const controller = new AbortController();
   const onClientAbort = (): void => controller.abort(clientClosedError());
   if (clientSignal?.aborted) onClientAbort();
   else clientSignal?.addEventListener('abort', onClientAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(deadlineError(totalMs)), totalMs);
+  const cancelDeadline = clock.setTimer(totalMs, () => controller.abort(deadlineError(totalMs)));
   return {
     signal: controller.signal,
     abort: (reason) => controller.abort(reason),
     dispose: () => {
-      clearTimeout(timer);
+      cancelDeadline();
       clientSignal?.removeEventListener('abort', onClientAbort);
     },
   };

@@ -1,9 +1,15 @@
-/** Time source, injectable so tests can control backoff and budget periods. */
+/** Time source, injectable so tests can control backoff, timeouts, heartbeats and budget periods. */
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
   /** Resolves after `ms` milliseconds, or rejects when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `callback` once, `ms` milliseconds from now, and returns the function that cancels it.
+   * Every timer of the core (first-byte and overall deadlines, stream heartbeats and idle
+   * timeouts) goes through here, so a test clock can fire them without real waiting.
+   */
+  setTimer(ms: number, callback: () => void): () => void;
 }
 
 /** The wall clock. */
@@ -25,4 +31,8 @@ export const systemClock: Clock = {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
+  setTimer: (ms, callback) => {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
 };

@@ -149,16 +149,16 @@ async function runAttempt<T>(target: RouteTarget, start: StartAttempt<T>, option
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort(options.signal.reason);
   options.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(firstByteTimeout(target, ms)), ms);
+  const cancelTimer = options.clock.setTimer(ms, () => controller.abort(firstByteTimeout(target, ms)));
   try {
-    const value = await start(target, controller.signal, () => clearTimeout(timer));
+    const value = await start(target, controller.signal, cancelTimer);
     return { value, controller };
   } catch (thrown) {
     controller.abort();
     options.signal.removeEventListener('abort', onOuterAbort);
     throw thrown;
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
   }
 }
 

@@ -1,5 +1,6 @@
 import { GatewayError, toGatewayError } from '../errors';
 import type { ChatCompletionChunk, Usage } from '../openai/types';
+import type { Clock } from '../ports/clock';
 import { ChunkNormalizer, type ChunkDefaults } from './chunk-normalizer';
 import { encodeChunk, encodeError, SSE_DONE, SSE_HEARTBEAT } from './sse-encoder';
 
@@ -30,6 +31,8 @@ export interface SseBodyOptions {
   defaults: ChunkDefaults;
   heartbeatMs: number;
   idleMs: number;
+  /** The injected clock: heartbeats and the idle timeout run on its timers. */
+  clock: Clock;
   /** Aborts the upstream request (client gone, idle timeout). */
   abortUpstream(reason: unknown): void;
   /** Called exactly once when the stream is over, whatever the reason. */
@@ -94,15 +97,16 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
   let waiter: { reject(error: unknown): void } | undefined;
   let waitStartedAt = 0;
   let lastBeatAt = 0;
-  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const { clock } = options;
+  let cancelWatchdog: (() => void) | undefined;
 
   const arm = (delayMs: number): void => {
-    watchdog = setTimeout(onWatchdog, Math.max(1, delayMs));
+    cancelWatchdog = clock.setTimer(Math.max(1, delayMs), onWatchdog);
   };
   function onWatchdog(): void {
-    watchdog = undefined;
+    cancelWatchdog = undefined;
     if (finished || !waiter) return;
-    const now = Date.now();
+    const now = clock.now();
     const idleAt = waitStartedAt + options.idleMs;
     if (now >= idleAt) {
       waiter.reject(idleTimeoutError(options.idleMs));
@@ -118,9 +122,9 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
   const nextWithTimers = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<IteratorResult<ChatCompletionChunk>> => {
     controllerRef = controller;
     const next = options.rest.next();
-    waitStartedAt = lastBeatAt = Date.now();
+    waitStartedAt = lastBeatAt = clock.now();
     // A timer still armed from an earlier wait fires early at worst, and re-arms from these stamps.
-    if (!watchdog) arm(Math.min(options.heartbeatMs, options.idleMs));
+    if (!cancelWatchdog) arm(Math.min(options.heartbeatMs, options.idleMs));
     return new Promise<IteratorResult<ChatCompletionChunk>>((resolve, reject) => {
       waiter = {
         reject: (error) => {
@@ -144,8 +148,8 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
     });
   };
   const stopWatchdog = (): void => {
-    if (watchdog) clearTimeout(watchdog);
-    watchdog = undefined;
+    cancelWatchdog?.();
+    cancelWatchdog = undefined;
   };
 
   return new ReadableStream<Uint8Array>(

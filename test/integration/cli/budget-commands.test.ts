@@ -1,0 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keysTableSchema, spendTableSchema } from '../../../functions/adapters/aws/table-schemas';
+import { FileSpendStore } from '../../../functions/adapters/local/file-spend-store';
+import { dataPaths } from '../../../functions/adapters/local/local-gateway';
+import { runCli } from '../../../functions/cli/main';
+import { keyScope } from '../../../functions/core/ports/spend-store';
+import { dynamoDbLocal, type DynamoDbLocal } from '../../helpers/dynamodb-local';
+import { startFakeCloudFormation, type FakeCloudFormation } from '../../helpers/fake-cloudformation';
+
+let dir: string;
+let dynamo: DynamoDbLocal;
+let cloudFormation: FakeCloudFormation | undefined;
+const savedCloudFormationEndpoint = process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
+  dynamo = await dynamoDbLocal();
+}, 90_000);
+afterAll(async () => {
+  await dynamo?.stop();
+  await cloudFormation?.close();
+  if (savedCloudFormationEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
+  else process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = savedCloudFormationEndpoint;
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI in-process and returns its exit code and output. */
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: {}, cwd: dir });
+  return { code, stdout, stderr };
+}
+
+async function locations(): Promise<[string, string[]][]> {
+  const keysTable = await dynamo.createTable(keysTableSchema, 'keys');
+  const spendTable = await dynamo.createTable(spendTableSchema, 'spend');
+  // A deployed stack: the CLI reads the table names from the stack outputs (DescribeStacks).
+  const stackKeys = await dynamo.createTable(keysTableSchema, 'stack-keys');
+  const stackSpend = await dynamo.createTable(spendTableSchema, 'stack-spend');
+  await cloudFormation?.close();
+  cloudFormation = await startFakeCloudFormation({ 'switchyard-prod': { KeysTableName: stackKeys, SpendTableName: stackSpend, ApiUrl: 'https://example.invalid/prod/' } });
+  process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = cloudFormation.url;
+  return [
+    ['local data dir', ['--data-dir', join(dir, 'data')]],
+    ['DynamoDB tables', ['--endpoint-url', dynamo.endpoint, '--region', 'us-east-1', '--keys-table', keysTable, '--spend-table', spendTable]],
+    ['deployed stack', ['--stack', 'switchyard-prod', '--endpoint-url', dynamo.endpoint, '--region', 'us-east-1']],
+  ];
+}
+
+describe('keys and budget commands', () => {
+  beforeAll(() => {
+    // The SDK's standard credential chain reads these; DynamoDB Local accepts any.
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  });
+
+  it('create a key with limits, set a team budget and show both budgets', async () => {
+    for (const [where, flags] of await locations()) {
+      const created = await cli('keys', 'create', '--name', 'search-svc', '--team', 'search', '--budget', '5', '--period', 'day', '--rpm', '60', '--tpm', '10000', '--expires', '2030-01-01', '--models', 'fast,smart', '--json', ...flags);
+      expect({ where, code: created.code, stderr: created.stderr }).toEqual({ where, code: 0, stderr: '' });
+      const key = JSON.parse(created.stdout) as { keyId: string; key: string; budget: unknown; rpm: number; tpm: number; expiresAt: string; models: string[] };
+      expect(key).toMatchObject({ budget: { usd: 5, period: 'day' }, rpm: 60, tpm: 10000, expiresAt: '2030-01-01T00:00:00.000Z', models: ['fast', 'smart'] });
+      expect(key.key).toMatch(/^sk-sy-[A-Za-z0-9]{32,}$/);
+
+      expect((await cli('budget', 'set', '--team', 'search', '--usd', '100', '--period', 'month', ...flags)).code).toBe(0);
+      const shown = await cli('keys', 'show', key.keyId, '--json', ...flags);
+
+      expect(shown.code).toBe(0);
+      const { spend } = JSON.parse(shown.stdout) as { spend: { scope: string; period: string; limitUsd: number; spentUsd: number; remainingUsd: number }[] };
+      expect(spend).toEqual([
+        expect.objectContaining({ scope: `key#${key.keyId}`, period: 'day', limitUsd: 5, spentUsd: 0, remainingUsd: 5 }),
+        expect.objectContaining({ scope: 'team#search', period: 'month', limitUsd: 100, spentUsd: 0, remainingUsd: 100 }),
+      ]);
+    }
+    expect(cloudFormation?.asked).toContain('switchyard-prod');
+  });
+
+  it('show spend and remaining of the current period and change a key budget', async () => {
+    const data = join(dir, 'spent');
+    const created = JSON.parse((await cli('keys', 'create', '--name', 'n', '--budget', '1', '--json', '--data-dir', data)).stdout) as { keyId: string };
+    const spend = new FileSpendStore(dataPaths(data).spend);
+    const outcome = await spend.reserve({ requestId: 'r', scopes: [{ scope: keyScope(created.keyId), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 300_000, at: Date.now() });
+    if (!outcome.ok) throw new Error('reservation refused');
+    await spend.settle(outcome.reservation, { costMicroUsd: 250_000, at: Date.now() });
+
+    expect((await cli('budget', 'set', '--key', created.keyId, '--usd', '2', '--data-dir', data)).code).toBe(0);
+    const shown = await cli('keys', 'show', created.keyId, '--data-dir', data);
+
+    expect(shown.stdout).toContain('spent $0.250000, reserved $0.000000, remaining $1.750000 of $2.000000');
+  });
+
+  it('name an unknown stack clearly', async () => {
+    await locations();
+    const result = await cli('keys', 'list', '--stack', 'no-such-stack', '--region', 'us-east-1');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no-such-stack/);
+  });
+
+  it('reject a budget command without a subject or amount as a usage error', async () => {
+    expect((await cli('budget', 'set', '--usd', '5')).code).toBe(2);
+    expect((await cli('budget', 'set', '--team', 't')).code).toBe(2);
+    expect((await cli('keys', 'create', '--name', 'x', '--rpm', 'many')).code).toBe(2);
+  });
+});

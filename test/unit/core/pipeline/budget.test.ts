@@ -1,0 +1,116 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileKeyStore } from '../../../../functions/adapters/local/file-key-store';
+import { FileSpendStore } from '../../../../functions/adapters/local/file-spend-store';
+import { GatewayError } from '../../../../functions/core/errors';
+import { admitRequest, type BudgetDeps, type BudgetPrincipal } from '../../../../functions/core/pipeline/budget';
+import { CachedKeyStore } from '../../../../functions/core/pipeline/key-cache';
+import { TestClock } from '../../../helpers/test-clock';
+import { silentLogger } from '../../../../functions/core/ports/logger';
+import { keyScope, teamScope } from '../../../../functions/core/ports/spend-store';
+
+
+let dir: string;
+let counter = 0;
+beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'switchyard-budget-'))));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function setup(start: number): Promise<{ deps: BudgetDeps; clock: TestClock; keys: FileKeyStore; spend: FileSpendStore }> {
+  counter += 1;
+  const clock = new TestClock(start);
+  const keys = new FileKeyStore(join(dir, `${counter}`, 'keys.json'));
+  const spend = new FileSpendStore(join(dir, `${counter}`, 'spend.json'));
+  return { deps: { spendStore: spend, keyStore: new CachedKeyStore(keys, clock), clock, logger: silentLogger }, clock, keys, spend };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+const DAY_END = Date.UTC(2026, 10, 24, 23, 59, 30);
+
+describe('budget stage', () => {
+  it('refuses with 429 budget_exceeded stating the remaining budget, then serves again in the next period', async () => {
+    const { deps, clock, spend } = await setup(DAY_END);
+    const key: BudgetPrincipal = { keyId: 'key_a', budget: { usd: 0.01, period: 'day' } };
+    const first = await admitRequest(deps, key, 'r1', 6_000);
+    await first.settle({ costMicroUsd: 4_500, tokens: 0 });
+
+    const error = await rejection(admitRequest(deps, key, 'r2', 6_000));
+    expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
+    expect(error.message).toContain('remaining budget $0.005500 of $0.010000');
+
+    clock.set(DAY_END + 60_000);
+    const nextDay = await admitRequest(deps, key, 'r3', 6_000);
+    await nextDay.settle({ costMicroUsd: 100, tokens: 0 });
+    expect(await spend.getSpend(keyScope('key_a'), 'day', DAY_END)).toMatchObject({ periodKey: '2026-11-24', spentMicroUsd: 4_500 });
+    expect(await spend.getSpend(keyScope('key_a'), 'day', clock.now())).toMatchObject({ periodKey: '2026-11-25', spentMicroUsd: 100 });
+  });
+
+  it('shares a team budget between two keys of the team', async () => {
+    const { deps, keys, spend } = await setup(DAY_END);
+    await keys.putTeam({ team: 'search', budget: { usd: 0.01, period: 'month' } });
+    const alice: BudgetPrincipal = { keyId: 'key_alice', team: 'search' };
+    const bob: BudgetPrincipal = { keyId: 'key_bob', team: 'search', budget: { usd: 5, period: 'month' } };
+
+    await (await admitRequest(deps, alice, 'r1', 6_000)).settle({ costMicroUsd: 6_000, tokens: 0 });
+    const error = await rejection(admitRequest(deps, bob, 'r2', 6_000));
+
+    expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
+    expect(error.message).toContain('team search');
+    expect(error.message).toContain('remaining budget $0.004000');
+    expect(await spend.getSpend(teamScope('search'), 'month', DAY_END)).toMatchObject({ spentMicroUsd: 6_000, reservedMicroUsd: 0 });
+    expect(await spend.getSpend(keyScope('key_bob'), 'month', DAY_END)).toMatchObject({ spentMicroUsd: 0, reservedMicroUsd: 0 });
+  });
+
+  it('limits requests per minute exactly and answers retry-after to the next minute', async () => {
+    const { deps, clock } = await setup(Date.UTC(2026, 10, 24, 10, 0, 20));
+    const key: BudgetPrincipal = { keyId: 'key_r', rpm: 2 };
+    await admitRequest(deps, key, 'r1', 0);
+    await admitRequest(deps, key, 'r2', 0);
+
+    const error = await rejection(admitRequest(deps, key, 'r3', 0));
+    expect(error).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryAfterMs: 40_000 });
+    expect(error.toResponse().headers.get('retry-after')).toBe('40');
+
+    clock.set(Date.UTC(2026, 10, 24, 10, 1, 0));
+    await expect(admitRequest(deps, key, 'r4', 0)).resolves.toBeDefined();
+  });
+
+  it('limits tokens per minute by the tokens settled in the minute', async () => {
+    const { deps } = await setup(Date.UTC(2026, 10, 24, 10, 0, 20));
+    const key: BudgetPrincipal = { keyId: 'key_t', tpm: 1_000 };
+    const first = await admitRequest(deps, key, 'r1', 0);
+    const concurrent = await admitRequest(deps, key, 'r2', 0);
+    await first.settle({ costMicroUsd: 0, tokens: 1_200 });
+
+    await expect(rejection(admitRequest(deps, key, 'r3', 0))).resolves.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    await concurrent.settle({ costMicroUsd: 0, tokens: 10 });
+  });
+
+  it('settles once however often settle is called', async () => {
+    const { deps, spend } = await setup(DAY_END);
+    const hold = await admitRequest(deps, { keyId: 'key_o', budget: { usd: 1, period: 'total' } }, 'r1', 5_000);
+
+    await Promise.all([hold.settle({ costMicroUsd: 1_000, tokens: 0 }), hold.settle({ costMicroUsd: 1_000, tokens: 0 })]);
+
+    expect(await spend.getSpend(keyScope('key_o'), 'total', DAY_END)).toEqual({ periodKey: 'total', spentMicroUsd: 1_000, reservedMicroUsd: 0 });
+  });
+
+  it('fails closed with 503 when the spend store is unavailable', async () => {
+    const { deps } = await setup(DAY_END);
+    const blocked = join(dir, 'blocked');
+    const broken = new FileSpendStore(join(blocked, 'spend.json'));
+    await writeFile(blocked, 'not a directory');
+
+    const error = await rejection(admitRequest({ ...deps, spendStore: broken }, { keyId: 'key_x', budget: { usd: 1, period: 'month' } }, 'r1', 10));
+    expect(error).toMatchObject({ status: 503, code: 'service_unavailable' });
+  });
+});
