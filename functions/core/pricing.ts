@@ -1,5 +1,5 @@
 import type { Price } from './config/schema';
-import type { Usage } from './openai/types';
+import type { Usage } from './protocols/openai-chat/types';
 
 /**
  * Version of the built-in price table; recorded in every usage event so a report can tell which

@@ -1,6 +1,6 @@
 import { GatewayError } from '../core/errors';
 import { removeSecret } from '../core/logging/redact';
-import type { ChatCompletion, ChatCompletionChunk } from '../core/openai/types';
+import type { CanonicalCompletion } from '../core/model/response';
 import { decodeSseStream } from '../core/streaming/sse-decoder';
 import { forwardedHeaders } from './forward-headers';
 import type { CallContext, ChatCall, ChatResult, ErrorParser, ProviderAdapter, ProviderSettings, StreamTranslator } from '../core/ports/provider';
@@ -20,7 +20,7 @@ export interface HttpChatSpec<S extends ProviderSettings> {
   type: string;
   requiresApiKey: boolean;
   buildChatRequest(call: ChatCall, ctx: CallContext<S>): UpstreamRequest;
-  parseCompletion(json: unknown, call: ChatCall, ctx: CallContext<S>): ChatCompletion;
+  parseCompletion(json: unknown, call: ChatCall, ctx: CallContext<S>): CanonicalCompletion;
   createStreamTranslator(call: ChatCall, ctx: CallContext<S>): StreamTranslator;
   parseError: ErrorParser;
   maxOutputTokens?(model: string): number | undefined;
@@ -38,7 +38,7 @@ export function createHttpProvider<S extends ProviderSettings>(spec: HttpChatSpe
         return { kind: 'completion', completion: spec.parseCompletion(json, call, ctx) };
       }
       if (!response.body) throw upstreamCut(ctx.providerName, 'The upstream returned an empty stream.');
-      return { kind: 'stream', chunks: translateSse(response.body, spec.createStreamTranslator(call, ctx), ctx) };
+      return { kind: 'stream', events: translateSse(response.body, spec.createStreamTranslator(call, ctx), ctx) };
     },
   };
   if (spec.maxOutputTokens) adapter.maxOutputTokens = spec.maxOutputTokens.bind(spec);
@@ -103,12 +103,12 @@ export function badUpstreamJson(providerName: string, what: 'a body' | 'a stream
   });
 }
 
-/** Decodes an SSE body and runs it through a translator, yielding OpenAI chunks as they complete. */
-async function* translateSse(
+/** Decodes an SSE body and runs it through a translator, yielding its events as they complete. */
+export async function* translateSse<E>(
   body: ReadableStream<Uint8Array>,
-  translator: StreamTranslator,
+  translator: StreamTranslator<E>,
   ctx: CallContext,
-): AsyncGenerator<ChatCompletionChunk> {
+): AsyncGenerator<E> {
   try {
     for await (const event of decodeSseStream(body)) {
       for (const chunk of translator.push(event)) yield chunk;

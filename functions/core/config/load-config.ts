@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatParamPath } from '../openai/validate';
+import { formatParamPath } from '../protocols/openai-chat/validate';
 import type { SwitchyardConfig } from './schema';
 
 /** A config file problem; the message starts with the path of the offending field. */

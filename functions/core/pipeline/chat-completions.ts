@@ -1,6 +1,8 @@
 import { GatewayError } from '../errors';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../openai/types';
-import { validateChatRequest } from '../openai/validate';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../protocols/openai-chat/types';
+import { validateChatRequest } from '../protocols/openai-chat/validate';
+import { decodeChatRequest } from '../protocols/openai-chat/decode';
+import { encodeChatChunks, encodeChatCompletion } from '../protocols/openai-chat/encode';
 import { priceFor } from '../pricing';
 import { executeRoute, type StartedCall } from '../routing/execute-route';
 import type { RouteTarget } from '../routing/plan-route';
@@ -104,7 +106,7 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
   const apiKey = await apiKeyFor(runtime, target, adapter);
   const request = target.params ? ({ ...body, ...target.params } as ChatCompletionRequest) : body;
   const call: ChatCall = {
-    request,
+    request: decodeChatRequest(request),
     model: target.model,
     stream: body.stream === true,
     maxOutputTokens: outputTokenLimit(request, target, adapter),
@@ -118,11 +120,13 @@ async function startChat(runtime: GatewayRuntime, body: ChatCompletionRequest, t
       requestId: record.requestId,
     }),
   );
-  if (result.kind === 'completion') {
+  const identity = { id: `chatcmpl-${record.requestId}`, created: Math.floor(runtime.deps.clock.now() / 1000), model: target.model };
+  if (result.kind === 'completion' || result.kind === 'native-completion') {
     record.ttftMs = runtime.deps.clock.now() - record.startedAtMs;
-    return result;
+    return { kind: 'completion', completion: result.kind === 'completion' ? encodeChatCompletion(result.completion, identity) : (result.body as ChatCompletion) };
   }
-  const rest = result.chunks[Symbol.asyncIterator]();
+  const chunks = result.kind === 'stream' ? encodeChatChunks(result.events, identity) : (result.events as AsyncIterable<ChatCompletionChunk>);
+  const rest = chunks[Symbol.asyncIterator]();
   const first = await rest.next();
   if (first.done) {
     throw new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_cut', message: `${target.providerName}: the stream ended before any content.`, verdict: 'retryable', errorClass: 'connection', provider: target.providerName });

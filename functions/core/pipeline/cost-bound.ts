@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../openai/types';
+import type { ChatCompletionRequest } from '../protocols/openai-chat/types';
 import { priceAt, type ModelPrice } from '../pricing';
 import type { RouteTarget } from '../routing/plan-route';
 import type { ProviderAdapter } from '../ports/provider';

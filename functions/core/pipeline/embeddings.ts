@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors';
-import type { EmbeddingResponse } from '../openai/types';
-import { base64ToFloats, floatsToBase64 } from '../openai/embedding-encoding';
-import { validateEmbeddingRequest } from '../openai/validate';
+import type { EmbeddingResponse } from '../protocols/openai-chat/types';
+import { base64ToFloats, floatsToBase64 } from '../protocols/openai-chat/embedding-encoding';
+import { validateEmbeddingRequest } from '../protocols/openai-chat/validate';
 import { priceFor } from '../pricing';
 import { executeRoute } from '../routing/execute-route';
 import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../runtime';

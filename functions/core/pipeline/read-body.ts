@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors';
-import { checkJsonShape, type RequestLimits } from '../openai/request-limits';
-import { parseJsonBody } from '../openai/validate';
+import { checkJsonShape, type RequestLimits } from '../protocols/openai-chat/request-limits';
+import { parseJsonBody } from '../protocols/openai-chat/validate';
 import { clientClosedError } from './request-signal';
 
 /** 413 for a body over the configured limit. */

@@ -1,5 +1,5 @@
 import { redactHeaders, redactLogFields } from '../logging/redact';
-import type { ChatCompletion } from '../openai/types';
+import type { ChatCompletion } from '../protocols/openai-chat/types';
 import type { GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
 

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../openai/types';
+import type { ChatCompletionRequest } from '../protocols/openai-chat/types';
 import { priceFor } from '../pricing';
 import type { RouteTarget } from '../routing/plan-route';
 import type { GatewayRuntime } from '../runtime';

@@ -1,11 +1,7 @@
 import type { GatewayError } from '../errors';
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatCompletionRequest,
-  EmbeddingRequest,
-  EmbeddingResponse,
-} from '../openai/types';
+import type { CanonicalRequest } from '../model/request';
+import type { CanonicalCompletion, CanonicalStreamEvent } from '../model/response';
+import type { EmbeddingRequest, EmbeddingResponse } from '../protocols/openai-chat/types';
 import type { SseEvent } from '../streaming/sse-decoder';
 
 /**
@@ -29,15 +25,18 @@ export interface ProviderSettings {
 
 /** One chat call to a provider, already routed to a concrete provider model. */
 export interface ChatCall {
-  /** The client's validated request. Providers must not mutate it. */
-  request: ChatCompletionRequest;
+  /**
+   * The client's request, decoded into the canonical model (with the client's own body in
+   * `request.native` for pass-through). Providers must not mutate it.
+   */
+  request: CanonicalRequest;
   /** The provider's model name (after alias resolution and per-target overrides). */
   model: string;
   /** Whether to use the provider's streaming API. */
   stream: boolean;
   /**
-   * Output token limit to send upstream: the client's `max_completion_tokens`/`max_tokens`,
-   * or the model's limit injected by the gateway so the budget reservation is an upper bound.
+   * Output token limit to send upstream: the client's limit (capped to the target's), or the
+   * model's limit injected by the gateway so the budget reservation is an upper bound.
    */
   maxOutputTokens: number | undefined;
 }
@@ -69,17 +68,23 @@ export interface CallContext<S extends ProviderSettings = ProviderSettings> {
   requestId: string;
 }
 
-/** The result of a chat call: a whole completion or a stream of OpenAI chunks. */
+/**
+ * The result of a chat call: a whole completion or a stream of events in the canonical model, or,
+ * when the provider passed the client's request through natively, the answer in the ingress
+ * protocol's own wire format (`request.native.protocol`): the body, or the parsed stream events.
+ */
 export type ChatResult =
-  | { kind: 'completion'; completion: ChatCompletion }
-  | { kind: 'stream'; chunks: AsyncIterable<ChatCompletionChunk> };
+  | { kind: 'completion'; completion: CanonicalCompletion }
+  | { kind: 'stream'; events: AsyncIterable<CanonicalStreamEvent> }
+  | { kind: 'native-completion'; body: unknown }
+  | { kind: 'native-stream'; events: AsyncIterable<unknown> };
 
 /**
  * A provider adapter: one exported object per provider folder. The core never branches on a
  * provider name; it only calls these methods.
  *
- * Streams yield OpenAI chunks. A chunk that carries `usage` reports the (running or final) usage;
- * the core keeps the last one. Errors are thrown as {@link GatewayError} with a routing verdict,
+ * Streams yield canonical events; a `usage` event reports the (running or final) usage and the
+ * core keeps the last one. Errors are thrown as {@link GatewayError} with a routing verdict,
  * both before the stream starts and in the middle of it.
  */
 export interface ProviderAdapter<S extends ProviderSettings = ProviderSettings> {
@@ -94,14 +99,14 @@ export interface ProviderAdapter<S extends ProviderSettings = ProviderSettings> 
 }
 
 /**
- * Per-request translator of a provider's SSE events into OpenAI chunks (CONVENTIONS 5).
- * `push` may return zero or more chunks and throws a GatewayError for error events;
- * `end` is called once the upstream closes and returns the closing chunks, or throws when the
- * stream was cut before its terminal event.
+ * Per-request translator of a provider's SSE events into canonical events, or into native events
+ * for a pass-through (CONVENTIONS 5). `push` may return zero or more events and throws a
+ * GatewayError for error events; `end` is called once the upstream closes and returns the closing
+ * events, or throws when the stream was cut before its terminal event.
  */
-export interface StreamTranslator {
-  push(event: SseEvent): ChatCompletionChunk[];
-  end(): ChatCompletionChunk[];
+export interface StreamTranslator<E = CanonicalStreamEvent> {
+  push(event: SseEvent): E[];
+  end(): E[];
 }
 
 /** Maps an upstream error response to a GatewayError with a verdict. */

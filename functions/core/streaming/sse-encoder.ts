@@ -1,5 +1,5 @@
 import type { ErrorBody } from '../errors';
-import type { ChatCompletionChunk } from '../openai/types';
+import type { ChatCompletionChunk } from '../protocols/openai-chat/types';
 
 const encoder = new TextEncoder();
 

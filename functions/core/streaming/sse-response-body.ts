@@ -1,5 +1,5 @@
 import { GatewayError, toGatewayError } from '../errors';
-import type { ChatCompletionChunk, Usage } from '../openai/types';
+import type { ChatCompletionChunk, Usage } from '../protocols/openai-chat/types';
 import type { Clock } from '../ports/clock';
 import { ChunkNormalizer, type ChunkDefaults } from './chunk-normalizer';
 import { encodeChunk, encodeError, SSE_DONE, SSE_HEARTBEAT } from './sse-encoder';

@@ -1,4 +1,4 @@
-import type { Usage } from '../openai/types';
+import type { Usage } from '../protocols/openai-chat/types';
 import { costMicroUsd, type ModelPrice } from '../pricing';
 import type { RequestRecord } from './request-record';
 import { estimateTokens, tokensFromUsage, usageFromTokens } from './token-counts';

@@ -1,4 +1,4 @@
-import type { Usage } from '../openai/types';
+import type { Usage } from '../protocols/openai-chat/types';
 import type { TokenCounts } from './request-record';
 
 /** Token counts of normalised OpenAI usage. */

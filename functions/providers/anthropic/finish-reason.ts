@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../core/openai/types';
+import type { FinishReason } from '../../core/model/response';
 
 const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
   end_turn: 'stop',
@@ -12,7 +12,7 @@ const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
 };
 
 /**
- * Maps an Anthropic `stop_reason` to the OpenAI `finish_reason` (fixtures PROVENANCE.md).
+ * Maps an Anthropic `stop_reason` to the canonical finish reason (fixtures PROVENANCE.md).
  * `hasToolCalls` is false when the only tool called was the structured-output tool, whose input
  * is returned as content, so the client sees a normal `stop`.
  */

@@ -1,16 +1,14 @@
 import { invalidRequest } from '../../core/errors';
-import type { ChatMessage, ContentPart, ToolCall } from '../../core/openai/types';
-import { parseDataUrl } from '../shared/data-url';
-import { thinkingBlocksOf } from '../shared/thinking-blocks';
+import type { AssistantPart, CacheHint, ImagePart, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, UserPart } from '../../core/model/request';
 import { parseToolArguments } from '../shared/tool-arguments';
 import type {
   AnthropicImageBlock,
   AnthropicMessage,
   AnthropicRequestBlock,
   AnthropicTextBlock,
+  AnthropicThinkingBlock,
   AnthropicToolResultBlock,
   AnthropicToolUseBlock,
-  CacheControl,
 } from './wire-types';
 
 /** The conversation part of an Anthropic request. */
@@ -19,50 +17,42 @@ export interface TranslatedMessages {
   messages: AnthropicMessage[];
 }
 
-
 /**
- * Translates OpenAI messages into Anthropic's `system` + `messages`.
+ * Translates the canonical conversation into Anthropic's `system` + `messages`.
  *
- * - system and developer messages (wherever they appear) become the top-level `system` blocks,
- *   in order, because Anthropic has no system role inside `messages`;
- * - tool messages become `tool_result` blocks of a user turn;
+ * - system messages (wherever they appear) become the top-level `system` blocks, in order,
+ *   because Anthropic has no system role inside `messages`;
+ * - tool results become `tool_result` blocks of a user turn;
  * - consecutive turns of the same role are merged into one, since Anthropic requires strictly
  *   alternating roles, and in a merged user turn the `tool_result` blocks come first, as the API
  *   demands;
- * - `thinking_blocks` on assistant messages (which this adapter returns beside
- *   `reasoning_content`) are replayed first in the turn, signatures intact;
+ * - Claude's own reasoning (signed thinking and redacted blocks) is replayed first in its
+ *   assistant turn, signatures intact; reasoning without Claude's state cannot be replayed and is
+ *   left out;
  * - empty text is skipped (Anthropic rejects empty text blocks; OpenAI clients often send
  *   `content: ""` beside tool calls).
  *
  * Throws a 400 naming the offending field for content Anthropic cannot take.
  */
-export function translateMessages(messages: readonly ChatMessage[]): TranslatedMessages {
+export function translateMessages(messages: readonly Message[]): TranslatedMessages {
   const system: AnthropicTextBlock[] = [];
   const turns: AnthropicMessage[] = [];
-  messages.forEach((message, i) => {
-    const param = `messages[${i}]`;
+  for (const message of messages) {
     switch (message.role) {
       case 'system':
-      case 'developer':
-        system.push(...textBlocks(message.content, param));
-        return;
+        system.push(...textBlocks(message.content));
+        break;
       case 'user':
-        appendTurn(turns, 'user', userBlocks(message.content, param));
-        return;
-      case 'assistant': {
-        const blocks: AnthropicRequestBlock[] = thinkingBlocksOf(message);
-        if (message.content) blocks.push(...textBlocks(message.content, param));
-        message.tool_calls?.forEach((call, j) => blocks.push(toolUseBlock(call, `${param}.tool_calls[${j}]`)));
-        appendTurn(turns, 'assistant', blocks);
-        return;
-      }
+        appendTurn(turns, 'user', message.content.flatMap(userBlock));
+        break;
+      case 'assistant':
+        appendTurn(turns, 'assistant', assistantBlocks(message.content));
+        break;
       case 'tool':
-        appendTurn(turns, 'user', [toolResultBlock(message.tool_call_id, message.content, param)]);
-        return;
-      default:
-        throw invalidRequest(`Unsupported message role '${(message as { role: string }).role}'.`, `${param}.role`);
+        appendTurn(turns, 'user', [toolResultBlock(message.content[0])]);
+        break;
     }
-  });
+  }
   if (turns.length === 0) throw invalidRequest('At least one user or assistant message is required.', 'messages');
   for (const turn of turns) {
     if (turn.role === 'user') turn.content = toolResultsFirst(turn.content);
@@ -82,7 +72,6 @@ export function continuesToolLoopWithoutThinking(turns: readonly AnthropicMessag
   return first !== 'thinking' && first !== 'redacted_thinking';
 }
 
-
 function appendTurn(turns: AnthropicMessage[], role: AnthropicMessage['role'], blocks: AnthropicRequestBlock[]): void {
   if (blocks.length === 0) return;
   const last = turns[turns.length - 1];
@@ -96,68 +85,68 @@ function toolResultsFirst(blocks: AnthropicRequestBlock[]): AnthropicRequestBloc
   return [...results, ...blocks.filter((block) => block.type !== 'tool_result')];
 }
 
-function withCache<T extends object>(block: T, cacheControl: CacheControl | undefined): T {
-  return cacheControl ? { ...block, cache_control: cacheControl } : block;
+function withCache<T extends object>(block: T, cache: CacheHint | undefined): T {
+  return cache ? { ...block, cache_control: cache } : block;
 }
 
-function cacheControlOf(part: ContentPart): CacheControl | undefined {
-  return (part as { cache_control?: CacheControl }).cache_control;
+function textBlocks(parts: readonly TextPart[]): AnthropicTextBlock[] {
+  return parts.filter((part) => part.text !== '').map((part) => withCache<AnthropicTextBlock>({ type: 'text', text: part.text }, part.cache));
 }
 
-/** Text-only content (system, assistant, tool): a string or text parts. */
-function textBlocks(content: string | readonly ContentPart[], param: string): AnthropicTextBlock[] {
-  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  const blocks: AnthropicTextBlock[] = [];
-  content.forEach((part, j) => {
-    const block = textBlock(part, `${param}.content[${j}]`);
-    if (block) blocks.push(block);
-  });
-  return blocks;
+function userBlock(part: UserPart): AnthropicRequestBlock[] {
+  switch (part.type) {
+    case 'text':
+      return textBlocks([part]);
+    case 'image':
+      return [imageBlock(part)];
+    default:
+      throw invalidRequest(`Content part type '${part.type === 'opaque' ? part.wireType : wireTypeOf(part.type)}' is not supported by Anthropic here.`, part.source ?? null);
+  }
 }
 
-/** One text part as a block; `undefined` for parts with nothing to send. */
-function textBlock(part: ContentPart, param: string): AnthropicTextBlock | undefined {
-  // Assistant history may carry OpenAI refusal parts; they are not model text to replay.
-  if (part.type === 'refusal') return undefined;
-  if (part.type !== 'text') throw invalidRequest(`Content part type '${part.type}' is not supported by Anthropic here.`, param);
-  const text = (part as { text?: unknown }).text;
-  if (typeof text !== 'string') throw invalidRequest('A text content part needs a string `text`.', `${param}.text`);
-  return text === '' ? undefined : withCache<AnthropicTextBlock>({ type: 'text', text }, cacheControlOf(part));
-}
-
-function userBlocks(content: string | readonly ContentPart[], param: string): AnthropicRequestBlock[] {
-  if (typeof content === 'string') return textBlocks(content, param);
-  const blocks: AnthropicRequestBlock[] = [];
-  content.forEach((part, j) => {
-    const block = part.type === 'image_url' ? imageBlock(part, `${param}.content[${j}]`) : textBlock(part, `${param}.content[${j}]`);
-    if (block) blocks.push(block);
-  });
-  return blocks;
+/** The chat wire names of the parts Anthropic takes through other routes only. */
+function wireTypeOf(type: 'document' | 'audio'): string {
+  return type === 'document' ? 'file' : 'input_audio';
 }
 
 /**
- * `data:` URLs become inline base64 sources; `http(s):` URLs become URL sources that Anthropic
+ * Inline images become base64 sources; `http(s):` URLs become URL sources that Anthropic
  * fetches itself (no download through the gateway, keeping the hot path lean).
  */
-function imageBlock(part: ContentPart, param: string): AnthropicImageBlock {
-  const url = (part as { image_url?: { url?: unknown } }).image_url?.url;
-  if (typeof url !== 'string') throw invalidRequest('An image_url part needs `image_url.url`.', `${param}.image_url.url`);
-  const cache = cacheControlOf(part);
-  const data = parseDataUrl(url);
-  if (data) {
-    return withCache<AnthropicImageBlock>({ type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.base64 } }, cache);
+function imageBlock(part: ImagePart): AnthropicImageBlock {
+  const param = part.source ? `${part.source}.image_url.url` : null;
+  if (part.media.kind === 'base64') {
+    return withCache<AnthropicImageBlock>({ type: 'image', source: { type: 'base64', media_type: part.media.mediaType, data: part.media.data } }, part.cache);
   }
-  if (/^https?:\/\//i.test(url)) return withCache<AnthropicImageBlock>({ type: 'image', source: { type: 'url', url } }, cache);
-  throw invalidRequest('Image URLs must be https URLs or base64 data URLs.', `${param}.image_url.url`);
+  if (/^https?:\/\//i.test(part.media.url)) return withCache<AnthropicImageBlock>({ type: 'image', source: { type: 'url', url: part.media.url } }, part.cache);
+  throw invalidRequest('Image URLs must be https URLs or base64 data URLs.', param);
 }
 
-/** Anthropic takes tool input as an object, OpenAI sends it as a JSON string. */
-function toolUseBlock(call: ToolCall, param: string): AnthropicToolUseBlock {
-  const input = parseToolArguments(call.function.arguments, `${param}.function.arguments`);
-  return withCache<AnthropicToolUseBlock>({ type: 'tool_use', id: call.id, name: call.function.name, input }, (call as { cache_control?: CacheControl }).cache_control);
+function assistantBlocks(parts: readonly AssistantPart[]): AnthropicRequestBlock[] {
+  const blocks: AnthropicRequestBlock[] = parts.flatMap((part) => (part.type === 'reasoning' ? thinkingBlock(part) : []));
+  for (const part of parts) {
+    if (part.type === 'text') blocks.push(...textBlocks([part]));
+    else if (part.type === 'tool_call') blocks.push(toolUseBlock(part));
+  }
+  return blocks;
 }
 
-function toolResultBlock(toolCallId: string, content: string | readonly ContentPart[], param: string): AnthropicToolResultBlock {
-  if (typeof content === 'string') return { type: 'tool_result', tool_use_id: toolCallId, content };
-  return { type: 'tool_result', tool_use_id: toolCallId, content: textBlocks(content, param) };
+function thinkingBlock(part: ReasoningPart): AnthropicThinkingBlock[] {
+  if (part.state?.format === 'anthropic') return [{ type: 'thinking', thinking: part.text, signature: part.state.signature }];
+  if (part.state?.format === 'anthropic-redacted') return [{ type: 'redacted_thinking', data: part.state.data }];
+  return [];
+}
+
+/** Anthropic takes tool input as an object; the canonical call carries it as JSON text. */
+function toolUseBlock(call: ToolCallPart): AnthropicToolUseBlock {
+  const input = parseToolArguments(call.arguments, call.source ? `${call.source}.function.arguments` : 'arguments');
+  return withCache<AnthropicToolUseBlock>({ type: 'tool_use', id: call.id, name: call.name, input }, call.cache);
+}
+
+/** One text part goes as a string, as clients mostly send it; more (or images, or cache hints) as blocks. */
+function toolResultBlock(result: ToolResultPart): AnthropicToolResultBlock {
+  const [only, ...more] = result.content;
+  if (only?.type === 'text' && more.length === 0 && !only.cache) return { type: 'tool_result', tool_use_id: result.toolCallId, content: only.text };
+  const content = result.content.flatMap((part): Array<AnthropicTextBlock | AnthropicImageBlock> => (part.type === 'text' ? textBlocks([part]) : [imageBlock(part)]));
+  return { type: 'tool_result', tool_use_id: result.toolCallId, content };
 }

@@ -1,8 +1,7 @@
 import { invalidRequest, type GatewayError } from '../../core/errors';
-import type { ChatCompletionRequest } from '../../core/openai/types';
+import type { CanonicalRequest } from '../../core/model/request';
 import { CLAUDE_MIN_THINKING_BUDGET, claudeThinkingBudget } from '../shared/thinking-budget';
 import { anyValue, nonZero, OPENAI_ONLY_PARAMETERS, rejectUnsupportedParameters, unsupportedParameter, type UnsupportedParameter } from '../shared/unsupported-params';
-
 
 /** OpenAI parameters the Messages API has no equivalent for (a default value is harmless). */
 const UNSUPPORTED: readonly UnsupportedParameter[] = [
@@ -19,7 +18,7 @@ function unsupportedParam(param: string, detail = 'is not supported by Anthropic
 }
 
 /** Rejects (or, with `dropUnsupportedParams`, ignores) the parameters of {@link UNSUPPORTED}. */
-export function checkUnsupportedParams(request: ChatCompletionRequest, drop: boolean): void {
+export function checkUnsupportedParams(request: CanonicalRequest, drop: boolean): void {
   rejectUnsupportedParameters(request, UNSUPPORTED, 'Anthropic models', drop);
 }
 
@@ -27,11 +26,12 @@ export function checkUnsupportedParams(request: ChatCompletionRequest, drop: boo
 export interface SamplingFields {
   temperature?: number;
   top_p?: number;
+  top_k?: number;
   thinking?: { type: 'enabled'; budget_tokens: number };
 }
 
 /**
- * Translates `temperature`, `top_p` and `reasoning_effort`.
+ * Translates temperature, top-p and the reasoning effort.
  *
  * Anthropic's temperature range is 0–1 (OpenAI's 0–2), and with thinking enabled it accepts
  * only temperature 1 and top_p ≥ 0.95. Values outside those are unsupported parameters: a 400,
@@ -39,27 +39,29 @@ export interface SamplingFields {
  * The thinking budget must stay below `max_tokens`, which counts thinking too. With `canThink`
  * false (see `continuesToolLoopWithoutThinking`) thinking stays off for this turn.
  */
-export function samplingFields(request: ChatCompletionRequest, maxTokens: number, drop: boolean, canThink: boolean): SamplingFields {
+export function samplingFields(request: CanonicalRequest, maxTokens: number, drop: boolean, canThink: boolean): SamplingFields {
   const fields: SamplingFields = {};
-  const budget = request.reasoning_effort != null && canThink ? claudeThinkingBudget(request.reasoning_effort) : undefined;
+  const names = request.paramNames;
+  const budget = request.reasoning && canThink ? claudeThinkingBudget(request.reasoning.effort) : undefined;
   if (budget !== undefined) {
     const capped = Math.min(budget, maxTokens - 1);
     if (capped < CLAUDE_MIN_THINKING_BUDGET) {
-      const param = anyValue(request.max_completion_tokens) ? 'max_completion_tokens' : 'max_tokens';
-      throw invalidRequest(`reasoning_effort needs ${param} above ${CLAUDE_MIN_THINKING_BUDGET} on Anthropic models (thinking counts towards it).`, param);
+      const param = anyValue(request.maxOutputTokens) ? names.maxOutputTokens : 'max_tokens';
+      throw invalidRequest(`${names.reasoning} needs ${param} above ${CLAUDE_MIN_THINKING_BUDGET} on Anthropic models (thinking counts towards it).`, param);
     }
     fields.thinking = { type: 'enabled', budget_tokens: capped };
   }
   const thinking = fields.thinking !== undefined;
-  const { temperature, top_p: topP } = request;
-  if (typeof temperature === 'number') {
+  const { temperature, topP } = request;
+  if (temperature !== undefined) {
     const allowed = thinking ? temperature === 1 : temperature <= 1;
     if (allowed) fields.temperature = temperature;
-    else if (!drop) throw unsupportedParam('temperature', thinking ? 'must be 1 (or unset) when reasoning_effort is set on Anthropic models' : 'must be between 0 and 1 on Anthropic models');
+    else if (!drop) throw unsupportedParam(names.temperature, thinking ? `must be 1 (or unset) when ${names.reasoning} is set on Anthropic models` : 'must be between 0 and 1 on Anthropic models');
   }
-  if (typeof topP === 'number') {
+  if (topP !== undefined) {
     if (!thinking || topP >= 0.95) fields.top_p = topP;
-    else if (!drop) throw unsupportedParam('top_p', 'must be at least 0.95 when reasoning_effort is set on Anthropic models');
+    else if (!drop) throw unsupportedParam(names.topP, `must be at least 0.95 when ${names.reasoning} is set on Anthropic models`);
   }
+  if (request.topK !== undefined) fields.top_k = request.topK;
   return fields;
 }

@@ -13,7 +13,7 @@ const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 /**
- * Builds the Anthropic Messages request (`POST {baseUrl}/v1/messages`) for an OpenAI chat call.
+ * Builds the Anthropic Messages request (`POST {baseUrl}/v1/messages`) for a canonical chat call.
  * Throws a 400 GatewayError naming the parameter for anything Anthropic cannot honour.
  */
 export function buildAnthropicRequest(call: ChatCall, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
@@ -30,8 +30,7 @@ export function buildAnthropicRequest(call: ChatCall, ctx: CallContext<Anthropic
   if (system.length > 0) body.system = system;
   if (tools.tools) body.tools = tools.tools;
   if (tools.tool_choice) body.tool_choice = tools.tool_choice;
-  const stop = typeof request.stop === 'string' ? [request.stop] : request.stop;
-  if (stop && stop.length > 0) body.stop_sequences = stop;
+  if (request.stop && request.stop.length > 0) body.stop_sequences = request.stop;
   Object.assign(body, sampling);
   if (request.user) body.metadata = { user_id: request.user };
   if (call.stream) body.stream = true;

@@ -1,10 +1,11 @@
 import { GatewayError } from '../../core/errors';
-import type { AssistantMessage, ChatCompletion, ToolCall } from '../../core/openai/types';
+import type { AssistantPart } from '../../core/model/request';
+import type { CanonicalCompletion } from '../../core/model/response';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
-import { toOpenAiUsage } from './usage';
-import type { AnthropicMessageResponse, AnthropicThinkingBlock } from './wire-types';
+import { toCanonicalUsage } from './usage';
+import type { AnthropicMessageResponse } from './wire-types';
 import type { AnthropicSettings } from './settings';
 
 function isMessage(json: unknown): json is AnthropicMessageResponse {
@@ -13,16 +14,13 @@ function isMessage(json: unknown): json is AnthropicMessageResponse {
 }
 
 /**
- * Translates a non-streamed Anthropic Message into an OpenAI `chat.completion`.
- *
- * Text blocks are joined into `content` (null when there is none, as OpenAI does for pure tool
- * calls); `tool_use` blocks become `tool_calls` with JSON-string arguments; thinking becomes
- * `reasoning_content`, and the signed thinking blocks are also returned as `thinking_blocks`
- * (LiteLLM's field) so a client that appends the message to its history keeps Anthropic's
- * thinking across a tool loop. The structured-output tool's input becomes the content. Server
- * tool blocks (web search, code execution) have no OpenAI form and are left out.
+ * Translates a non-streamed Anthropic Message into a canonical completion, block by block in
+ * order: text, thinking (with its signature, or a redacted block's data, so the client can hand it
+ * back and keep Claude's thinking across a tool loop) and tool calls. The structured-output tool's
+ * input becomes the text, alone (a preamble is dropped). Server tool blocks (web search, code
+ * execution) have no canonical form and are left out.
  */
-export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: CallContext<AnthropicSettings>): ChatCompletion {
+export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: CallContext<AnthropicSettings>): CanonicalCompletion {
   if (!isMessage(json)) {
     throw new GatewayError({
       status: 502,
@@ -34,38 +32,29 @@ export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: Cal
       provider: ctx.providerName,
     });
   }
-  const jsonTool = jsonToolName(call.request.response_format);
-  let text: string | null = null;
-  let structured: string | null = null;
-  let reasoning: string | null = null;
-  const thinkingBlocks: AnthropicThinkingBlock[] = [];
-  const toolCalls: ToolCall[] = [];
+  const jsonTool = jsonToolName(call.request.output);
+  const content: AssistantPart[] = [];
+  let structured: string | undefined;
+  let toolCalls = 0;
   for (const block of json.content) {
     if (block.type === 'text' && typeof block.text === 'string') {
-      text = (text ?? '') + block.text;
+      content.push({ type: 'text', text: block.text });
     } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
-      reasoning = (reasoning ?? '') + block.thinking;
-      thinkingBlocks.push({ type: 'thinking', thinking: block.thinking, signature: String(block.signature ?? '') });
+      content.push({ type: 'reasoning', text: block.thinking, state: { format: 'anthropic', signature: String(block.signature ?? '') } });
     } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
-      thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
+      content.push({ type: 'reasoning', text: '', state: { format: 'anthropic-redacted', data: block.data } });
     } else if (block.type === 'tool_use') {
       const input = JSON.stringify(block.input ?? {});
       if (block.name === jsonTool) structured = (structured ?? '') + input;
-      else toolCalls.push({ id: String(block.id), type: 'function', function: { name: String(block.name), arguments: input } });
+      else {
+        toolCalls += 1;
+        content.push({ type: 'tool_call', id: String(block.id), name: String(block.name), kind: 'function', arguments: input });
+      }
     }
   }
   // With structured output the content must be the JSON alone, without any preamble text.
-  const content = structured ?? text;
-  const message: AssistantMessage = { role: 'assistant', content, refusal: null };
-  if (toolCalls.length > 0) message.tool_calls = toolCalls;
-  if (reasoning !== null) message.reasoning_content = reasoning;
-  if (thinkingBlocks.length > 0) message.thinking_blocks = thinkingBlocks;
-  return {
-    id: json.id,
-    object: 'chat.completion',
-    created: ctx.nowSeconds(),
-    model: json.model ?? call.model,
-    choices: [{ index: 0, message, finish_reason: toFinishReason(json.stop_reason, toolCalls.length > 0), logprobs: null }],
-    usage: toOpenAiUsage(json.usage),
-  };
+  const parts = structured === undefined ? content : [...content.filter((part) => part.type !== 'text'), { type: 'text' as const, text: structured }];
+  const completion: CanonicalCompletion = { id: json.id, content: parts, finishReason: toFinishReason(json.stop_reason, toolCalls > 0), usage: toCanonicalUsage(json.usage) };
+  if (json.model) completion.model = json.model;
+  return completion;
 }

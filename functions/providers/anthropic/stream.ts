@@ -1,19 +1,19 @@
-import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from '../../core/openai/types';
+import type { CanonicalStreamEvent } from '../../core/model/response';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { badUpstreamJson, upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall, StreamTranslator } from '../../core/ports/provider';
 import { anthropicStreamError } from './errors';
 import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
-import { mergeUsage, toOpenAiUsage } from './usage';
+import { mergeUsage, toCanonicalUsage } from './usage';
 import type { AnthropicUsage } from './wire-types';
 import type { AnthropicSettings } from './settings';
-import { completionId, toolCallId } from '../shared/ids';
+import { toolCallId } from '../shared/ids';
 
 /**
- * What a content block becomes on the OpenAI side: text, reasoning (its text and signature kept
- * to hand back as a whole thinking block), a function tool call (with its OpenAI `index`), the
- * structured-output JSON (streamed as content), or nothing (server tool blocks, their results and
+ * What a content block becomes in canonical events: text, reasoning (its text and signature kept
+ * to hand back as a whole thinking block), a function tool call (with its canonical `index`), the
+ * structured-output JSON (streamed as text), or nothing (server tool blocks, their results and
  * block types added after this code was written).
  */
 type BlockState =
@@ -32,27 +32,24 @@ interface StreamEvent {
 }
 
 /**
- * Translates one Anthropic Messages SSE stream into OpenAI chunks (issue 3 §4).
+ * Translates one Anthropic Messages SSE stream into canonical events (issue 3 §4).
  *
- * - the role goes on the first chunk only; a repeated `message_start` is ignored;
+ * - one `start`; a repeated `message_start` is ignored;
  * - tool-call `index` counts function tool calls from 0, never Anthropic's block index (which
- *   also counts text, thinking and server tool blocks); `id`, `type` and `function.name` come on
- *   the first delta of each call, and a call whose input stayed empty gets arguments `"{}"`;
- * - thinking streams as `reasoning_content` deltas; when a thinking block ends, one delta carries
- *   it whole in `thinking_blocks` (text and signature, or a `redacted_thinking` block's data), the
- *   field the non-streamed answer has too: a client that sends them back on its assistant message
- *   keeps Claude's thinking through a tool loop (Anthropic requires the signed blocks);
- * - `finish_reason` and the usage come once, on the last chunk, at `message_stop`: usage fields
- *   of `message_delta` (final, cumulative) override those of `message_start`;
+ *   also counts text, thinking and server tool blocks), and a call whose input stayed empty gets
+ *   arguments `"{}"`;
+ * - thinking streams as `reasoning` deltas; when a thinking block ends, a `reasoning_state` event
+ *   carries it whole (text and signature, or a `redacted_thinking` block's data), so a client
+ *   can hand it back and keep Claude's thinking through a tool loop (Anthropic requires the
+ *   signed blocks);
+ * - the usage and the finish come once, at `message_stop`: usage fields of `message_delta`
+ *   (final, cumulative) override those of `message_start`;
  * - `event: error` throws a classified GatewayError; a stream that ends without `message_stop`
  *   throws `upstream_cut`, so a cut is never mistaken for a complete answer.
  */
 export class AnthropicStreamTranslator implements StreamTranslator {
   private readonly jsonTool: string | undefined;
   private readonly blocks = new Map<number, BlockState>();
-  private id: string;
-  private model: string;
-  private readonly created: number;
   private started = false;
   private finished = false;
   private toolCalls = 0;
@@ -70,25 +67,21 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     call: ChatCall,
     private readonly ctx: CallContext<AnthropicSettings>,
   ) {
-    this.jsonTool = jsonToolName(call.request.response_format);
-    this.id = completionId(ctx.requestId);
-    this.model = call.model;
-    this.created = ctx.nowSeconds();
+    this.jsonTool = jsonToolName(call.request.output);
   }
 
-  push(event: SseEvent): ChatCompletionChunk[] {
+  push(event: SseEvent): CanonicalStreamEvent[] {
     if (this.finished) return [];
     if (event.event === 'error') throw anthropicStreamError(event.data, this.ctx.providerName);
     const data = this.parse(event.data);
-    const out: ChatCompletionChunk[] = [];
+    const out: CanonicalStreamEvent[] = [];
     switch (data.type) {
       case 'message_start':
         if (!this.started) {
-          this.id = data.message?.id ?? this.id;
-          this.model = data.message?.model ?? this.model;
           this.startUsage = data.message?.usage;
+          this.started = true;
+          out.push({ type: 'start', id: data.message?.id, model: data.message?.model });
         }
-        this.ensureStarted(out);
         break;
       case 'content_block_start':
         this.ensureStarted(out);
@@ -118,7 +111,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     return out;
   }
 
-  end(): ChatCompletionChunk[] {
+  end(): CanonicalStreamEvent[] {
     if (!this.finished) throw upstreamCut(this.ctx.providerName, 'The Anthropic stream ended before message_stop.');
     return [];
   }
@@ -133,13 +126,13 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     throw badUpstreamJson(this.ctx.providerName, 'a stream event');
   }
 
-  private ensureStarted(out: ChatCompletionChunk[]): void {
+  private ensureStarted(out: CanonicalStreamEvent[]): void {
     if (this.started) return;
     this.started = true;
-    out.push(this.chunk({ role: 'assistant', content: '', refusal: null }));
+    out.push({ type: 'start' });
   }
 
-  private startBlock(data: StreamEvent, out: ChatCompletionChunk[]): void {
+  private startBlock(data: StreamEvent, out: CanonicalStreamEvent[]): void {
     const block = data.content_block ?? {};
     const index = data.index ?? -1;
     if (block.type === 'text') {
@@ -147,28 +140,28 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       if (block.text) this.text(block.text, out);
     } else if (block.type === 'thinking') {
       this.blocks.set(index, { kind: 'thinking', thinking: block.thinking ?? '', signature: block.signature ?? '' });
-      if (block.thinking) out.push(this.chunk({ reasoning_content: block.thinking }));
+      if (block.thinking) out.push({ type: 'reasoning', text: block.thinking });
     } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
       // Encrypted thinking: nothing to show, but it must go back to Anthropic on the next turn.
       this.blocks.set(index, { kind: 'ignored' });
-      out.push(this.chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: block.data }] }));
+      out.push({ type: 'reasoning_state', text: '', state: { format: 'anthropic-redacted', data: block.data } });
     } else if (block.type === 'tool_use' && block.name === this.jsonTool) {
       this.heldText = '';
       const input = nonEmptyInput(block.input);
       this.blocks.set(index, { kind: 'json', hasArguments: input !== undefined });
-      if (input !== undefined) out.push(this.chunk({ content: input }));
+      if (input !== undefined) out.push({ type: 'text', text: input });
     } else if (block.type === 'tool_use') {
       const input = nonEmptyInput(block.input);
       const state = { kind: 'tool' as const, index: this.toolCalls++, hasArguments: input !== undefined };
       this.blocks.set(index, state);
-      const call = { index: state.index, id: block.id ?? toolCallId(this.ctx.requestId, state.index), type: 'function' as const, function: { name: block.name ?? '', arguments: input ?? '' } };
-      out.push(this.chunk({ tool_calls: [call] }));
+      out.push({ type: 'tool_call_start', index: state.index, id: block.id ?? toolCallId(this.ctx.requestId, state.index), name: block.name ?? '', kind: 'function' });
+      if (input !== undefined) out.push({ type: 'tool_call_delta', index: state.index, arguments: input });
     } else {
       this.blocks.set(index, { kind: 'ignored' });
     }
   }
 
-  private blockDelta(data: StreamEvent, out: ChatCompletionChunk[]): void {
+  private blockDelta(data: StreamEvent, out: CanonicalStreamEvent[]): void {
     const state = this.blocks.get(data.index ?? -1);
     const delta = data.delta ?? {};
     if (!state) return;
@@ -176,7 +169,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       this.text(delta.text, out);
     } else if (state.kind === 'thinking' && delta.type === 'thinking_delta' && delta.thinking) {
       state.thinking += delta.thinking;
-      out.push(this.chunk({ reasoning_content: delta.thinking }));
+      out.push({ type: 'reasoning', text: delta.thinking });
     } else if (state.kind === 'thinking' && delta.type === 'signature_delta' && delta.signature) {
       state.signature += delta.signature;
     } else if ((state.kind === 'tool' || state.kind === 'json') && delta.type === 'input_json_delta' && delta.partial_json) {
@@ -185,10 +178,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     }
   }
 
-  private stopBlock(index: number, out: ChatCompletionChunk[]): void {
+  private stopBlock(index: number, out: CanonicalStreamEvent[]): void {
     const state = this.blocks.get(index);
     if (state?.kind === 'thinking' && state.signature) {
-      out.push(this.chunk({ thinking_blocks: [{ type: 'thinking', thinking: state.thinking, signature: state.signature }] }));
+      out.push({ type: 'reasoning_state', text: state.thinking, state: { format: 'anthropic', signature: state.signature } });
     }
     if ((state?.kind === 'tool' || state?.kind === 'json') && !state.hasArguments) {
       state.hasArguments = true;
@@ -196,33 +189,21 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     }
   }
 
-  private arguments(state: Extract<BlockState, { hasArguments: boolean }>, text: string): ChatCompletionChunk {
-    if (state.kind === 'json') return this.chunk({ content: text });
-    return this.chunk({ tool_calls: [{ index: state.index, function: { arguments: text } }] });
+  private arguments(state: Extract<BlockState, { hasArguments: boolean }>, text: string): CanonicalStreamEvent {
+    if (state.kind === 'json') return { type: 'text', text };
+    return { type: 'tool_call_delta', index: state.index, arguments: text };
   }
 
-  private text(text: string, out: ChatCompletionChunk[]): void {
+  private text(text: string, out: CanonicalStreamEvent[]): void {
     if (this.jsonTool) this.heldText += text;
-    else out.push(this.chunk({ content: text }));
+    else out.push({ type: 'text', text });
   }
 
-  private finish(out: ChatCompletionChunk[]): void {
+  private finish(out: CanonicalStreamEvent[]): void {
     this.finished = true;
-    if (this.heldText) out.push(this.chunk({ content: this.heldText }));
-    const usage = toOpenAiUsage(mergeUsage(this.startUsage, this.finalUsage));
-    out.push(this.chunk({}, toFinishReason(this.stopReason, this.toolCalls > 0), usage));
-  }
-
-  private chunk(delta: ChunkDelta, finishReason: FinishReason | null = null, usage?: Usage): ChatCompletionChunk {
-    const chunk: ChatCompletionChunk = {
-      id: this.id,
-      object: 'chat.completion.chunk',
-      created: this.created,
-      model: this.model,
-      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
-    };
-    if (usage) chunk.usage = usage;
-    return chunk;
+    if (this.heldText) out.push({ type: 'text', text: this.heldText });
+    out.push({ type: 'usage', usage: toCanonicalUsage(mergeUsage(this.startUsage, this.finalUsage)) });
+    out.push({ type: 'finish', reason: toFinishReason(this.stopReason, this.toolCalls > 0) });
   }
 }
 

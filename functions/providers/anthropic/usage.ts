@@ -1,26 +1,22 @@
-import type { Usage } from '../../core/openai/types';
+import type { CanonicalUsage } from '../../core/model/response';
 import type { AnthropicUsage } from './wire-types';
 
 /**
- * Converts Anthropic usage to OpenAI usage. Anthropic's `input_tokens` excludes cache reads and
- * writes while OpenAI's `prompt_tokens` includes every prompt token (DESIGN §9), so the three are
- * added; the cached and cache-write parts are reported in `prompt_tokens_details` so pricing can
- * charge them at their own rates.
+ * Anthropic usage in the canonical form. Anthropic's `input_tokens` excludes cache reads and
+ * writes while the canonical input count includes every prompt token (DESIGN §9), so the three
+ * are added; the cached and cache-write parts are kept apart so pricing can charge their rates.
  */
-export function toOpenAiUsage(usage: AnthropicUsage | undefined): Usage {
-  const input = usage?.input_tokens ?? 0;
+export function toCanonicalUsage(usage: AnthropicUsage | undefined): CanonicalUsage {
   const cacheRead = usage?.cache_read_input_tokens ?? 0;
   const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
-  const output = usage?.output_tokens ?? 0;
-  const prompt = input + cacheRead + cacheWrite;
-  const result: Usage = {
-    prompt_tokens: prompt,
-    completion_tokens: output,
-    total_tokens: prompt + output,
-    prompt_tokens_details: { cached_tokens: cacheRead, cache_write_tokens: cacheWrite },
+  const result: CanonicalUsage = {
+    inputTokens: (usage?.input_tokens ?? 0) + cacheRead + cacheWrite,
+    outputTokens: usage?.output_tokens ?? 0,
+    cachedInputTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
   };
   const reasoning = usage?.output_tokens_details?.thinking_tokens;
-  if (typeof reasoning === 'number') result.completion_tokens_details = { reasoning_tokens: reasoning };
+  if (typeof reasoning === 'number') result.reasoningTokens = reasoning;
   return result;
 }
 

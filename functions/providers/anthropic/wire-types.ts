@@ -1,13 +1,11 @@
-import type { ThinkingBlock } from '../shared/thinking-blocks';
-
 /**
  * The Anthropic Messages API wire types this adapter writes and reads. Only the fields the
  * translation touches are typed; Anthropic adds block and usage fields often, and unknown ones
  * are ignored on the way back.
  */
 
-/** Prompt-caching marker, passed through from OpenAI content parts unchanged. */
-export interface CacheControl {
+/** Prompt-caching marker, passed through from the client's cache hints unchanged. */
+interface CacheControl {
   type: 'ephemeral';
   ttl?: string;
 }
@@ -39,7 +37,7 @@ export interface AnthropicToolUseBlock {
 export interface AnthropicToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
-  content: string | AnthropicTextBlock[];
+  content: string | Array<AnthropicTextBlock | AnthropicImageBlock>;
   cache_control?: CacheControl;
 }
 
@@ -47,7 +45,7 @@ export interface AnthropicToolResultBlock {
  * A thinking block replayed in an assistant turn. Anthropic verifies the signature and requires
  * these blocks at the start of the assistant turn that a tool loop continues while thinking.
  */
-export type AnthropicThinkingBlock = ThinkingBlock;
+export type AnthropicThinkingBlock = { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string };
 
 /** Any block the adapter sends in a request message. */
 export type AnthropicRequestBlock =
@@ -88,6 +86,7 @@ export interface AnthropicRequest {
   tool_choice?: AnthropicToolChoice;
   stop_sequences?: string[];
   temperature?: number;
+  top_k?: number;
   top_p?: number;
   thinking?: { type: 'enabled'; budget_tokens: number };
   metadata?: { user_id: string };

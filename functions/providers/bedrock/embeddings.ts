@@ -1,7 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { invalidRequest } from '../../core/errors';
-import { floatsToBase64 } from '../../core/openai/embedding-encoding';
-import type { Embedding, EmbeddingResponse } from '../../core/openai/types';
+import { floatsToBase64 } from '../../core/protocols/openai-chat/embedding-encoding';
+import type { Embedding, EmbeddingResponse } from '../../core/protocols/openai-chat/types';
 import type { CallContext, EmbeddingCall } from '../../core/ports/provider';
 import { mapBedrockError } from './errors';
 import { loadBedrockSdk } from './sdk';

@@ -1,5 +1,5 @@
 import type { ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
-import type { ChatCompletionChunk } from '../../core/openai/types';
+import type { CanonicalStreamEvent } from '../../core/model/response';
 import { upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../../core/ports/provider';
 import { BedrockClients, createBedrockClient, type BedrockClientFactory } from './client';
@@ -38,11 +38,11 @@ export function createBedrockProvider(options: BedrockProviderOptions = {}): Pro
         const [client, { ConverseCommand, ConverseStreamCommand }] = await Promise.all([clients.get(ctx.settings), loadBedrockSdk()]);
         if (!call.stream) {
           const response = await client.send(new ConverseCommand(input), { abortSignal: ctx.signal });
-          return { kind: 'completion', completion: parseConverseResponse(response, call, ctx, responseTool) };
+          return { kind: 'completion', completion: parseConverseResponse(response, responseTool) };
         }
         const response = await client.send(new ConverseStreamCommand(input), { abortSignal: ctx.signal });
         if (!response.stream) throw upstreamCut(ctx.providerName, 'Bedrock returned no event stream.');
-        return { kind: 'stream', chunks: translateConverseStream(response.stream, createConverseStreamTranslator(call, ctx, responseTool), ctx) };
+        return { kind: 'stream', events: translateConverseStream(response.stream, createConverseStreamTranslator(ctx, responseTool), ctx) };
       } catch (error) {
         throw mapBedrockError(error, ctx);
       }
@@ -60,15 +60,13 @@ async function* translateConverseStream(
   events: AsyncIterable<ConverseStreamOutput>,
   translator: ConverseStreamTranslator,
   ctx: CallContext<BedrockSettings>,
-): AsyncGenerator<ChatCompletionChunk> {
+): AsyncGenerator<CanonicalStreamEvent> {
   try {
-    for await (const event of events) {
-      for (const chunk of translator.push(event)) yield chunk;
-    }
+    for await (const event of events) yield* translator.push(event);
   } catch (error) {
     throw mapBedrockError(error, ctx);
   }
-  for (const chunk of translator.end()) yield chunk;
+  yield* translator.end();
 }
 
 /** The Bedrock adapter with the default client (standard AWS credential and region chains). */

@@ -1,7 +1,7 @@
 import type { ConverseRequest, InferenceConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
 import { invalidRequest } from '../../core/errors';
-import type { ChatCompletionRequest } from '../../core/openai/types';
+import type { CanonicalRequest } from '../../core/model/request';
 import type { ChatCall } from '../../core/ports/provider';
 import { continuesToolLoopWithoutReasoning, translateMessages } from './messages';
 import { isClaudeModel } from './models';
@@ -31,8 +31,8 @@ const UNSUPPORTED: readonly UnsupportedParameter[] = [
 ];
 
 /**
- * Translates an OpenAI chat request into a Converse (or ConverseStream, same shape) request:
- * messages and system, tools, inference parameters, `reasoning_effort` as Claude thinking.
+ * Translates a canonical chat request into a Converse (or ConverseStream, same shape) request:
+ * messages and system, tools, inference parameters, the reasoning effort as Claude thinking.
  * Parameters Converse cannot honour are a 400 naming them, or dropped when the provider's
  * settings say `dropUnsupportedParams`.
  */
@@ -59,32 +59,36 @@ export function buildConverseInput(call: ChatCall, settings: BedrockSettings): C
   };
 }
 
-function inference(request: ChatCompletionRequest, maxTokens: number | undefined): InferenceConfiguration | undefined {
+function inference(request: CanonicalRequest, maxTokens: number | undefined): InferenceConfiguration | undefined {
   const config: InferenceConfiguration = {};
   if (maxTokens !== undefined) config.maxTokens = maxTokens;
-  if (request.temperature != null) config.temperature = request.temperature;
-  if (request.top_p != null) config.topP = request.top_p;
-  if (request.stop != null) config.stopSequences = typeof request.stop === 'string' ? [request.stop] : request.stop;
+  if (request.temperature !== undefined) config.temperature = request.temperature;
+  if (request.topP !== undefined) config.topP = request.topP;
+  if (request.stop !== undefined) config.stopSequences = request.stop;
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
 /**
- * `reasoning_effort` → Claude's `thinking` (through `additionalModelRequestFields`, which Converse
+ * The reasoning effort → Claude's `thinking` (through `additionalModelRequestFields`, which Converse
  * passes to the model as is). The budget must stay below `maxTokens`, and Claude refuses a forced
  * tool choice while thinking, so both are checked here with a clear message.
  */
-function thinkingFields(request: ChatCompletionRequest, model: string, maxTokens: number | undefined, drop: boolean, forcedTool: boolean): DocumentType | undefined {
-  const effort = request.reasoning_effort;
-  const wanted = effort == null ? undefined : claudeThinkingBudget(effort);
+function thinkingFields(request: CanonicalRequest, model: string, maxTokens: number | undefined, drop: boolean, forcedTool: boolean): DocumentType | undefined {
+  const effort = request.reasoning?.effort;
+  const param = request.paramNames.reasoning;
+  const wanted = effort === undefined ? undefined : claudeThinkingBudget(effort);
   // `none` (or no effort) asks for no reasoning: nothing to honour on any model.
   if (wanted === undefined) return undefined;
   const reject = (message: string, param: string): undefined => {
     if (drop) return undefined;
     throw invalidRequest(message, param);
   };
-  if (!isClaudeModel(model)) return reject(`reasoning_effort is not supported by Bedrock model '${model}'.`, 'reasoning_effort');
-  if (forcedTool) return reject('reasoning_effort cannot be combined with a forced tool choice on Claude (tool_choice required/named, or response_format).', 'reasoning_effort');
+  if (!isClaudeModel(model)) return reject(`${param} is not supported by Bedrock model '${model}'.`, param);
+  if (forcedTool) {
+    const names = request.paramNames;
+    return reject(`${param} cannot be combined with a forced tool choice on Claude (${names.toolChoice} required/named, or ${names.output}).`, param);
+  }
   const budget = maxTokens === undefined ? wanted : Math.min(wanted, maxTokens - 1);
-  if (budget < CLAUDE_MIN_THINKING_BUDGET) return reject(`reasoning_effort needs max_tokens above ${CLAUDE_MIN_THINKING_BUDGET} on Claude.`, 'max_tokens');
+  if (budget < CLAUDE_MIN_THINKING_BUDGET) return reject(`${param} needs max_tokens above ${CLAUDE_MIN_THINKING_BUDGET} on Claude.`, 'max_tokens');
   return { thinking: { type: 'enabled', budget_tokens: budget } };
 }

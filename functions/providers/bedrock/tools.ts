@@ -1,13 +1,13 @@
-import type { Tool, ToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
+import type { Tool as ConverseTool, ToolChoice as ConverseToolChoice, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
 import { invalidRequest } from '../../core/errors';
-import type { ChatCompletionRequest, ToolDefinition } from '../../core/openai/types';
+import type { CanonicalRequest, Tool } from '../../core/model/request';
 
 /** The tool part of a Converse request. */
 export interface ToolTranslation {
   toolConfig: ToolConfiguration | undefined;
   /**
-   * Name of the tool that carries a `response_format` answer: its input is the JSON reply, so the
+   * Name of the tool that carries a structured-output answer: its input is the JSON reply, so the
    * response and stream translators turn it back into message content instead of a tool call.
    */
   responseTool: string | undefined;
@@ -23,68 +23,64 @@ export interface ToolOptions {
 const EMPTY_OBJECT_SCHEMA = { type: 'object', properties: {} };
 
 /**
- * Translates `tools`, `tool_choice` and `response_format` into a Converse `toolConfig`.
+ * Translates the tools, the tool choice and the output format into a Converse `toolConfig`.
  *
  * - tools → `toolSpec {name, description, inputSchema: {json}}`;
- * - `tool_choice`: auto (or absent) → Converse's default, required → `any`, named → `tool`,
+ * - tool choice: auto (or absent) → Converse's default, required → `any`, named → `tool`,
  *   none → no tools at all (Converse has no "none");
- * - `response_format` json_schema/json_object → one more tool whose input schema is the response
+ * - JSON output (json_schema/json_object) → one more tool whose input schema is the response
  *   schema, forced when the client has no tools of its own, and `any` when it has (the model
  *   then either calls the client's tools or answers through the response tool). Converse's native
  *   `outputConfig` only works on a few recent models; a forced tool works on every model with
  *   tool use.
  */
-export function translateTools(request: ChatCompletionRequest, options: ToolOptions): ToolTranslation {
-  const choice = request.tool_choice;
-  let clientTools = request.tools ?? [];
-  if (choice === 'none' && clientTools.length > 0) {
+export function translateTools(request: CanonicalRequest, options: ToolOptions): ToolTranslation {
+  const choice = request.toolChoice;
+  const choiceParam = request.paramNames.toolChoice;
+  let clientTools = request.tools;
+  if (choice?.type === 'none' && clientTools.length > 0) {
     if (options.historyHasTools && !options.dropUnsupportedParams) {
-      throw invalidRequest("Bedrock cannot forbid tool calls (tool_choice 'none') in a conversation that already contains tool calls.", 'tool_choice');
+      throw invalidRequest(`Bedrock cannot forbid tool calls (${choiceParam} 'none') in a conversation that already contains tool calls.`, choiceParam);
     }
     if (!options.historyHasTools) clientTools = [];
   }
   const response = responseToolSpec(request, clientTools);
-  const tools: Tool[] = clientTools.map(toolSpec);
+  const tools: ConverseTool[] = clientTools.map((tool, i) => toolSpec(tool, `${request.paramNames.tools}[${i}]`));
   if (response) tools.push({ toolSpec: response });
   if (tools.length === 0) {
-    if (choice === 'required' || typeof choice === 'object') throw invalidRequest('tool_choice requires tools.', 'tool_choice');
+    if (choice?.type === 'required' || choice?.type === 'tool') throw invalidRequest(`${choiceParam} requires tools.`, choiceParam);
     return { toolConfig: undefined, responseTool: undefined };
   }
   const toolChoice = converseToolChoice(request, clientTools, response?.name);
   return { toolConfig: toolChoice ? { tools, toolChoice } : { tools }, responseTool: response?.name };
 }
 
-function toolSpec(tool: ToolDefinition, index: number): Tool {
-  if (tool.type !== 'function' || !tool.function?.name) throw invalidRequest("Only tools of type 'function' with a name are supported.", `tools[${index}]`);
-  const { name, description, parameters } = tool.function;
+function toolSpec(tool: Tool, param: string): ConverseTool {
+  if (tool.type !== 'function') throw invalidRequest("Only tools of type 'function' with a name are supported.", param);
+  const { name, description, parameters } = tool;
   return { toolSpec: { name, ...(description ? { description } : {}), inputSchema: { json: (parameters ?? EMPTY_OBJECT_SCHEMA) as DocumentType } } };
 }
 
-function converseToolChoice(request: ChatCompletionRequest, clientTools: readonly ToolDefinition[], responseTool: string | undefined): ToolChoice | undefined {
-  const choice = request.tool_choice;
-  if (typeof choice === 'object') {
-    if (!clientTools.some((tool) => tool.function.name === choice.function.name)) {
-      throw invalidRequest(`tool_choice names '${choice.function.name}', which is not in tools.`, 'tool_choice');
+function converseToolChoice(request: CanonicalRequest, clientTools: readonly Tool[], responseTool: string | undefined): ConverseToolChoice | undefined {
+  const choice = request.toolChoice;
+  if (choice?.type === 'tool') {
+    if (!clientTools.some((tool) => tool.name === choice.name)) {
+      throw invalidRequest(`${request.paramNames.toolChoice} names '${choice.name}', which is not in ${request.paramNames.tools}.`, request.paramNames.toolChoice);
     }
-    return { tool: { name: choice.function.name } };
+    return { tool: { name: choice.name } };
   }
-  if (choice === 'required' && clientTools.length > 0) return { any: {} };
+  if (choice?.type === 'required' && clientTools.length > 0) return { any: {} };
   if (responseTool) return clientTools.length > 0 ? { any: {} } : { tool: { name: responseTool } };
   return undefined;
 }
 
-function responseToolSpec(request: ChatCompletionRequest, clientTools: readonly ToolDefinition[]): { name: string; description: string; inputSchema: { json: DocumentType } } | undefined {
-  const format = request.response_format;
+function responseToolSpec(request: CanonicalRequest, clientTools: readonly Tool[]): { name: string; description: string; inputSchema: { json: DocumentType } } | undefined {
+  const format = request.output;
   if (!format || format.type === 'text') return undefined;
-  const spec =
-    format.type === 'json_schema'
-      ? { name: format.json_schema.name, description: format.json_schema.description, schema: format.json_schema.schema }
-      : format.type === 'json_object'
-        ? { name: 'json_object', description: undefined, schema: undefined }
-        : undefined;
-  if (!spec) throw invalidRequest(`response_format type '${(format as { type: string }).type}' is not supported.`, 'response_format.type');
-  if (clientTools.some((tool) => tool.function.name === spec.name)) {
-    throw invalidRequest(`response_format name '${spec.name}' collides with a tool of the same name.`, 'response_format.json_schema.name');
+  const spec = format.type === 'json_schema' ? { name: format.name, description: format.description, schema: format.schema } : { name: 'json_object', description: undefined, schema: undefined };
+  if (clientTools.some((tool) => tool.name === spec.name)) {
+    const param = request.paramNames.output;
+    throw invalidRequest(`${param} name '${spec.name}' collides with a tool of the same name.`, format.type === 'json_schema' ? `${param}.json_schema.name` : param);
   }
   return {
     name: spec.name,

@@ -1,23 +1,16 @@
 import type { TokenUsage } from '@aws-sdk/client-bedrock-runtime';
-import type { FinishReason, Usage } from '../../core/openai/types';
+import type { CanonicalUsage, FinishReason } from '../../core/model/response';
 
 /**
- * Converse usage in OpenAI form. Bedrock's `inputTokens` excludes cache reads and writes, while
- * OpenAI's `prompt_tokens` includes them (DESIGN §9), so both are added back and reported in
- * `prompt_tokens_details` for pricing.
+ * Converse usage in the canonical form. Bedrock's `inputTokens` excludes cache reads and writes,
+ * while the canonical input count includes them (DESIGN §9), so both are added back and kept apart
+ * for pricing.
  */
-export function toOpenAiUsage(usage: TokenUsage | undefined): Usage | undefined {
+export function toCanonicalUsage(usage: TokenUsage | undefined): CanonicalUsage | undefined {
   if (!usage) return undefined;
   const cacheRead = usage.cacheReadInputTokens ?? 0;
   const cacheWrite = usage.cacheWriteInputTokens ?? 0;
-  const prompt = (usage.inputTokens ?? 0) + cacheRead + cacheWrite;
-  const completion = usage.outputTokens ?? 0;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: cacheRead, cache_write_tokens: cacheWrite },
-  };
+  return { inputTokens: (usage.inputTokens ?? 0) + cacheRead + cacheWrite, outputTokens: usage.outputTokens ?? 0, cachedInputTokens: cacheRead, cacheWriteTokens: cacheWrite };
 }
 
 const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
@@ -31,7 +24,7 @@ const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
 };
 
 /**
- * Converse `stopReason` as an OpenAI `finish_reason` (fixtures/PROVENANCE.md). A `tool_use` stop
+ * Converse `stopReason` as the canonical finish reason (fixtures/PROVENANCE.md). A `tool_use` stop
  * caused only by the `response_format` tool is a normal answer, hence `stop`; unknown reasons
  * (e.g. `malformed_model_output`) are reported as `stop` rather than invented.
  */

@@ -1,7 +1,6 @@
 import { invalidRequest } from '../../core/errors';
-import type { ChatMessage, ContentPart, ToolCall } from '../../core/openai/types';
+import type { MediaSource, Message, TextPart, ToolCallPart, UserPart } from '../../core/model/request';
 import type { GeminiContent, GeminiPart } from './wire';
-import { parseDataUrl } from '../shared/data-url';
 import { parseToolArguments } from '../shared/tool-arguments';
 
 /** The conversation in Gemini's shape. */
@@ -26,52 +25,53 @@ const IMAGE_TYPES: Record<string, string> = {
 };
 
 /**
- * Translates OpenAI messages into Gemini `contents`: user → `user`, assistant → `model` (tool
- * calls as `functionCall` parts), tool results → `functionResponse` parts in a `user` turn (the
- * function name looked up from the earlier call's id). Consecutive turns of the same role are
- * merged, so the results of parallel calls share one turn as Gemini requires.
+ * Translates the canonical conversation into Gemini `contents`: user → `user`, assistant →
+ * `model` (tool calls as `functionCall` parts; reasoning is Gemini's own business and not
+ * replayed), tool results → `functionResponse` parts in a `user` turn (the function name looked up
+ * from the earlier call's id). Consecutive turns of the same role are merged, so the results of
+ * parallel calls share one turn as Gemini requires.
  */
-export function toGeminiConversation(messages: ChatMessage[], model: string): GeminiConversation {
+export function toGeminiConversation(messages: readonly Message[], model: string): GeminiConversation {
   const contents: GeminiContent[] = [];
   const systemTexts: string[] = [];
   const callNames = new Map<string, string>();
   const needsSignature = NEEDS_SIGNATURE.test(model);
-  messages.forEach((message, i) => {
-    const param = `messages[${i}]`;
+  for (const message of messages) {
     switch (message.role) {
       case 'system':
-      case 'developer':
-        systemTexts.push(textOf(message.content, param));
-        return;
+        systemTexts.push(textOf(message.content));
+        break;
       case 'user':
-        push(contents, 'user', userParts(message.content, param));
-        return;
+        push(contents, 'user', message.content.map(contentPart));
+        break;
       case 'assistant': {
         const parts: GeminiPart[] = [];
-        const text = message.content == null ? '' : textOf(message.content, param);
+        const text = textOf(message.content.filter((part): part is TextPart => part.type === 'text'));
         if (text !== '') parts.push({ text });
-        (message.tool_calls ?? []).forEach((call, j) => {
-          callNames.set(call.id, call.function.name);
-          const part = functionCallPart(call, `${param}.tool_calls[${j}]`);
-          // Only the first call of a step carries a signature (parallel calls share it).
-          if (part.thoughtSignature === undefined && j === 0 && needsSignature) part.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
-          parts.push(part);
-        });
+        message.content
+          .filter((part): part is ToolCallPart => part.type === 'tool_call')
+          .forEach((call, j) => {
+            callNames.set(call.id, call.name);
+            const part = functionCallPart(call);
+            // Only the first call of a step carries a signature (parallel calls share it).
+            if (part.thoughtSignature === undefined && j === 0 && needsSignature) part.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
+            parts.push(part);
+          });
         if (parts.length > 0) push(contents, 'model', parts);
-        return;
+        break;
       }
       case 'tool': {
-        const name = callNames.get(message.tool_call_id);
+        const [result] = message.content;
+        const name = callNames.get(result.toolCallId);
         if (name === undefined) {
-          throw invalidRequest(`No earlier assistant tool call has the id '${message.tool_call_id}'.`, `${param}.tool_call_id`);
+          throw invalidRequest(`No earlier assistant tool call has the id '${result.toolCallId}'.`, message.source ? `${message.source}.tool_call_id` : null);
         }
-        push(contents, 'user', [{ functionResponse: { name, response: toolResponse(textOf(message.content, param)) } }]);
-        return;
+        const text = textOf(result.content.filter((part): part is TextPart => part.type === 'text'));
+        push(contents, 'user', [{ functionResponse: { name, response: toolResponse(text) } }]);
+        break;
       }
-      default:
-        throw invalidRequest(`Unsupported message role '${(message as { role: string }).role}'.`, `${param}.role`);
     }
-  });
+  }
   return { contents, systemTexts };
 }
 
@@ -81,64 +81,44 @@ function push(contents: GeminiContent[], role: 'user' | 'model', parts: GeminiPa
   else contents.push({ role, parts });
 }
 
-function textOf(content: string | Array<{ type: string; text?: unknown }>, param: string): string {
-  if (typeof content === 'string') return content;
-  return content
-    .map((part, j) => {
-      if (part.type !== 'text' || typeof part.text !== 'string') {
-        throw invalidRequest(`Only text content parts are allowed here, got '${part.type}'.`, `${param}.content[${j}].type`);
-      }
-      return part.text;
-    })
-    .join('\n');
+function textOf(parts: readonly TextPart[]): string {
+  return parts.map((part) => part.text).join('\n');
 }
 
-function userParts(content: string | ContentPart[], param: string): GeminiPart[] {
-  if (typeof content === 'string') return [{ text: content }];
-  return content.map((part, j) => contentPart(part, `${param}.content[${j}]`));
-}
-
-function contentPart(part: ContentPart, param: string): GeminiPart {
-  const p = part as Record<string, unknown>;
+function contentPart(part: UserPart): GeminiPart {
   switch (part.type) {
     case 'text':
-      return { text: String(p.text ?? '') };
-    case 'image_url':
-      return mediaPart(String((p.image_url as { url?: unknown } | undefined)?.url ?? ''), `${param}.image_url.url`);
-    case 'input_audio': {
-      const audio = p.input_audio as { data?: unknown; format?: unknown } | undefined;
-      return { inlineData: { mimeType: `audio/${String(audio?.format ?? 'wav')}`, data: String(audio?.data ?? '') } };
-    }
-    case 'file': {
-      const fileData = (p.file as { file_data?: unknown } | undefined)?.file_data;
-      if (typeof fileData !== 'string') throw invalidRequest('Gemini accepts files only as `file_data` data URLs.', `${param}.file`);
-      return mediaPart(fileData, `${param}.file.file_data`);
-    }
-    default:
-      throw invalidRequest(`Content part type '${part.type}' is not supported by Gemini.`, `${param}.type`);
+      return { text: part.text };
+    case 'image':
+      return mediaPart(part.media, part.source ? `${part.source}.image_url.url` : null);
+    case 'audio':
+      return { inlineData: { mimeType: `audio/${part.format}`, data: part.data } };
+    case 'document':
+      return mediaPart(part.media, part.source ? `${part.source}.file.file_data` : null);
+    case 'opaque':
+      if (part.wireType === 'file') throw invalidRequest('Gemini accepts files only as `file_data` data URLs.', part.source ? `${part.source}.file` : null);
+      throw invalidRequest(`Content part type '${part.wireType}' is not supported by Gemini.`, part.source ? `${part.source}.type` : null);
   }
 }
 
 /**
- * A `data:` URL becomes `inlineData`; an `http(s)` URL becomes `fileData` with the MIME type
+ * Inline bytes become `inlineData`; an `http(s)` URL becomes `fileData` with the MIME type
  * guessed from the file extension (JPEG when unknown): Gemini fetches the URL itself.
  */
-function mediaPart(url: string, param: string): GeminiPart {
-  const data = parseDataUrl(url);
-  if (data) return { inlineData: { mimeType: data.mediaType, data: data.base64 } };
-  if (/^https?:\/\//i.test(url)) {
-    const path = url.split(/[?#]/, 1)[0] ?? '';
+function mediaPart(media: MediaSource, param: string | null): GeminiPart {
+  if (media.kind === 'base64') return { inlineData: { mimeType: media.mediaType, data: media.data } };
+  if (/^https?:\/\//i.test(media.url)) {
+    const path = media.url.split(/[?#]/, 1)[0] ?? '';
     const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
-    return { fileData: { mimeType: IMAGE_TYPES[extension] ?? 'image/jpeg', fileUri: url } };
+    return { fileData: { mimeType: IMAGE_TYPES[extension] ?? 'image/jpeg', fileUri: media.url } };
   }
   throw invalidRequest('Images must be base64 `data:` URLs or http(s) URLs.', param);
 }
 
-function functionCallPart(call: ToolCall, param: string): GeminiPart {
-  const args = parseToolArguments(call.function.arguments, `${param}.function.arguments`);
-  const part: GeminiPart = { functionCall: { name: call.function.name, args } };
-  const signature = (call as { extra_content?: { google?: { thought_signature?: unknown } } }).extra_content?.google?.thought_signature;
-  if (typeof signature === 'string') part.thoughtSignature = signature;
+function functionCallPart(call: ToolCallPart): GeminiPart {
+  const args = parseToolArguments(call.arguments, call.source ? `${call.source}.function.arguments` : 'arguments');
+  const part: GeminiPart = { functionCall: { name: call.name, args } };
+  if (call.thoughtSignature !== undefined) part.thoughtSignature = call.thoughtSignature;
   return part;
 }
 

@@ -1,6 +1,6 @@
 import { invalidRequest } from '../../core/errors';
-import { floatsToBase64 } from '../../core/openai/embedding-encoding';
-import type { Embedding, EmbeddingResponse } from '../../core/openai/types';
+import { floatsToBase64 } from '../../core/protocols/openai-chat/embedding-encoding';
+import type { Embedding, EmbeddingResponse } from '../../core/protocols/openai-chat/types';
 import { readJson, sendUpstream } from '../http-provider';
 import type { CallContext, EmbeddingCall } from '../../core/ports/provider';
 import { parseGeminiError } from './errors';

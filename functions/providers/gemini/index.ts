@@ -18,7 +18,7 @@ export const geminiProvider: ProviderAdapter<GeminiSettings> = createHttpProvide
     requiresApiKey: true,
     buildChatRequest: buildGeminiRequest,
     parseCompletion: parseGeminiCompletion,
-    createStreamTranslator: (call, ctx) => new GeminiStreamTranslator(call, ctx),
+    createStreamTranslator: (_call, ctx) => new GeminiStreamTranslator(ctx),
     parseError: parseGeminiError,
     maxOutputTokens: geminiMaxOutputTokens,
   },

@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../core/errors';
-import type { ReasoningEffort, ToolChoice, ToolDefinition } from '../../core/openai/types';
+import type { ReasoningEffort, Tool, ToolChoice } from '../../core/model/request';
 import type { UpstreamRequest } from '../http-provider';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toGeminiConversation } from './contents';
@@ -12,7 +12,7 @@ import { anyValue, OPENAI_ONLY_PARAMETERS, rejectUnsupportedParameters, unsuppor
 const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 
 /**
- * `reasoning_effort` → `thinkingConfig.thinkingBudget` in tokens. 128 is the smallest budget every
+ * The reasoning effort → `thinkingConfig.thinkingBudget` in tokens. 128 is the smallest budget every
  * thinking model accepts, so `minimal` maps there; `none` switches thinking off (budget 0) where
  * the model allows it and is the smallest budget on Pro models, which cannot switch it off;
  * `xhigh` is the model's largest budget (24,576 on Flash, 32,768 on Pro).
@@ -38,7 +38,7 @@ function thinkingBudget(effort: ReasoningEffort, model: string): number {
 /** Pro models think always and allow the larger budgets. */
 const PRO_MODEL = /^(?:models\/)?gemini-[\d.]+-pro/;
 
-/** Models without thinking: `reasoning_effort` cannot be honoured there (Gemini answers 400). */
+/** Models without thinking: a reasoning effort cannot be honoured there (Gemini answers 400). */
 const NO_THINKING = /^(?:models\/)?gemini-(?:1\.|2\.0-(?!flash-thinking))/;
 
 /** OpenAI parameters Gemini cannot honour (a default value is harmless). */
@@ -51,7 +51,7 @@ const UNSUPPORTED: readonly UnsupportedParameter[] = [
 ];
 
 /**
- * Builds the `generateContent` / `streamGenerateContent?alt=sse` call for an OpenAI chat request.
+ * Builds the `generateContent` / `streamGenerateContent?alt=sse` call for a canonical chat request.
  *
  * @example
  * buildGeminiRequest({ request, model: 'gemini-2.5-flash', stream: true, maxOutputTokens: 1024 }, ctx)
@@ -68,8 +68,8 @@ export function buildGeminiRequest(call: ChatCall, ctx: CallContext<GeminiSettin
     if (contents.length === 0) contents.push({ role: 'user', parts: [{ text: system }] });
     else body.systemInstruction = { parts: [{ text: system }] };
   }
-  if (request.tools && request.tools.length > 0) body.tools = [{ functionDeclarations: request.tools.map(toFunctionDeclaration) }];
-  if (request.tool_choice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.tool_choice) };
+  if (request.tools.length > 0) body.tools = [{ functionDeclarations: request.tools.map((tool, i) => toFunctionDeclaration(tool, `${request.paramNames.tools}[${i}]`)) }];
+  if (request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.toolChoice) };
   const generationConfig = toGenerationConfig(call, ctx.settings.dropUnsupportedParams === true);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   const headers: Record<string, string> = {};
@@ -87,11 +87,11 @@ export function modelUrl(baseUrl: string | undefined, model: string, method: str
   return `${root}/v1beta/${resource}:${method}`;
 }
 
-function toFunctionDeclaration(tool: ToolDefinition, i: number): { name: string; description?: string; parameters?: Record<string, unknown> } {
-  if (tool.type !== 'function') throw invalidRequest(`Tool type '${String(tool.type)}' is not supported by Gemini.`, `tools[${i}].type`);
-  const declaration: { name: string; description?: string; parameters?: Record<string, unknown> } = { name: tool.function.name };
-  if (tool.function.description !== undefined) declaration.description = tool.function.description;
-  const parameters = tool.function.parameters ? toGeminiSchema(tool.function.parameters, `tools[${i}].function.parameters`) : undefined;
+function toFunctionDeclaration(tool: Tool, param: string): { name: string; description?: string; parameters?: Record<string, unknown> } {
+  if (tool.type !== 'function') throw invalidRequest(`Tool type '${tool.type}' is not supported by Gemini.`, `${param}.type`);
+  const declaration: { name: string; description?: string; parameters?: Record<string, unknown> } = { name: tool.name };
+  if (tool.description !== undefined) declaration.description = tool.description;
+  const parameters = tool.parameters ? toGeminiSchema(tool.parameters, `${param}.function.parameters`) : undefined;
   // Gemini rejects an OBJECT schema with no properties; a function without inputs omits `parameters`.
   const properties = parameters?.properties as Record<string, unknown> | undefined;
   if (parameters && !(parameters.type === 'object' && (properties === undefined || Object.keys(properties).length === 0))) {
@@ -101,37 +101,42 @@ function toFunctionDeclaration(tool: ToolDefinition, i: number): { name: string;
 }
 
 function toFunctionCallingConfig(choice: ToolChoice): { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] } {
-  if (choice === 'auto') return { mode: 'AUTO' };
-  if (choice === 'none') return { mode: 'NONE' };
-  if (choice === 'required') return { mode: 'ANY' };
-  if (typeof choice === 'object' && choice.type === 'function' && typeof choice.function?.name === 'string') {
-    return { mode: 'ANY', allowedFunctionNames: [choice.function.name] };
+  switch (choice.type) {
+    case 'auto':
+      return { mode: 'AUTO' };
+    case 'none':
+      return { mode: 'NONE' };
+    case 'required':
+      return { mode: 'ANY' };
+    case 'tool':
+      return { mode: 'ANY', allowedFunctionNames: [choice.name] };
   }
-  throw invalidRequest('Unsupported tool_choice.', 'tool_choice');
 }
 
 function toGenerationConfig(call: ChatCall, drop: boolean): GeminiGenerationConfig {
   const r = call.request;
   const config: GeminiGenerationConfig = {};
-  if (r.temperature != null) config.temperature = r.temperature;
-  if (r.top_p != null) config.topP = r.top_p;
+  if (r.temperature !== undefined) config.temperature = r.temperature;
+  if (r.topP !== undefined) config.topP = r.topP;
+  if (r.topK !== undefined) config.topK = r.topK;
   if (call.maxOutputTokens !== undefined) config.maxOutputTokens = call.maxOutputTokens;
-  if (r.stop != null) config.stopSequences = typeof r.stop === 'string' ? [r.stop] : r.stop;
-  if (r.n != null && r.n !== 1) config.candidateCount = r.n;
-  if (r.seed != null) config.seed = r.seed;
-  if (typeof r.presence_penalty === 'number') config.presencePenalty = r.presence_penalty;
-  if (typeof r.frequency_penalty === 'number') config.frequencyPenalty = r.frequency_penalty;
-  const format = r.response_format;
+  if (r.stop !== undefined) config.stopSequences = r.stop;
+  if (r.n !== undefined && r.n !== 1) config.candidateCount = r.n;
+  if (r.seed !== undefined) config.seed = r.seed;
+  if (r.presencePenalty !== undefined) config.presencePenalty = r.presencePenalty;
+  if (r.frequencyPenalty !== undefined) config.frequencyPenalty = r.frequencyPenalty;
+  const format = r.output;
   if (format?.type === 'json_object') config.responseMimeType = 'application/json';
   if (format?.type === 'json_schema') {
     config.responseMimeType = 'application/json';
-    if (format.json_schema.schema) config.responseSchema = toGeminiSchema(format.json_schema.schema, 'response_format.json_schema.schema');
+    if (format.schema) config.responseSchema = toGeminiSchema(format.schema, `${r.paramNames.output}.json_schema.schema`);
   }
-  if (r.reasoning_effort != null && NO_THINKING.test(call.model)) {
+  const effort = r.reasoning?.effort;
+  if (effort !== undefined && NO_THINKING.test(call.model)) {
     // `none` asks for what such a model does anyway.
-    if (!drop && r.reasoning_effort !== 'none') throw unsupportedParameter('reasoning_effort', call.model, `is not supported by the model '${call.model}' (it does not think)`);
-  } else if (r.reasoning_effort != null) {
-    const budget = thinkingBudget(r.reasoning_effort, call.model);
+    if (!drop && effort !== 'none') throw unsupportedParameter(r.paramNames.reasoning, call.model, `is not supported by the model '${call.model}' (it does not think)`);
+  } else if (effort !== undefined) {
+    const budget = thinkingBudget(effort, call.model);
     config.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
   }
   return config;

@@ -1,9 +1,10 @@
 import { GatewayError } from '../../core/errors';
-import type { AssistantMessage, ChatCompletion, FinishReason, ToolCall, Usage } from '../../core/openai/types';
+import type { AssistantPart, ToolCallPart } from '../../core/model/request';
+import type { CanonicalCompletion, CanonicalUsage, FinishReason } from '../../core/model/response';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
-import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './wire';
+import type { GeminiResponse, GeminiUsageMetadata } from './wire';
 import type { GeminiSettings } from './settings';
-import { completionId, toolCallId } from '../shared/ids';
+import { toolCallId } from '../shared/ids';
 
 /** Gemini finish reasons that mean content was withheld or cut by a safety or policy filter. */
 const FILTERED = new Set([
@@ -11,9 +12,9 @@ const FILTERED = new Set([
 ]);
 
 /**
- * Maps a Gemini `finishReason` to OpenAI's. Gemini reports tool calls with `STOP`, so a choice
+ * Maps a Gemini `finishReason` to the canonical one. Gemini reports tool calls with `STOP`, so a choice
  * that called a tool finishes with `tool_calls`. Reasons OpenAI has no word for (`OTHER`,
- * `MALFORMED_FUNCTION_CALL`, values added after this was written) end the choice normally rather
+ * `MALFORMED_FUNCTION_CALL`, values added after this was written) end the answer normally rather
  * than breaking the response.
  */
 export function mapFinishReason(reason: string | undefined, hasToolCalls: boolean): FinishReason {
@@ -23,77 +24,55 @@ export function mapFinishReason(reason: string | undefined, hasToolCalls: boolea
 }
 
 /**
- * Normalises Gemini usage to OpenAI's: `prompt_tokens` includes cached and tool-use prompt tokens
- * (both billed as input), `completion_tokens` includes thinking tokens (Gemini counts them outside
+ * Gemini usage in the canonical form: the input count includes cached and tool-use prompt tokens
+ * (both billed as input), the output count includes thinking tokens (Gemini counts them outside
  * `candidatesTokenCount`). Returns `undefined` when the metadata carries no counts yet (streams
  * send `{trafficType}` alone until the end).
  */
-export function toUsage(meta: GeminiUsageMetadata | undefined): Usage | undefined {
+export function toUsage(meta: GeminiUsageMetadata | undefined): CanonicalUsage | undefined {
   if (meta?.promptTokenCount === undefined && meta?.candidatesTokenCount === undefined) return undefined;
-  const prompt = (meta.promptTokenCount ?? 0) + (meta.toolUsePromptTokenCount ?? 0);
   const reasoning = meta.thoughtsTokenCount ?? 0;
-  const completion = (meta.candidatesTokenCount ?? 0) + reasoning;
   return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: meta.cachedContentTokenCount ?? 0 },
-    completion_tokens_details: { reasoning_tokens: reasoning },
+    inputTokens: (meta.promptTokenCount ?? 0) + (meta.toolUsePromptTokenCount ?? 0),
+    outputTokens: (meta.candidatesTokenCount ?? 0) + reasoning,
+    cachedInputTokens: meta.cachedContentTokenCount ?? 0,
+    reasoningTokens: reasoning,
   };
 }
 
-
 /**
- * Carries Gemini's thought signature on an OpenAI tool call the way Google's own OpenAI-compatible
- * endpoint does (`extra_content.google.thought_signature`), so a client that sends the assistant
- * message back unchanged lets Gemini 3 validate the next turn.
+ * Translates a `generateContent` answer into a canonical completion, one answer per candidate.
+ * A prompt blocked before any candidate was produced (`promptFeedback.blockReason`) is one empty
+ * answer finishing with `content_filter`. Gemini's thought signatures stay on the function calls
+ * they came with, to be handed back on the next turn.
  */
-export function signatureExtra(part: GeminiPart): { extra_content?: { google: { thought_signature: string } } } {
-  return part.thoughtSignature === undefined ? {} : { extra_content: { google: { thought_signature: part.thoughtSignature } } };
-}
-
-/**
- * Translates a `generateContent` answer into an OpenAI chat completion. A prompt blocked before
- * any candidate was produced (`promptFeedback.blockReason`) is one empty choice finishing with
- * `content_filter`.
- */
-export function parseGeminiCompletion(json: unknown, call: ChatCall, ctx: CallContext<GeminiSettings>): ChatCompletion {
+export function parseGeminiCompletion(json: unknown, _call: ChatCall, ctx: CallContext<GeminiSettings>): CanonicalCompletion {
   const response = json as GeminiResponse;
-  const candidates = response.candidates ?? [];
   let toolCount = 0;
-  const choices: ChatCompletion['choices'] = candidates.map((candidate, i) => {
-    let text = '';
-    let reasoning = '';
-    const toolCalls: ToolCall[] = [];
+  const answers = (response.candidates ?? []).map((candidate) => {
+    const content: AssistantPart[] = [];
+    let calls = 0;
     for (const part of candidate.content?.parts ?? []) {
       if (part.functionCall) {
-        toolCalls.push({
-          id: toolCallId(ctx.requestId, toolCount++),
-          type: 'function',
-          function: { name: part.functionCall.name ?? '', arguments: JSON.stringify(part.functionCall.args ?? {}) },
-          ...signatureExtra(part),
-        });
+        const call: ToolCallPart = { type: 'tool_call', id: toolCallId(ctx.requestId, toolCount++), name: part.functionCall.name ?? '', kind: 'function', arguments: JSON.stringify(part.functionCall.args ?? {}) };
+        if (part.thoughtSignature !== undefined) call.thoughtSignature = part.thoughtSignature;
+        content.push(call);
+        calls += 1;
       } else if (typeof part.text === 'string') {
-        if (part.thought === true) reasoning += part.text;
-        else text += part.text;
+        content.push(part.thought === true ? { type: 'reasoning', text: part.text } : { type: 'text', text: part.text });
       }
     }
-    const message: AssistantMessage = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, refusal: null };
-    if (toolCalls.length > 0) message.tool_calls = toolCalls;
-    if (reasoning !== '') message.reasoning_content = reasoning;
-    return { index: candidate.index ?? i, message, finish_reason: mapFinishReason(candidate.finishReason, toolCalls.length > 0), logprobs: null };
+    // An answer with neither text nor calls is an empty text, not a missing one.
+    if (calls === 0 && !content.some((part) => part.type === 'text')) content.push({ type: 'text', text: '' });
+    return { content, finishReason: mapFinishReason(candidate.finishReason, calls > 0) };
   });
-  if (choices.length === 0 && response.promptFeedback?.blockReason !== undefined) {
-    choices.push({ index: 0, message: { role: 'assistant', content: '', refusal: null }, finish_reason: 'content_filter', logprobs: null });
+  if (answers.length === 0 && response.promptFeedback?.blockReason !== undefined) {
+    answers.push({ content: [{ type: 'text', text: '' }], finishReason: 'content_filter' });
   }
-  if (choices.length === 0) throw emptyAnswer(ctx.providerName);
-  const completion: ChatCompletion = {
-    id: completionId(ctx.requestId),
-    object: 'chat.completion',
-    created: ctx.nowSeconds(),
-    model: call.model,
-    choices,
-  };
+  const [first, ...alternatives] = answers;
+  if (!first) throw emptyAnswer(ctx.providerName);
+  const completion: CanonicalCompletion = { content: first.content, finishReason: first.finishReason };
+  if (alternatives.length > 0) completion.alternatives = alternatives;
   const usage = toUsage(response.usageMetadata);
   if (usage) completion.usage = usage;
   return completion;

@@ -1,11 +1,11 @@
-import type { ChatCompletionChunk, ChunkDelta, FinishReason, ToolCallDelta, Usage } from '../../core/openai/types';
+import type { CanonicalStreamEvent, FinishReason } from '../../core/model/response';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { streamError } from '../error-mapping';
 import { badUpstreamJson, upstreamCut } from '../http-provider';
-import type { CallContext, ChatCall, StreamTranslator } from '../../core/ports/provider';
+import type { CallContext, StreamTranslator } from '../../core/ports/provider';
 import { PartialArgs } from './partial-args';
-import { mapFinishReason, signatureExtra, toUsage } from './response';
-import { completionId, toolCallId } from '../shared/ids';
+import { mapFinishReason, toUsage } from './response';
+import { toolCallId } from '../shared/ids';
 import type { GeminiCandidate, GeminiFunctionCall, GeminiPart, GeminiResponse } from './wire';
 import type { GeminiSettings } from './settings';
 
@@ -15,75 +15,55 @@ interface OpenCall {
   args: PartialArgs;
 }
 
-/** What the translator remembers about one choice. */
+/** What the translator remembers about one answer (candidate). */
 interface ChoiceState {
-  /** Whether a chunk for this choice was sent (the first one carries the role). */
-  started: boolean;
   /** The last finish reason Gemini gave; it repeats `STOP` on every chunk, so only the last counts. */
   finishReason: string | undefined;
-  /** Next OpenAI tool-call `index` in this choice: a running counter from 0. */
+  /** Next tool-call `index` in this answer: a running counter from 0. */
   nextToolIndex: number;
   open: OpenCall | undefined;
 }
 
 /**
- * Translates Gemini's `streamGenerateContent?alt=sse` events into OpenAI chunks.
+ * Translates Gemini's `streamGenerateContent?alt=sse` events into canonical events.
  *
  * Every event is a whole `GenerateContentResponse` holding only the new parts. Text becomes
- * `content`, thought parts `reasoning_content`, function calls tool-call deltas (id, type and name
- * on the first delta; arguments streamed with `partialArgs` are collected and sent when the call
- * completes, because Gemini streams them as path/value pieces, not as JSON text). Finish reasons
- * and usage (a running total on every event) are held back and sent once when the upstream closes:
- * one chunk with each choice's `finish_reason`, then a `choices: []` chunk with the last usage.
- * A stream that closes before any finish reason (or prompt block) is an upstream cut.
+ * text, thought parts reasoning, function calls tool calls (arguments streamed with
+ * `partialArgs` are collected and sent when the call completes, because Gemini streams them as
+ * path/value pieces, not as JSON text). Usage is a running total on every event. Finish reasons
+ * are held back and sent once per answer when the upstream closes (Gemini repeats `STOP` on
+ * every event). A stream that closes before any finish reason (or prompt block) is an upstream cut.
  */
 export class GeminiStreamTranslator implements StreamTranslator {
-  private readonly id: string;
-  private readonly created: number;
   private readonly choices = new Map<number, ChoiceState>();
   private toolCount = 0;
-  private usage: Usage | undefined;
+  private started = false;
   private blockReason: string | undefined;
 
-  constructor(
-    private readonly call: ChatCall,
-    private readonly ctx: CallContext<GeminiSettings>,
-  ) {
-    this.id = completionId(ctx.requestId);
-    this.created = ctx.nowSeconds();
-  }
+  constructor(private readonly ctx: CallContext<GeminiSettings>) {}
 
-  push(event: SseEvent): ChatCompletionChunk[] {
+  push(event: SseEvent): CanonicalStreamEvent[] {
     const response = this.parse(event.data);
+    const out: CanonicalStreamEvent[] = [];
+    if (!this.started) {
+      this.started = true;
+      out.push({ type: 'start' });
+    }
     const usage = toUsage(response.usageMetadata);
-    if (usage) this.usage = usage;
+    if (usage) out.push({ type: 'usage', usage });
     if (response.promptFeedback?.blockReason !== undefined) this.blockReason = response.promptFeedback.blockReason;
-    const chunks: ChatCompletionChunk[] = [];
-    (response.candidates ?? []).forEach((candidate, i) => {
-      const chunk = this.candidateChunk(candidate, candidate.index ?? i);
-      if (chunk) chunks.push(chunk);
-    });
-    return chunks;
+    (response.candidates ?? []).forEach((candidate, i) => this.candidateEvents(candidate, candidate.index ?? i, out));
+    return out;
   }
 
-  end(): ChatCompletionChunk[] {
-    const chunks: ChatCompletionChunk[] = [];
-    for (const [index, state] of this.choices) {
-      const closing = this.closeOpenCall(state);
-      if (closing) chunks.push(this.chunk(index, state, { tool_calls: [closing] }));
-    }
-    // A blocked prompt produces no candidate at all: one empty choice filtered by content policy.
+  end(): CanonicalStreamEvent[] {
+    const out: CanonicalStreamEvent[] = [];
+    for (const [choice, state] of this.choices) this.closeOpenCall(state, choice, out);
+    // A blocked prompt produces no candidate at all: one empty answer filtered by content policy.
     if (this.choices.size === 0 && this.blockReason !== undefined) this.choices.set(0, newChoice());
-    const finals = [...this.choices].map(([index, state]) => ({
-      index,
-      delta: state.started ? {} : { role: 'assistant' as const, content: '' },
-      finish_reason: this.finalReason(state),
-      logprobs: null,
-    }));
-    if (finals.length === 0) throw upstreamCut(this.ctx.providerName, 'The stream ended without any candidate.');
-    chunks.push({ ...this.envelope(), choices: finals });
-    if (this.usage) chunks.push({ ...this.envelope(), choices: [], usage: this.usage });
-    return chunks;
+    if (this.choices.size === 0) throw upstreamCut(this.ctx.providerName, 'The stream ended without any candidate.');
+    for (const [choice, state] of this.choices) out.push({ type: 'finish', reason: this.finalReason(state), choice });
+    return out;
   }
 
   private finalReason(state: ChoiceState): FinishReason {
@@ -104,44 +84,31 @@ export class GeminiStreamTranslator implements StreamTranslator {
     return json as GeminiResponse;
   }
 
-  private candidateChunk(candidate: GeminiCandidate, index: number): ChatCompletionChunk | undefined {
-    let state = this.choices.get(index);
+  private candidateEvents(candidate: GeminiCandidate, choice: number, out: CanonicalStreamEvent[]): void {
+    let state = this.choices.get(choice);
     if (!state) {
       state = newChoice();
-      this.choices.set(index, state);
+      this.choices.set(choice, state);
     }
     if (candidate.finishReason !== undefined) state.finishReason = candidate.finishReason;
-    const delta: ChunkDelta = {};
-    const toolCalls: ToolCallDelta[] = [];
     for (const part of candidate.content?.parts ?? []) {
-      if (part.functionCall) this.functionCall(state, part, part.functionCall, toolCalls);
-      else if (typeof part.text === 'string' && part.text !== '') {
-        if (part.thought === true) delta.reasoning_content = (delta.reasoning_content ?? '') + part.text;
-        else delta.content = (delta.content ?? '') + part.text;
-      }
+      if (part.functionCall) this.functionCall(state, choice, part, part.functionCall, out);
+      else if (typeof part.text === 'string' && part.text !== '') out.push({ type: part.thought === true ? 'reasoning' : 'text', text: part.text, ...choiceOf(choice) });
     }
-    if (toolCalls.length > 0) delta.tool_calls = toolCalls;
-    if (Object.keys(delta).length === 0) return undefined;
-    return this.chunk(index, state, delta);
   }
 
-  private functionCall(state: ChoiceState, part: GeminiPart, fc: GeminiFunctionCall, out: ToolCallDelta[]): void {
+  private functionCall(state: ChoiceState, choice: number, part: GeminiPart, fc: GeminiFunctionCall, out: CanonicalStreamEvent[]): void {
     if (fc.name !== undefined) {
-      const closing = this.closeOpenCall(state);
-      if (closing) out.push(closing);
+      this.closeOpenCall(state, choice, out);
       const index = state.nextToolIndex++;
       const args = new PartialArgs();
       if (fc.args) args.merge(fc.args);
       if (fc.partialArgs) args.apply(fc.partialArgs);
-      const streaming = fc.willContinue === true;
-      out.push({
-        index,
-        id: toolCallId(this.ctx.requestId, this.toolCount++),
-        type: 'function',
-        function: { name: fc.name, arguments: streaming ? '' : args.json() },
-        ...signatureExtra(part),
-      });
-      if (streaming) state.open = { index, args };
+      const start: CanonicalStreamEvent = { type: 'tool_call_start', index, id: toolCallId(this.ctx.requestId, this.toolCount++), name: fc.name, kind: 'function', ...choiceOf(choice) };
+      if (part.thoughtSignature !== undefined) start.thoughtSignature = part.thoughtSignature;
+      out.push(start);
+      if (fc.willContinue === true) state.open = { index, args };
+      else out.push({ type: 'tool_call_delta', index, arguments: args.json(), ...choiceOf(choice) });
       return;
     }
     // A nameless piece continues the open call; without one there is nothing to attach it to.
@@ -149,30 +116,22 @@ export class GeminiStreamTranslator implements StreamTranslator {
     if (!open) return;
     if (fc.args) open.args.merge(fc.args);
     if (fc.partialArgs) open.args.apply(fc.partialArgs);
-    if (fc.willContinue !== true) {
-      const closing = this.closeOpenCall(state);
-      if (closing) out.push(closing);
-    }
+    if (fc.willContinue !== true) this.closeOpenCall(state, choice, out);
   }
 
-  private closeOpenCall(state: ChoiceState): ToolCallDelta | undefined {
+  private closeOpenCall(state: ChoiceState, choice: number, out: CanonicalStreamEvent[]): void {
     const open = state.open;
-    if (!open) return undefined;
+    if (!open) return;
     state.open = undefined;
-    return { index: open.index, function: { arguments: open.args.json() } };
-  }
-
-  private chunk(index: number, state: ChoiceState, delta: ChunkDelta): ChatCompletionChunk {
-    const full: ChunkDelta = state.started ? delta : { role: 'assistant', ...delta };
-    state.started = true;
-    return { ...this.envelope(), choices: [{ index, delta: full, finish_reason: null, logprobs: null }] };
-  }
-
-  private envelope(): Pick<ChatCompletionChunk, 'id' | 'object' | 'created' | 'model'> {
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.call.model };
+    out.push({ type: 'tool_call_delta', index: open.index, arguments: open.args.json(), ...choiceOf(choice) });
   }
 }
 
+/** The `choice` field of an event: left out for the first answer, as in single-answer streams. */
+function choiceOf(choice: number): { choice?: number } {
+  return choice === 0 ? {} : { choice };
+}
+
 function newChoice(): ChoiceState {
-  return { started: false, finishReason: undefined, nextToolIndex: 0, open: undefined };
+  return { finishReason: undefined, nextToolIndex: 0, open: undefined };
 }

@@ -1,5 +1,7 @@
 import type { GatewayError } from '../../core/errors';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, EmbeddingResponse, ToolCall, Usage } from '../../core/openai/types';
+import type { CanonicalRequest, ToolCallPart } from '../../core/model/request';
+import type { CanonicalCompletion, CanonicalStreamEvent, CanonicalUsage } from '../../core/model/response';
+import type { EmbeddingResponse } from '../../core/protocols/openai-chat/types';
 import { systemClock } from '../../core/ports/clock';
 import { classifyUpstreamError } from '../error-mapping';
 import type { CallContext, ChatCall, ChatResult, EmbeddingCall, ProviderAdapter } from '../../core/ports/provider';
@@ -21,9 +23,9 @@ export const mockProvider: ProviderAdapter<MockSettings> = {
     if (failure && failure.afterChunks === undefined) throw mockError(ctx, failure.status, failure.message);
     const reply = mockReply(call.request, settings);
     const usage = mockUsage(call.request, reply);
-    const identity = { id: `chatcmpl-mock-${ctx.requestId}`, created: ctx.nowSeconds(), model: call.model };
-    if (!call.stream) return { kind: 'completion', completion: completionOf(identity, reply, usage) };
-    return { kind: 'stream', chunks: streamOf(identity, reply, usage, settings, ctx) };
+    const id = `chatcmpl-mock-${ctx.requestId}`;
+    if (!call.stream) return { kind: 'completion', completion: completionOf(id, reply, usage) };
+    return { kind: 'stream', events: streamOf(id, reply, usage, settings, ctx) };
   },
   async embeddings(call: EmbeddingCall, ctx: CallContext<MockSettings>): Promise<EmbeddingResponse> {
     const { settings } = ctx;
@@ -42,26 +44,28 @@ export const mockProvider: ProviderAdapter<MockSettings> = {
 
 interface MockReply {
   text: string;
-  toolCalls: ToolCall[];
+  toolCalls: ToolCallPart[];
 }
 
-function mockReply(request: ChatCompletionRequest, settings: MockSettings): MockReply {
-  if (settings.toolCalls && settings.toolCalls.length > 0 && request.tools && request.tool_choice !== 'none') {
+function mockReply(request: CanonicalRequest, settings: MockSettings): MockReply {
+  if (settings.toolCalls && settings.toolCalls.length > 0 && request.tools.length > 0 && request.toolChoice?.type !== 'none') {
     return {
       text: '',
-      toolCalls: settings.toolCalls.map((call, index) => ({ id: `call_mock_${index}`, type: 'function', function: { name: call.name, arguments: call.arguments } })),
+      toolCalls: settings.toolCalls.map((call, index) => ({ type: 'tool_call', id: `call_mock_${index}`, name: call.name, kind: 'function', arguments: call.arguments })),
     };
   }
   const text = settings.text ?? `Hello from the Switchyard mock provider. Your prompt had ${promptText(request).length} characters.`;
   return { text, toolCalls: [] };
 }
 
-function promptText(request: ChatCompletionRequest): string {
+/** The text of every message (tool results included), which the reply echoes the size of. */
+function promptText(request: CanonicalRequest): string {
   let text = '';
   for (const message of request.messages) {
-    const content = (message as { content?: unknown }).content;
-    if (typeof content === 'string') text += content;
-    else if (Array.isArray(content)) for (const part of content) if (typeof part?.text === 'string') text += part.text;
+    for (const part of message.content) {
+      if (part.type === 'text') text += part.text;
+      else if (part.type === 'tool_result') for (const inner of part.content) if (inner.type === 'text') text += inner.text;
+    }
   }
   return text;
 }
@@ -70,36 +74,19 @@ function tokenCount(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-function mockUsage(request: ChatCompletionRequest, reply: MockReply): Usage {
-  const prompt = tokenCount(promptText(request));
-  const completion = tokenCount(reply.text + reply.toolCalls.map((call) => call.function.name + call.function.arguments).join(''));
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-}
-
-type Identity = { id: string; created: number; model: string };
-
-function completionOf(identity: Identity, reply: MockReply, usage: Usage): ChatCompletion {
-  const hasTools = reply.toolCalls.length > 0;
+function mockUsage(request: CanonicalRequest, reply: MockReply): CanonicalUsage {
   return {
-    ...identity,
-    object: 'chat.completion',
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: hasTools ? null : reply.text, refusal: null, ...(hasTools ? { tool_calls: reply.toolCalls } : {}) },
-        finish_reason: hasTools ? 'tool_calls' : 'stop',
-        logprobs: null,
-      },
-    ],
-    usage,
+    inputTokens: tokenCount(promptText(request)),
+    outputTokens: tokenCount(reply.text + reply.toolCalls.map((call) => call.name + call.arguments).join('')),
   };
 }
 
-function chunkOf(identity: Identity, delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): ChatCompletionChunk {
-  return { ...identity, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
+function completionOf(id: string, reply: MockReply, usage: CanonicalUsage): CanonicalCompletion {
+  const hasTools = reply.toolCalls.length > 0;
+  return { id, content: hasTools ? reply.toolCalls : [{ type: 'text', text: reply.text }], finishReason: hasTools ? 'tool_calls' : 'stop', usage };
 }
 
-async function* streamOf(identity: Identity, reply: MockReply, usage: Usage, settings: MockSettings, ctx: CallContext<MockSettings>): AsyncGenerator<ChatCompletionChunk> {
+async function* streamOf(id: string, reply: MockReply, usage: CanonicalUsage, settings: MockSettings, ctx: CallContext<MockSettings>): AsyncGenerator<CanonicalStreamEvent> {
   const pieces = splitText(reply.text, settings.chunks ?? 8);
   let sent = 0;
   const pace = async (): Promise<void> => {
@@ -108,23 +95,23 @@ async function* streamOf(identity: Identity, reply: MockReply, usage: Usage, set
     sent++;
   };
   await pace();
-  yield chunkOf(identity, { role: 'assistant', content: '', refusal: null });
+  yield { type: 'start', id };
   if (reply.toolCalls.length > 0) {
     for (const [index, call] of reply.toolCalls.entries()) {
       await pace();
-      yield chunkOf(identity, { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
+      yield { type: 'tool_call_start', index, id: call.id, name: call.name, kind: 'function' };
       await pace();
-      yield chunkOf(identity, { tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
+      yield { type: 'tool_call_delta', index, arguments: call.arguments };
     }
   } else {
     for (const piece of pieces) {
       await pace();
-      yield chunkOf(identity, { content: piece });
+      yield { type: 'text', text: piece };
     }
   }
   await pace();
-  yield chunkOf(identity, {}, reply.toolCalls.length > 0 ? 'tool_calls' : 'stop');
-  yield { ...identity, object: 'chat.completion.chunk', choices: [], usage };
+  yield { type: 'finish', reason: reply.toolCalls.length > 0 ? 'tool_calls' : 'stop' };
+  yield { type: 'usage', usage };
 }
 
 function splitText(text: string, count: number): string[] {

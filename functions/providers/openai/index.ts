@@ -1,6 +1,6 @@
-import type { ChatCompletion, EmbeddingResponse } from '../../core/openai/types';
-import { createHttpProvider, readJson, sendUpstream } from '../http-provider';
-import type { ProviderAdapter } from '../../core/ports/provider';
+import type { EmbeddingResponse } from '../../core/protocols/openai-chat/types';
+import { readJson, sendUpstream, translateSse, upstreamCut } from '../http-provider';
+import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../../core/ports/provider';
 import type { OpenAiSettings } from './settings';
 import { parseOpenAiError } from './errors';
 import { openAiMaxOutputTokens } from './limits';
@@ -8,23 +8,23 @@ import { buildChatRequest, buildEmbeddingRequest } from './request';
 import { createOpenAiStreamTranslator } from './stream';
 
 /**
- * OpenAI and every OpenAI-compatible server (vLLM, Ollama, LM Studio, Azure OpenAI, …).
- * Requests and responses pass through nearly untouched; the core normalises chunks.
+ * OpenAI and every OpenAI-compatible server (vLLM, Ollama, LM Studio, Azure OpenAI, …). A Chat
+ * Completions request passes through natively (DESIGN §1): the client's body goes upstream with
+ * the gateway's rewrites, and the answer comes back in the client's wire format, which the core
+ * normalises.
  */
-export const openaiProvider: ProviderAdapter<OpenAiSettings> = createHttpProvider<OpenAiSettings>(
-  {
-    type: 'openai',
-    requiresApiKey: false,
-    buildChatRequest,
-    parseCompletion: (json) => json as ChatCompletion,
-    createStreamTranslator: (_call, ctx) => createOpenAiStreamTranslator(ctx.providerName),
-    parseError: parseOpenAiError,
-    maxOutputTokens: openAiMaxOutputTokens,
+export const openaiProvider: ProviderAdapter<OpenAiSettings> = {
+  type: 'openai',
+  requiresApiKey: false,
+  maxOutputTokens: openAiMaxOutputTokens,
+  async chat(call: ChatCall, ctx: CallContext<OpenAiSettings>): Promise<ChatResult> {
+    const response = await sendUpstream(ctx, buildChatRequest(call, ctx), parseOpenAiError);
+    if (!call.stream) return { kind: 'native-completion', body: await readJson(response, ctx) };
+    if (!response.body) throw upstreamCut(ctx.providerName, 'The upstream returned an empty stream.');
+    return { kind: 'native-stream', events: translateSse(response.body, createOpenAiStreamTranslator(ctx.providerName), ctx) };
   },
-  {
-    async embeddings(call, ctx): Promise<EmbeddingResponse> {
-      const response = await sendUpstream(ctx, buildEmbeddingRequest(call, ctx), parseOpenAiError);
-      return (await readJson(response, ctx)) as EmbeddingResponse;
-    },
+  async embeddings(call, ctx): Promise<EmbeddingResponse> {
+    const response = await sendUpstream(ctx, buildEmbeddingRequest(call, ctx), parseOpenAiError);
+    return (await readJson(response, ctx)) as EmbeddingResponse;
   },
-);
+};

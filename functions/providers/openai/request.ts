@@ -1,4 +1,5 @@
 import type { CallContext, ChatCall, EmbeddingCall } from '../../core/ports/provider';
+import type { ChatCompletionRequest } from '../../core/protocols/openai-chat/types';
 import type { UpstreamRequest } from '../http-provider';
 import type { OpenAiSettings } from './settings';
 
@@ -24,25 +25,26 @@ function endpoint(ctx: CallContext<OpenAiSettings>, model: string, operation: 'c
 }
 
 /**
- * The upstream chat body: the client's request with the provider model, usage always requested
+ * The upstream chat body: the client's Chat Completions body (passed through natively) with the provider model, usage always requested
  * on streams (the gateway needs it for billing even when the client did not ask), and the output
  * limit injected when the client sent none. OpenAI itself wants `max_completion_tokens`; other
  * OpenAI-compatible servers widely understand only `max_tokens`.
  */
 export function buildChatRequest(call: ChatCall, ctx: CallContext<OpenAiSettings>): UpstreamRequest {
-  const body: Record<string, unknown> = { ...call.request, model: call.model, stream: call.stream };
+  const client = call.request.native.body as ChatCompletionRequest;
+  const body: Record<string, unknown> = { ...client, model: call.model, stream: call.stream };
   for (const field of GATEWAY_ONLY_FIELDS) delete body[field];
-  if (call.stream) body.stream_options = { ...(call.request.stream_options ?? {}), include_usage: true };
+  if (call.stream) body.stream_options = { ...(client.stream_options ?? {}), include_usage: true };
   else delete body.stream_options;
   const limit = call.maxOutputTokens;
   // A client limit above the target's (capped by the gateway) is lowered in whichever field it used.
   if (limit !== undefined) {
     for (const field of ['max_tokens', 'max_completion_tokens'] as const) {
-      const sent = call.request[field];
+      const sent = client[field];
       if (sent != null && sent > limit) body[field] = limit;
     }
   }
-  if (call.request.max_tokens == null && call.request.max_completion_tokens == null && limit !== undefined) {
+  if (client.max_tokens == null && client.max_completion_tokens == null && limit !== undefined) {
     const { settings } = ctx;
     const nativeOpenAi = settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com');
     body[nativeOpenAi ? 'max_completion_tokens' : 'max_tokens'] = limit;

@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk } from '../../core/openai/types';
+import type { ChatCompletionChunk } from '../../core/protocols/openai-chat/types';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { streamError } from '../error-mapping';
 import { badUpstreamJson, upstreamCut } from '../http-provider';
@@ -9,7 +9,7 @@ import type { StreamTranslator } from '../../core/ports/provider';
  * `{"error":…}` events as errors, and require a clean end (`[DONE]` or a finish_reason) so a cut
  * connection is never mistaken for a complete answer.
  */
-export function createOpenAiStreamTranslator(providerName: string): StreamTranslator {
+export function createOpenAiStreamTranslator(providerName: string): StreamTranslator<ChatCompletionChunk> {
   let done = false;
   let finished = false;
   return {

@@ -1,4 +1,4 @@
-import type { ReasoningEffort } from '../../core/openai/types';
+import type { ReasoningEffort } from '../../core/model/request';
 
 /** Claude's smallest extended-thinking budget, in tokens. */
 export const CLAUDE_MIN_THINKING_BUDGET = 1024;

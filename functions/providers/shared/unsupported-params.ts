@@ -1,5 +1,17 @@
 import { invalidRequest, type GatewayError } from '../../core/errors';
-import type { ChatCompletionRequest } from '../../core/openai/types';
+import type { CanonicalRequest } from '../../core/model/request';
+
+/**
+ * The parameters of the tables below that the canonical request models; every other one is read
+ * from the client's unmodelled parameters by its wire name.
+ */
+const MODELLED: Readonly<Record<string, (request: CanonicalRequest) => unknown>> = {
+  n: (request) => request.n,
+  seed: (request) => request.seed,
+  presence_penalty: (request) => request.presencePenalty,
+  frequency_penalty: (request) => request.frequencyPenalty,
+  parallel_tool_calls: (request) => request.parallelToolCalls,
+};
 
 /**
  * One OpenAI parameter a provider has no equivalent for, and the test of a value that would
@@ -38,9 +50,10 @@ export function unsupportedParameter(param: string, provider: string, detail = `
  * `dropUnsupportedParams` (`drop`), lets the request through: the provider's request builder
  * copies only the parameters it translates, so ignoring needs no work.
  */
-export function rejectUnsupportedParameters(request: ChatCompletionRequest, table: readonly UnsupportedParameter[], provider: string, drop: boolean): void {
+export function rejectUnsupportedParameters(request: CanonicalRequest, table: readonly UnsupportedParameter[], provider: string, drop: boolean): void {
   if (drop) return;
   for (const { param, changesAnswer } of table) {
-    if (changesAnswer((request as Record<string, unknown>)[param])) throw unsupportedParameter(param, provider);
+    const value = MODELLED[param]?.(request) ?? request.unmodelled[param];
+    if (changesAnswer(value)) throw unsupportedParameter(param, provider);
   }
 }

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../../functions/core/errors';
 import { buildConverseInput } from '../../../functions/providers/bedrock/request';
-import { parseDataUrl } from '../../../functions/providers/shared/data-url';
+import { parseDataUrl } from '../../../functions/core/model/data-url';
 import { parseToolArguments } from '../../../functions/providers/shared/tool-arguments';
 import { chatCall } from '../../helpers/providers/bedrock/bedrock-test-kit';
 import { body as anthropicBody } from '../../helpers/providers/anthropic/request-helpers';

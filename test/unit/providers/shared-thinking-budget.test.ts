@@ -1,4 +1,4 @@
-import { REASONING_EFFORTS } from '../../../functions/core/openai/types';
+import { REASONING_EFFORTS } from '../../../functions/core/model/request';
 import { buildConverseInput } from '../../../functions/providers/bedrock/request';
 import { chatCall as bedrockCall } from '../../helpers/providers/bedrock/bedrock-test-kit';
 import { body as anthropicBody } from '../../helpers/providers/anthropic/request-helpers';

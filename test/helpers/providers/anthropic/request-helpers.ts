@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../../../../functions/core/openai/types';
+import type { ChatCompletionRequest } from '../../../../functions/core/protocols/openai-chat/types';
 import { buildAnthropicRequest } from '../../../../functions/providers/anthropic/request';
 import { makeCall, makeContext } from './call-context';
 

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../../../../functions/core/errors';
-import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../../functions/core/openai/types';
+import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../../functions/core/protocols/openai-chat/types';
 import { createBedrockClient, createBedrockProvider } from '../../../../functions/providers/bedrock';
 import type { CallContext, ChatCall, ProviderAdapter } from '../../../../functions/core/ports/provider';
+import { decodedCall } from '../../chat-protocol';
 import type { BedrockSettings } from '../../../../functions/providers/bedrock/settings';
 import { SHARED_DIR } from '../../openai-schemas';
 
@@ -38,12 +39,8 @@ export function testContext(baseUrl: string, settings: Partial<Omit<BedrockSetti
 
 /** A chat call for `model` with the given request fields. */
 export function chatCall(request: Partial<ChatCompletionRequest>, options: { model?: string; stream?: boolean; maxOutputTokens?: number } = {}): ChatCall {
-  return {
-    request: { model: 'alias', messages: [{ role: 'user', content: 'Hello' }], ...request },
-    model: options.model ?? 'anthropic.claude-3-5-sonnet-20240620-v1:0',
-    stream: options.stream ?? false,
-    maxOutputTokens: options.maxOutputTokens,
-  };
+  const body: ChatCompletionRequest = { model: 'alias', messages: [{ role: 'user', content: 'Hello' }], ...request };
+  return decodedCall(body, { model: options.model ?? 'anthropic.claude-3-5-sonnet-20240620-v1:0', stream: options.stream ?? false, maxOutputTokens: options.maxOutputTokens });
 }
 
 /** What a stream produced: every chunk, and the error that ended it, if any. */

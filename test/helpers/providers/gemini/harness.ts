@@ -1,5 +1,6 @@
-import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../../functions/core/openai/types';
+import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../../functions/core/protocols/openai-chat/types';
 import type { CallContext, ChatCall } from '../../../../functions/core/ports/provider';
+import { decodedCall } from '../../chat-protocol';
 import type { GeminiSettings } from '../../../../functions/providers/gemini/settings';
 
 /** The request id every test call uses, so generated tool-call ids are predictable. */
@@ -21,12 +22,8 @@ export function callContext(baseUrl: string, settings: Partial<Omit<GeminiSettin
 /** A chat call for `request` on `model`. */
 export function chatCall(request: Partial<ChatCompletionRequest>, options: { model?: string; stream?: boolean; maxOutputTokens?: number } = {}): ChatCall {
   const stream = options.stream ?? false;
-  return {
-    request: { model: 'alias', messages: [{ role: 'user', content: 'Hello' }], ...request, ...(stream ? { stream: true } : {}) },
-    model: options.model ?? 'gemini-2.5-flash',
-    stream,
-    maxOutputTokens: options.maxOutputTokens,
-  };
+  const body: ChatCompletionRequest = { model: 'alias', messages: [{ role: 'user', content: 'Hello' }], ...request, ...(stream ? { stream: true } : {}) };
+  return decodedCall(body, { model: options.model ?? 'gemini-2.5-flash', stream, maxOutputTokens: options.maxOutputTokens });
 }
 
 /** One tool call as a client reassembles it from stream deltas. */

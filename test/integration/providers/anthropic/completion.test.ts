@@ -1,6 +1,7 @@
+import { chatVia } from '../../../helpers/chat-protocol';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatCompletion, ChatCompletionChunk } from '../../../../functions/core/openai/types';
+import type { ChatCompletion, ChatCompletionChunk } from '../../../../functions/core/protocols/openai-chat/types';
 import { anthropicProvider } from '../../../../functions/providers/anthropic';
 import { sendJson, startFakeUpstream, writeInPieces, type FakeUpstream } from '../../../helpers/fake-upstream';
 import { assertOpenAiSchema, SHARED_DIR } from '../../../helpers/openai-schemas';
@@ -16,7 +17,7 @@ afterAll(() => upstream.close());
 
 async function complete(answer: unknown, request: Parameters<typeof makeCall>[0] = {}): Promise<ChatCompletion> {
   upstream.setHandler((_request, res) => sendJson(res, 200, answer));
-  const result = await anthropicProvider.chat(makeCall(request), makeContext({ baseUrl: upstream.url }));
+  const result = await chatVia(anthropicProvider, makeCall(request), makeContext({ baseUrl: upstream.url }));
   if (result.kind !== 'completion') throw new Error('expected a completion');
   assertOpenAiSchema('CreateChatCompletionResponse', result.completion);
   return result.completion;
@@ -136,7 +137,7 @@ describe('Anthropic completion details', () => {
     });
     const call = makeCall({ stream: true, response_format: { type: 'json_schema', json_schema: { name: 'json', schema: { type: 'object' } } } });
 
-    const result = await anthropicProvider.chat(call, makeContext({ baseUrl: upstream.url }));
+    const result = await chatVia(anthropicProvider, call, makeContext({ baseUrl: upstream.url }));
     if (result.kind !== 'stream') throw new Error('expected a stream');
     const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of result.chunks) chunks.push(chunk);
@@ -144,7 +145,7 @@ describe('Anthropic completion details', () => {
     const content = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
     expect(JSON.parse(content)).toEqual({ elements: [{ location: 'San Francisco', temperature: 58, condition: 'sunny' }] });
     expect(chunks.some((chunk) => chunk.choices[0]?.delta.tool_calls)).toBe(false);
-    expect(chunks[chunks.length - 1]?.choices[0]?.finish_reason).toBe('stop');
+    expect(chunks.filter((chunk) => chunk.choices.length > 0).at(-1)?.choices[0]?.finish_reason).toBe('stop');
   });
 
   it('sends the translated body with x-api-key and anthropic-version to {baseUrl}/v1/messages', async () => {

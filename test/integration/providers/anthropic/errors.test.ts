@@ -1,3 +1,4 @@
+import { chatVia } from '../../../helpers/chat-protocol';
 import { GatewayError } from '../../../../functions/core/errors';
 import { anthropicProvider } from '../../../../functions/providers/anthropic';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../../../helpers/fake-upstream';
@@ -27,7 +28,7 @@ describe('Anthropic HTTP errors', () => {
   ])('maps %s', async (_label, status, body, headers, expected) => {
     upstream.setHandler((_request, res) => sendJson(res, status, body, headers));
 
-    const error = await anthropicProvider.chat(makeCall({}), makeContext({ baseUrl: upstream.url })).then(
+    const error = await chatVia(anthropicProvider, makeCall({}), makeContext({ baseUrl: upstream.url })).then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -45,7 +46,7 @@ describe('Anthropic HTTP errors', () => {
       res.end('<html>Bad Gateway</html>');
     });
 
-    await expect(anthropicProvider.chat(makeCall({}), makeContext({ baseUrl: upstream.url }))).rejects.toMatchObject({
+    await expect(chatVia(anthropicProvider, makeCall({}), makeContext({ baseUrl: upstream.url }))).rejects.toMatchObject({
       status: 502,
       verdict: 'retryable',
       message: 'anthropic: <html>Bad Gateway</html>',

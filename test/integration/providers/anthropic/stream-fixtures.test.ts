@@ -1,7 +1,8 @@
+import { chatVia } from '../../../helpers/chat-protocol';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../../../../functions/core/errors';
-import type { ChatCompletionChunk } from '../../../../functions/core/openai/types';
+import type { ChatCompletionChunk } from '../../../../functions/core/protocols/openai-chat/types';
 import { anthropicProvider } from '../../../../functions/providers/anthropic';
 import { startFakeUpstream, writeInPieces, type FakeUpstream } from '../../../helpers/fake-upstream';
 import { assertOpenAiSchema, SHARED_DIR } from '../../../helpers/openai-schemas';
@@ -38,7 +39,7 @@ async function replay(file: string, pieceSize: number): Promise<{ chunks: ChatCo
   const chunks: ChatCompletionChunk[] = [];
   let error: unknown;
   try {
-    const result = await anthropicProvider.chat(makeCall({ stream: true }), makeContext({ baseUrl: upstream.url }));
+    const result = await chatVia(anthropicProvider, makeCall({ stream: true }), makeContext({ baseUrl: upstream.url }));
     if (result.kind !== 'stream') throw new Error('expected a stream');
     for await (const chunk of result.chunks) chunks.push(chunk);
   } catch (caught) {
@@ -80,7 +81,9 @@ describe.each(files)('Anthropic stream fixture %s', (file) => {
     const { chunks, error } = await replay(file, pieceSize);
 
     for (const chunk of chunks) assertOpenAiSchema('CreateChatCompletionStreamResponse', chunk);
-    const choices = chunks.map((chunk) => chunk.choices[0]);
+    // The usage comes last in a chunk of its own with no choices, as OpenAI streams it.
+    const usageChunk = chunks.find((chunk) => chunk.choices.length === 0);
+    const choices = chunks.filter((chunk) => chunk !== usageChunk).map((chunk) => chunk.choices[0]);
     expect(choices.every((choice) => choice?.index === 0)).toBe(true);
     if (chunks.length > 0) expect(choices[0]?.delta.role).toBe('assistant');
     expect(choices.slice(1).some((choice) => choice?.delta.role !== undefined)).toBe(false);
@@ -99,8 +102,9 @@ describe.each(files)('Anthropic stream fixture %s', (file) => {
     }
     expect(error).toBeUndefined();
     expect(finishes).toHaveLength(1);
+    expect(choices[choices.length - 1]?.finish_reason).toBe(expected.expected_openai_finish_reason);
     const last = chunks[chunks.length - 1];
-    expect(last?.choices[0]?.finish_reason).toBe(expected.expected_openai_finish_reason);
+    expect(last).toBe(usageChunk);
     const usage = expected.usage;
     if (!usage) throw new Error(`no usage expected for ${file}`);
     const cacheRead = usage.cache_read_input_tokens ?? 0;
@@ -135,7 +139,7 @@ describe('Anthropic stream errors', () => {
       await writeInPieces(res, cut, 7);
     });
 
-    const result = await anthropicProvider.chat(makeCall({ stream: true }), makeContext({ baseUrl: upstream.url }));
+    const result = await chatVia(anthropicProvider, makeCall({ stream: true }), makeContext({ baseUrl: upstream.url }));
     if (result.kind !== 'stream') throw new Error('expected a stream');
     const chunks: ChatCompletionChunk[] = [];
     const consume = async (): Promise<void> => {

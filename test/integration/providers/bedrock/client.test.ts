@@ -1,3 +1,4 @@
+import { chatVia } from '../../../helpers/chat-protocol';
 import type { BedrockTarget } from '../../../../functions/providers/bedrock';
 import { createBedrockClient, createBedrockProvider } from '../../../../functions/providers/bedrock';
 import type { FakeUpstream } from '../../../helpers/fake-upstream';
@@ -24,9 +25,9 @@ describe('Bedrock provider over the wire', () => {
       },
     });
 
-    await provider.chat(chatCall({}), testContext(fake.url));
-    await provider.chat(chatCall({}, { stream: true }), testContext(fake.url));
-    await provider.chat(chatCall({}), testContext(fake.url, { region: 'eu-west-1' }));
+    await chatVia(provider, chatCall({}), testContext(fake.url));
+    await chatVia(provider, chatCall({}, { stream: true }), testContext(fake.url));
+    await chatVia(provider, chatCall({}), testContext(fake.url, { region: 'eu-west-1' }));
 
     expect(targets).toEqual([
       { region: 'us-east-1', endpoint: fake.url, headers: undefined },
@@ -38,7 +39,7 @@ describe('Bedrock provider over the wire', () => {
     calls.length = 0;
     const provider = createBedrockProvider({ createClient: (target) => createBedrockClient(target, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }) });
 
-    await provider.chat(chatCall({}), testContext(fake.url, { headers: { 'x-proxy-tenant': 'team-a' } }));
+    await chatVia(provider, chatCall({}), testContext(fake.url, { headers: { 'x-proxy-tenant': 'team-a' } }));
 
     expect(calls[0]?.request.headers['x-proxy-tenant']).toBe('team-a');
     expect(calls[0]?.request.headers.authorization).toContain('x-proxy-tenant');
@@ -58,7 +59,7 @@ describe('Bedrock provider over the wire', () => {
       { stream: true, maxOutputTokens: 100, model: 'us.anthropic.claude-sonnet-4-20250514-v1:0' },
     );
 
-    const result = await provider.chat(request, testContext(fake.url));
+    const result = await chatVia(provider, request, testContext(fake.url));
     if (result.kind === 'stream') for await (const _chunk of result.chunks);
 
     expect(calls).toHaveLength(1);

@@ -1,4 +1,4 @@
-import type { EmbeddingRequest } from '../../../../functions/core/openai/types';
+import type { EmbeddingRequest } from '../../../../functions/core/protocols/openai-chat/types';
 import type { FakeUpstream } from '../../../helpers/fake-upstream';
 import { assertOpenAiSchema } from '../../../helpers/openai-schemas';
 import { gatewayErrorOf, testContext, testProvider } from '../../../helpers/providers/bedrock/bedrock-test-kit';

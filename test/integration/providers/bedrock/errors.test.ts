@@ -1,3 +1,4 @@
+import { chatVia } from '../../../helpers/chat-protocol';
 import type { FakeUpstream } from '../../../helpers/fake-upstream';
 import { chatCall, collect, gatewayErrorOf, testContext, testProvider } from '../../../helpers/providers/bedrock/bedrock-test-kit';
 import { startFakeBedrock, type FakeBedrockReply } from '../../../helpers/providers/bedrock/fake-bedrock';
@@ -27,7 +28,7 @@ describe('Bedrock errors → GatewayError with a routing verdict', () => {
     ])('%s (HTTP %i, "%s")', async (errorType, status, message, expected) => {
       reply = { kind: 'error', status, errorType, message };
 
-      const error = await gatewayErrorOf(() => testProvider().chat(chatCall({}, { stream }), testContext(fake.url)));
+      const error = await gatewayErrorOf(() => chatVia(testProvider(), chatCall({}, { stream }), testContext(fake.url)));
 
       expect(error).toMatchObject({ ...expected, provider: 'bedrock' });
       expect(error.message).toContain(message);
@@ -43,7 +44,7 @@ describe('Bedrock errors → GatewayError with a routing verdict', () => {
   ])('a mid-stream %s frame ends the stream with that verdict', async (exception, expected) => {
     reply = { kind: 'stream', jsonl: `${STARTED}{"${exception}":{"message":"went wrong"}}\n` };
 
-    const result = await testProvider().chat(chatCall({}, { stream: true }), testContext(fake.url));
+    const result = await chatVia(testProvider(), chatCall({}, { stream: true }), testContext(fake.url));
     if (result.kind !== 'stream') throw new Error('expected a stream');
     const { chunks, error } = await collect(result.chunks);
 
@@ -55,7 +56,7 @@ describe('Bedrock errors → GatewayError with a routing verdict', () => {
   it('a stream that ends without messageStop is a retryable upstream cut', async () => {
     reply = { kind: 'stream', jsonl: STARTED };
 
-    const result = await testProvider().chat(chatCall({}, { stream: true }), testContext(fake.url));
+    const result = await chatVia(testProvider(), chatCall({}, { stream: true }), testContext(fake.url));
     if (result.kind !== 'stream') throw new Error('expected a stream');
     const { error } = await collect(result.chunks);
 
@@ -66,7 +67,7 @@ describe('Bedrock errors → GatewayError with a routing verdict', () => {
     const closed = await startFakeBedrock(() => reply);
     await closed.close();
 
-    const error = await gatewayErrorOf(() => testProvider().chat(chatCall({}), testContext(closed.url)));
+    const error = await gatewayErrorOf(() => chatVia(testProvider(), chatCall({}), testContext(closed.url)));
 
     expect(error).toMatchObject({ status: 502, code: 'upstream_connection_error', verdict: 'retryable', errorClass: 'connection' });
   });
@@ -77,6 +78,6 @@ describe('Bedrock errors → GatewayError with a routing verdict', () => {
     const reason = new Error('client closed');
     controller.abort(reason);
 
-    await expect(testProvider().chat(chatCall({}), testContext(fake.url, {}, controller.signal))).rejects.toBe(reason);
+    await expect(chatVia(testProvider(), chatCall({}), testContext(fake.url, {}, controller.signal))).rejects.toBe(reason);
   });
 });

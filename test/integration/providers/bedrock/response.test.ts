@@ -1,4 +1,5 @@
-import type { ChatCompletion } from '../../../../functions/core/openai/types';
+import { chatVia } from '../../../helpers/chat-protocol';
+import type { ChatCompletion } from '../../../../functions/core/protocols/openai-chat/types';
 import type { FakeUpstream } from '../../../helpers/fake-upstream';
 import { assertOpenAiSchema } from '../../../helpers/openai-schemas';
 import { chatCall, collect, fixture, testContext, testProvider } from '../../../helpers/providers/bedrock/bedrock-test-kit';
@@ -16,7 +17,7 @@ describe('Bedrock Converse → OpenAI chat completion', () => {
 
   async function complete(body: unknown, request = chatCall({})): Promise<ChatCompletion> {
     reply = { kind: 'json', body };
-    const result = await testProvider().chat(request, testContext(fake.url));
+    const result = await chatVia(testProvider(), request, testContext(fake.url));
     if (result.kind !== 'completion') throw new Error('expected a completion');
     assertOpenAiSchema('CreateChatCompletionResponse', result.completion);
     return result.completion;
@@ -136,12 +137,12 @@ describe('Bedrock Converse → OpenAI chat completion', () => {
     };
     const request = chatCall({ response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } } }, { stream: true });
 
-    const result = await testProvider().chat(request, testContext(fake.url));
+    const result = await chatVia(testProvider(), request, testContext(fake.url));
     if (result.kind !== 'stream') throw new Error('expected a stream');
     const { chunks, error } = await collect(result.chunks);
 
     expect(error).toBeUndefined();
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta)).toEqual([{ role: 'assistant', content: '' }, { content: '{"city":' }, { content: '"Paris"}' }, {}]);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta)).toEqual([{ role: 'assistant', content: '', refusal: null }, { content: '{"city":' }, { content: '"Paris"}' }, {}]);
     expect(chunks[chunks.length - 1]?.choices[0]?.finish_reason).toBe('stop');
   });
 });

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../../../functions/core/errors';
-import type { EmbeddingRequest } from '../../../../functions/core/openai/types';
+import type { EmbeddingRequest } from '../../../../functions/core/protocols/openai-chat/types';
 import { geminiProvider } from '../../../../functions/providers/gemini';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../../../helpers/fake-upstream';
 import { assertOpenAiSchema } from '../../../helpers/openai-schemas';

@@ -1,7 +1,8 @@
+import { chatVia } from '../../../helpers/chat-protocol';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../../../../functions/core/errors';
-import type { ChatCompletion, ChatCompletionChunk } from '../../../../functions/core/openai/types';
+import type { ChatCompletion, ChatCompletionChunk } from '../../../../functions/core/protocols/openai-chat/types';
 import { geminiProvider } from '../../../../functions/providers/gemini';
 import { sendJson, startFakeUpstream, writeInPieces, type FakeUpstream, type UpstreamHandler } from '../../../helpers/fake-upstream';
 import { assertOpenAiSchema, SHARED_DIR } from '../../../helpers/openai-schemas';
@@ -19,7 +20,7 @@ describe('Gemini provider over HTTP', () => {
 
   async function complete(handler: UpstreamHandler): Promise<ChatCompletion> {
     upstream.setHandler(handler);
-    const result = await geminiProvider.chat(chatCall({}), callContext(upstream.url));
+    const result = await chatVia(geminiProvider, chatCall({}), callContext(upstream.url));
     if (result.kind !== 'completion') throw new Error('expected a completion');
     assertOpenAiSchema('CreateChatCompletionResponse', result.completion);
     return result.completion;
@@ -28,7 +29,7 @@ describe('Gemini provider over HTTP', () => {
   async function failure(handler: UpstreamHandler, stream = false): Promise<GatewayError> {
     upstream.setHandler(handler);
     try {
-      const result = await geminiProvider.chat(chatCall({}, { stream }), callContext(upstream.url));
+      const result = await chatVia(geminiProvider, chatCall({}, { stream }), callContext(upstream.url));
       if (result.kind === 'stream') for await (const _chunk of result.chunks) void _chunk;
     } catch (error) {
       if (error instanceof GatewayError) return error;
@@ -179,13 +180,14 @@ describe('Gemini provider over HTTP', () => {
       });
       let caught: unknown;
       try {
-        const result = await geminiProvider.chat(chatCall({}, { stream: true }), callContext(upstream.url));
+        const result = await chatVia(geminiProvider, chatCall({}, { stream: true }), callContext(upstream.url));
         if (result.kind === 'stream') for await (const chunk of result.chunks) chunks.push(chunk);
       } catch (error) {
         caught = error;
       }
 
-      expect(chunks.map((chunk) => chunk.choices[0]?.delta.content)).toEqual(['Hel']);
+      // The role chunk (empty content, as OpenAI sends it) and the text before the error.
+      expect(chunks.map((chunk) => chunk.choices[0]?.delta.content)).toEqual(['', 'Hel']);
       expect(caught).toMatchObject({ status: 502, code: 'upstream_server_error', verdict: 'retryable' });
     });
 

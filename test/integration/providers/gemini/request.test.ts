@@ -1,5 +1,6 @@
+import { chatVia } from '../../../helpers/chat-protocol';
 import { GatewayError } from '../../../../functions/core/errors';
-import type { ChatCompletionRequest } from '../../../../functions/core/openai/types';
+import type { ChatCompletionRequest } from '../../../../functions/core/protocols/openai-chat/types';
 import { geminiProvider } from '../../../../functions/providers/gemini';
 import { buildGeminiRequest } from '../../../../functions/providers/gemini/request';
 import { sendJson, startFakeUpstream } from '../../../helpers/fake-upstream';
@@ -28,9 +29,9 @@ describe('Gemini request translation', () => {
       res.end(`data: ${JSON.stringify(answer)}\r\n\r\n`);
     });
     try {
-      const result = await geminiProvider.chat(chatCall({}, { stream: true }), callContext(`${upstream.url}/`));
+      const result = await chatVia(geminiProvider, chatCall({}, { stream: true }), callContext(`${upstream.url}/`));
       if (result.kind === 'stream') for await (const _chunk of result.chunks) void _chunk;
-      await geminiProvider.chat(chatCall({}), callContext(upstream.url));
+      await chatVia(geminiProvider, chatCall({}), callContext(upstream.url));
 
       expect(upstream.requests.map((r) => [r.method, r.url, r.headers['x-goog-api-key']])).toEqual([
         ['POST', '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', 'test-gemini-key'],

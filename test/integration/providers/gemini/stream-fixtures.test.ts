@@ -1,7 +1,8 @@
+import { chatVia } from '../../../helpers/chat-protocol';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../../../../functions/core/errors';
-import type { ChatCompletionChunk } from '../../../../functions/core/openai/types';
+import type { ChatCompletionChunk } from '../../../../functions/core/protocols/openai-chat/types';
 import { geminiProvider } from '../../../../functions/providers/gemini';
 import { startFakeUpstream, writeInPieces, type FakeUpstream } from '../../../helpers/fake-upstream';
 import { assertOpenAiSchema, SHARED_DIR } from '../../../helpers/openai-schemas';
@@ -70,7 +71,7 @@ describe('Gemini stream translation over every recorded fixture', () => {
     const chunks: ChatCompletionChunk[] = [];
     let error: unknown;
     try {
-      const result = await geminiProvider.chat(chatCall({}, { stream: true }), callContext(upstream.url));
+      const result = await chatVia(geminiProvider, chatCall({}, { stream: true }), callContext(upstream.url));
       if (result.kind !== 'stream') throw new Error('expected a stream');
       for await (const chunk of result.chunks) chunks.push(chunk);
     } catch (caught) {

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../../../../functions/core/openai/types';
+import type { ChatCompletionRequest } from '../../../../functions/core/protocols/openai-chat/types';
 import { body, weatherTool } from '../../../helpers/providers/anthropic/request-helpers';
 
 describe('Anthropic structured output and reasoning', () => {

@@ -116,7 +116,8 @@ describe('Anthropic request translation', () => {
         role: 'user',
         content: [
           { type: 'tool_result', tool_use_id: 'call_1', content: "{'response': 'No events found for 2025-03-03 at 10:00'}" },
-          { type: 'tool_result', tool_use_id: 'call_2', content: [{ type: 'text', text: '10:00' }] },
+          // A single text part is sent as a string, as Anthropic documents it; the meaning is the same.
+          { type: 'tool_result', tool_use_id: 'call_2', content: '10:00' },
           { type: 'text', text: 'Yes or no?' },
           { type: 'text', text: 'Only one word.' },
         ],

@@ -1,4 +1,5 @@
-import type { ChatCompletionChunk } from '../../../../functions/core/openai/types';
+import type { ChatCompletionChunk } from '../../../../functions/core/protocols/openai-chat/types';
+import { ChatChunkEncoder } from '../../../../functions/core/protocols/openai-chat/encode';
 import { buildConverseInput } from '../../../../functions/providers/bedrock/request';
 import { createConverseStreamTranslator } from '../../../../functions/providers/bedrock/stream';
 import { chatCall, testContext } from '../../../helpers/providers/bedrock/bedrock-test-kit';
@@ -8,7 +9,8 @@ const CLAUDE = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 /** Claude's reasoning through Bedrock Converse: streamed whole with its signature, and replayed. */
 describe('Claude reasoning on Bedrock through a tool loop', () => {
   it('hands each streamed reasoning block over whole, with its signature, and redacted reasoning as data', () => {
-    const translator = createConverseStreamTranslator(chatCall({}, { model: CLAUDE, stream: true }), testContext('http://127.0.0.1:9'), undefined);
+    const encoder = new ChatChunkEncoder({ id: 'chatcmpl-1', created: 1, model: CLAUDE });
+    const translator = createConverseStreamTranslator(testContext('http://127.0.0.1:9'), undefined);
     const events = [
       { messageStart: { role: 'assistant' as const } },
       { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'Count the ' } } } },
@@ -22,7 +24,7 @@ describe('Claude reasoning on Bedrock through a tool loop', () => {
       { messageStop: { stopReason: 'end_turn' as const } },
       { metadata: { usage: { inputTokens: 10, outputTokens: 20, totalTokens: 30 }, metrics: { latencyMs: 1 } } },
     ];
-    const chunks: ChatCompletionChunk[] = events.flatMap((event) => translator.push(event));
+    const chunks: ChatCompletionChunk[] = events.flatMap((event) => translator.push(event)).flatMap((event) => encoder.encode(event));
     const deltas = chunks.map((chunk) => chunk.choices[0]?.delta ?? {});
 
     expect(deltas.map((delta) => delta.reasoning_content ?? '').join('')).toBe("Count the r's.");

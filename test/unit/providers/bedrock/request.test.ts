@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ToolDefinition } from '../../../../functions/core/openai/types';
+import type { ChatCompletionRequest, ToolDefinition } from '../../../../functions/core/protocols/openai-chat/types';
 import { buildConverseInput } from '../../../../functions/providers/bedrock/request';
 import { chatCall, gatewayErrorOf } from '../../../helpers/providers/bedrock/bedrock-test-kit';
 

@@ -1,5 +1,5 @@
-import type { SwitchyardConfig } from '../config/schema';
-import { invalidRequest, type GatewayError } from '../errors';
+import type { SwitchyardConfig } from '../../config/schema';
+import { invalidRequest, type GatewayError } from '../../errors';
 
 /** The `limits` section of the config. */
 export type RequestLimits = SwitchyardConfig['limits'];

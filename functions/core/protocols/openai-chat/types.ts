@@ -1,10 +1,4 @@
-/**
- * Every documented `reasoning_effort` value of Chat Completions, weakest first. The OpenAI Agents
- * SDK sends `none` by default for gpt-5.x models; `xhigh` is the strongest.
- */
-export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
-/** One of {@link REASONING_EFFORTS}. */
-export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+import type { ReasoningEffort } from '../../model/request';
 
 /**
  * The OpenAI Chat Completions / Embeddings wire types that Switchyard speaks to clients.
@@ -12,7 +6,7 @@ export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
  */
 
 /** A text content part of a message. */
-export interface TextContentPart {
+interface TextContentPart {
   type: 'text';
   text: string;
   /** Anthropic prompt-caching hint, passed through by providers that support it. */
@@ -98,7 +92,7 @@ export interface Usage {
 }
 
 /** OpenAI `finish_reason` values. */
-export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 
 /** The assistant message of a non-streamed choice. */
 export interface AssistantMessage {

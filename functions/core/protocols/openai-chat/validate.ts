@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { invalidRequest, type GatewayError } from '../errors';
+import { invalidRequest, type GatewayError } from '../../errors';
 import { rejectClientControlledFields } from './client-controlled';
 import { checkChatLimits, checkEmbeddingLimits, type RequestLimits } from './request-limits';
 import { chatCompletionRequestSchema, embeddingRequestSchema } from './request-schema';

@@ -1,4 +1,4 @@
-import { invalidRequest } from '../errors';
+import { invalidRequest } from '../../errors';
 
 /**
  * Body fields through which other gateways and SDK wrappers let a caller choose the upstream or

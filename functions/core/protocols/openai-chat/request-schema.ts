@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { REASONING_EFFORTS } from './types';
+import { REASONING_EFFORTS } from '../../model/request';
 
 /**
  * zod schemas of the client requests the gateway accepts. Objects are loose: fields the gateway
