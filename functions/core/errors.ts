@@ -55,13 +55,9 @@ export interface GatewayErrorOptions {
   cause?: unknown;
 }
 
-/** The OpenAI error envelope. */
-export interface ErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
-
 /**
- * An error with an HTTP status, an OpenAI `type`/`code`/`param`, and a routing verdict.
+ * An error with an HTTP status, a `type`/`code`/`param` (OpenAI's vocabulary; each ingress
+ * protocol renders it in its own envelope), and a routing verdict.
  *
  * @example
  * throw new GatewayError({ status: 400, type: 'invalid_request_error', message: '...', param: 'messages' });
@@ -98,19 +94,17 @@ export class GatewayError extends Error {
     return this.code ?? this.type;
   }
 
-  /** The OpenAI error envelope for this error. */
-  toBody(): ErrorBody {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
-  }
-
-  /** A JSON `Response` with the right status, the envelope and `retry-after` (429, 503) when known. */
-  toResponse(headers: Record<string, string> = {}): Response {
+  /**
+   * A JSON `Response` with this error's status, `body` (the envelope of the client's protocol),
+   * `retry-after` (429, 503) when known, and `x-should-retry` when the gateway has an opinion.
+   */
+  toResponse(body: unknown, headers: Record<string, string> = {}): Response {
     const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
     if (this.retryAfterMs !== undefined && (this.status === 429 || this.status === 503)) {
       all['retry-after'] = String(Math.max(1, Math.ceil(this.retryAfterMs / 1000)));
     }
     if (this.clientShouldRetry !== undefined) all['x-should-retry'] = String(this.clientShouldRetry);
-    return new Response(JSON.stringify(this.toBody()), { status: this.status, headers: all });
+    return new Response(JSON.stringify(body), { status: this.status, headers: all });
   }
 }
 

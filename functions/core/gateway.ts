@@ -2,12 +2,13 @@ import type { SwitchyardConfig } from './config/schema';
 import { GatewayError, routeNotFound, toGatewayError } from './errors';
 import { authenticate } from './pipeline/authenticate';
 import { assertHeaderSize } from './pipeline/header-limit';
-import { handleChatCompletions } from './pipeline/chat-completions';
+import { handleChatCompletions } from './protocols/openai-chat/handler';
 import { handleEmbeddings } from './pipeline/embeddings';
 import { CachedKeyStore } from './pipeline/key-cache';
 import type { HandlerResult } from './pipeline/handler-result';
 import { handleListModels, handleRetrieveModel } from './pipeline/models';
 import { createRequestSignal } from './pipeline/request-signal';
+import { openAiErrorResponse } from './protocols/openai-chat/errors';
 import { settleRecord } from './pipeline/reserve-budget';
 import { failureRoutingHeaders, recordAttempts } from './pipeline/routing-headers';
 import { CircuitBreaker } from './routing/circuit-breaker';
@@ -67,7 +68,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
       }
       const status = error.code === 'client_closed' ? 'client_closed' : 'error';
       result = {
-        response: error.toResponse(failureRoutingHeaders(error)),
+        response: openAiErrorResponse(error, failureRoutingHeaders(error)),
         finished: Promise.resolve({ status, httpStatus: error.status, errorType: error.errorType }),
       };
     }

@@ -1,5 +1,5 @@
 import type { Price } from './config/schema';
-import type { Usage } from './protocols/openai-chat/types';
+import type { CanonicalUsage } from './model/response';
 
 /**
  * Version of the built-in price table; recorded in every usage event so a report can tell which
@@ -53,20 +53,20 @@ export function priceFor(model: string, override?: Price): ModelPrice {
 }
 
 /**
- * Cost of normalised usage in integer micro-USD, rounded up (DESIGN §4). Cached input and
+ * Cost of canonical usage in integer micro-USD, rounded up (DESIGN §4). Cached input and
  * cache writes are billed at their own rates; the rest of the prompt at the input rate; all of it
  * at the long-context tier when the prompt exceeds the tier's size.
  */
-export function costMicroUsd(usage: Usage, modelPrice: ModelPrice): number {
-  const price = priceAt(modelPrice, usage.prompt_tokens);
-  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
-  const cacheWrite = usage.prompt_tokens_details?.cache_write_tokens ?? 0;
-  const uncached = Math.max(0, usage.prompt_tokens - cached - cacheWrite);
+export function costMicroUsd(usage: CanonicalUsage, modelPrice: ModelPrice): number {
+  const price = priceAt(modelPrice, usage.inputTokens);
+  const cached = usage.cachedInputTokens ?? 0;
+  const cacheWrite = usage.cacheWriteTokens ?? 0;
+  const uncached = Math.max(0, usage.inputTokens - cached - cacheWrite);
   const microUsd =
     uncached * price.input +
     cached * (price.cachedInput ?? price.input) +
     cacheWrite * (price.cacheWrite ?? price.input) +
-    usage.completion_tokens * price.output;
+    usage.outputTokens * price.output;
   // Price is USD per 1M tokens, so tokens × price is already micro-USD.
   return Math.max(0, Math.ceil(microUsd - 1e-9));
 }

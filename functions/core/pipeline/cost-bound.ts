@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../protocols/openai-chat/types';
+import type { CanonicalRequest } from '../model/request';
 import { priceAt, type ModelPrice } from '../pricing';
 import type { RouteTarget } from '../routing/plan-route';
 import type { ProviderAdapter } from '../ports/provider';
@@ -10,20 +10,19 @@ import type { ProviderAdapter } from '../ports/provider';
 const IMAGE_INPUT_TOKEN_BOUND = 40_000;
 
 /**
- * An upper bound of a chat request's input tokens (DESIGN §4): no tokenizer yields more tokens
+ * An upper bound of a request's input tokens (DESIGN §4): no tokenizer yields more tokens
  * than the UTF-8 bytes it reads, so the request body's byte size bounds the prompt, tools and
- * schema together; each image given by URL (not inline as a data URL, whose bytes are already
+ * schema together; each image or document given by URL (not inline, whose bytes are already
  * counted) adds {@link IMAGE_INPUT_TOKEN_BOUND}.
  */
-export function inputTokenBound(bodyBytes: number, request: Pick<ChatCompletionRequest, 'messages'>): number {
-  let images = 0;
+export function inputTokenBound(bodyBytes: number, request: Pick<CanonicalRequest, 'messages'>): number {
+  let remote = 0;
   for (const message of request.messages) {
-    if (!Array.isArray(message.content)) continue;
     for (const part of message.content) {
-      if (part.type === 'image_url' && !String((part as { image_url?: { url?: unknown } }).image_url?.url ?? '').startsWith('data:')) images += 1;
+      if ((part.type === 'image' || part.type === 'document') && part.media.kind === 'url') remote += 1;
     }
   }
-  return bodyBytes + images * IMAGE_INPUT_TOKEN_BOUND;
+  return bodyBytes + remote * IMAGE_INPUT_TOKEN_BOUND;
 }
 
 /**
@@ -42,13 +41,12 @@ export function costBoundMicroUsd(modelPrice: ModelPrice, inputTokens: number, o
 const DEFAULT_OUTPUT_TOKEN_LIMIT = 4096;
 
 /**
- * The output token limit of a call to `target`: the client's `max_completion_tokens`/`max_tokens`
- * capped at the target's configured `maxOutputTokens`, else the target's `maxOutputTokens`, else
- * the adapter's model limit, else {@link DEFAULT_OUTPUT_TOKEN_LIMIT}. The gateway sends exactly
- * this limit upstream, which is what makes the budget reservation an upper bound.
+ * The output token limit of a call to `target`: the client's limit (`client`) capped at the
+ * target's configured `maxOutputTokens`, else the target's `maxOutputTokens`, else the adapter's
+ * model limit, else {@link DEFAULT_OUTPUT_TOKEN_LIMIT}. The gateway sends exactly this limit
+ * upstream, which is what makes the budget reservation an upper bound.
  */
-export function outputTokenLimit(request: Pick<ChatCompletionRequest, 'max_tokens' | 'max_completion_tokens'>, target: Pick<RouteTarget, 'model' | 'maxOutputTokens'>, adapter: Pick<ProviderAdapter, 'maxOutputTokens'> | undefined): number {
-  const client = request.max_completion_tokens ?? request.max_tokens;
-  if (client != null) return target.maxOutputTokens === undefined ? client : Math.min(client, target.maxOutputTokens);
+export function outputTokenLimit(client: number | undefined, target: Pick<RouteTarget, 'model' | 'maxOutputTokens'>, adapter: Pick<ProviderAdapter, 'maxOutputTokens'> | undefined): number {
+  if (client !== undefined) return target.maxOutputTokens === undefined ? client : Math.min(client, target.maxOutputTokens);
   return target.maxOutputTokens ?? adapter?.maxOutputTokens?.(target.model) ?? DEFAULT_OUTPUT_TOKEN_LIMIT;
 }

@@ -50,7 +50,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   const headers = routingHeaders(record, started);
   const response = encodeVectors(started.value, body.encoding_format ?? 'float');
   const promptTokens = response.usage?.prompt_tokens ?? 0;
-  accountUsage(record, { usage: { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens }, promptBytes: 0, completionChars: 0 }, priceFor(started.target.model, started.target.price));
+  accountUsage(record, { usage: { inputTokens: promptTokens, outputTokens: 0 }, promptBytes: 0, completionChars: 0 }, priceFor(started.target.model, started.target.price));
   headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
   return completed(new Response(JSON.stringify(response), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
 }

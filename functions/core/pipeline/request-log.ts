@@ -1,5 +1,4 @@
 import { redactHeaders, redactLogFields } from '../logging/redact';
-import type { ChatCompletion } from '../protocols/openai-chat/types';
 import type { GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
 
@@ -15,7 +14,7 @@ export function logRequestBody(runtime: GatewayRuntime, request: Request, body: 
 }
 
 /** Logs a non-streamed completion when request logging is on (see {@link logRequestBody}). */
-export function logCompletion(runtime: GatewayRuntime, completion: ChatCompletion, record: RequestRecord): void {
+export function logCompletion(runtime: GatewayRuntime, completion: unknown, record: RequestRecord): void {
   if (!runtime.config.logging.requests) return;
   runtime.deps.logger.info('completion', redactLogFields({ requestId: record.requestId, completion }));
 }

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../protocols/openai-chat/types';
+import type { CanonicalRequest } from '../model/request';
 import { priceFor } from '../pricing';
 import type { RouteTarget } from '../routing/plan-route';
 import type { GatewayRuntime } from '../runtime';
@@ -7,18 +7,18 @@ import { admitRequest, type BudgetHold, type BudgetDeps } from './budget';
 import { costBoundMicroUsd, inputTokenBound, outputTokenLimit } from './cost-bound';
 
 /**
- * Admits a chat request against its key's limits before any upstream call (DESIGN §4): the
+ * Admits a model call against its key's limits before any upstream call (DESIGN §4): the
  * reservation is the dearest of the route's targets (any of them may end up serving), each
  * bounded by the prompt's UTF-8 bytes as input tokens and its output limit × `n` as output tokens.
  */
-export async function reserveChat(runtime: GatewayRuntime, record: RequestRecord, body: ChatCompletionRequest, bodyBytes: number, plan: RouteTarget[]): Promise<void> {
+export async function reserveCall(runtime: GatewayRuntime, record: RequestRecord, request: CanonicalRequest, bodyBytes: number, plan: RouteTarget[]): Promise<void> {
   const principal = record.principal;
   if (!principal) return;
-  const inputTokens = inputTokenBound(bodyBytes, body);
-  const choices = Math.max(1, body.n ?? 1);
+  const inputTokens = inputTokenBound(bodyBytes, request);
+  const choices = Math.max(1, request.n ?? 1);
   let bound = 0;
   for (const target of plan) {
-    const outputTokens = outputTokenLimit(body, target, runtime.deps.providers[target.provider.type]) * choices;
+    const outputTokens = outputTokenLimit(request.maxOutputTokens, target, runtime.deps.providers[target.provider.type]) * choices;
     bound = Math.max(bound, costBoundMicroUsd(priceFor(target.model, target.price), inputTokens, outputTokens));
   }
   record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound);

@@ -1,34 +1,48 @@
 import { GatewayError, toGatewayError } from '../errors';
-import type { ChatCompletionChunk, Usage } from '../protocols/openai-chat/types';
+import type { CanonicalUsage } from '../model/response';
 import type { Clock } from '../ports/clock';
-import { ChunkNormalizer, type ChunkDefaults } from './chunk-normalizer';
-import { encodeChunk, encodeError, SSE_DONE, SSE_HEARTBEAT } from './sse-encoder';
+import { SSE_HEARTBEAT } from './sse-encoder';
 
 /** How a stream to the client ended. */
 export interface StreamOutcome {
   status: 'ok' | 'error' | 'client_closed' | 'upstream_cut';
   /** The last usage the provider reported, if any. */
-  usage: Usage | undefined;
+  usage: CanonicalUsage | undefined;
   error: GatewayError | undefined;
   /** Characters of content, reasoning and tool arguments sent: the basis of an honest estimate. */
   completionChars: number;
 }
 
+/**
+ * How an ingress protocol writes a stream of items (its own events, already translated) as SSE:
+ * the protocol's part of {@link createSseBody}. It also reads, from what passes, the usage and the
+ * amount of content the accounting needs.
+ */
+export interface StreamEncoder<T> {
+  /** The bytes of one item, or `undefined` when it has nothing for the client. */
+  encode(item: T): Uint8Array | undefined;
+  /** The last usage the items reported. */
+  readonly usage: CanonicalUsage | undefined;
+  /** Characters of content, reasoning and tool arguments encoded so far. */
+  readonly completionChars: number;
+  /** The bytes that end a complete stream; `usage` is the final usage (estimated when none came). */
+  finish(usage: CanonicalUsage): Uint8Array[];
+  /** The bytes that end a stream with an error after it started. */
+  fail(error: GatewayError): Uint8Array;
+}
+
 /** Inputs of {@link createSseBody}. */
-export interface SseBodyOptions {
-  /** The first chunk, already received (routing waits for it before answering). */
-  first: ChatCompletionChunk;
+export interface SseBodyOptions<T> {
+  /** The first item, already received (routing waits for it before answering). */
+  first: T;
   /** The rest of the provider stream. */
-  rest: AsyncIterator<ChatCompletionChunk>;
-  /** Send a final usage chunk (`stream_options.include_usage`). */
-  includeUsage: boolean;
+  rest: AsyncIterator<T>;
+  encoder: StreamEncoder<T>;
   /**
    * The usage to report when the provider reported none (some OpenAI-compatible servers, some
-   * Gemini and Bedrock streams): an honest estimate from the characters sent, so the usage chunk
-   * the client asked for is always the last chunk.
+   * Gemini and Bedrock streams): an honest estimate from the characters sent.
    */
-  estimateUsage(completionChars: number): Usage;
-  defaults: ChunkDefaults;
+  estimateUsage(completionChars: number): CanonicalUsage;
   heartbeatMs: number;
   idleMs: number;
   /** The injected clock: heartbeats and the idle timeout run on its timers. */
@@ -52,18 +66,19 @@ function idleTimeoutError(idleMs: number): GatewayError {
 }
 
 /**
- * The SSE body of a streamed chat completion (CONVENTIONS 5: decode → translate → encode).
- * Pull-based, so a slow client slows the upstream read instead of growing a buffer; each chunk is
- * encoded and forwarded as soon as it arrives. During silences it sends `: ping` comments every
- * `heartbeatMs`; after `idleMs` of silence it aborts the upstream and ends with an error event.
- * A provider error after the first byte becomes `data: {"error":…}` and the end of the stream;
- * a clean end always sends `data: [DONE]`. Cancellation by the client aborts the upstream.
+ * The SSE body of a streamed answer in any protocol (CONVENTIONS 5: decode → translate →
+ * encode; the protocol's {@link StreamEncoder} encodes). Pull-based, so a slow client slows the
+ * upstream read instead of growing a buffer; each item is encoded and forwarded as soon as it
+ * arrives. During silences it sends `: ping` comments every `heartbeatMs`; after `idleMs` of
+ * silence it aborts the upstream and ends with the protocol's error event. A provider error after
+ * the first byte also ends with it; a clean end sends the protocol's closing events.
+ * Cancellation by the client aborts the upstream.
  */
-export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Array> {
-  const normalizer = new ChunkNormalizer(options.defaults);
+export function createSseBody<T>(options: SseBodyOptions<T>): ReadableStream<Uint8Array> {
+  const { encoder } = options;
   const outcome: StreamOutcome = { status: 'ok', usage: undefined, error: undefined, completionChars: 0 };
-  let pendingFirst: ChatCompletionChunk | undefined = options.first;
-  let last: ChunkDefaults = options.defaults;
+  let pendingFirst: T | undefined = options.first;
+  let hasPending = true;
   let finished = false;
 
   const finish = (status: StreamOutcome['status'], error?: GatewayError): void => {
@@ -72,21 +87,9 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
     stopWatchdog();
     outcome.status = status;
     outcome.error = error;
+    outcome.usage = encoder.usage;
+    outcome.completionChars = encoder.completionChars;
     options.onDone(outcome);
-  };
-
-  /** Normalises and encodes one chunk; returns undefined when nothing is left for the client. */
-  const encode = (chunk: ChatCompletionChunk): Uint8Array | undefined => {
-    const { usage, forward } = normalizer.normalize(chunk);
-    if (usage) outcome.usage = usage;
-    if (!forward) return undefined;
-    last = { id: chunk.id, created: chunk.created, model: chunk.model };
-    for (const choice of chunk.choices) {
-      const delta = choice.delta;
-      outcome.completionChars += (delta.content?.length ?? 0) + (delta.reasoning_content?.length ?? 0) + (delta.refusal?.length ?? 0);
-      if (delta.tool_calls) for (const call of delta.tool_calls) outcome.completionChars += call.function?.arguments?.length ?? 0;
-    }
-    return encodeChunk(chunk);
   };
 
   // One watchdog timer per stream instead of a timeout and an interval per chunk: a chunk only
@@ -119,13 +122,13 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
     arm(Math.min(lastBeatAt + options.heartbeatMs, idleAt) - now);
   }
 
-  const nextWithTimers = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<IteratorResult<ChatCompletionChunk>> => {
+  const nextWithTimers = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<IteratorResult<T>> => {
     controllerRef = controller;
     const next = options.rest.next();
     waitStartedAt = lastBeatAt = clock.now();
     // A timer still armed from an earlier wait fires early at worst, and re-arms from these stamps.
     if (!cancelWatchdog) arm(Math.min(options.heartbeatMs, options.idleMs));
-    return new Promise<IteratorResult<ChatCompletionChunk>>((resolve, reject) => {
+    return new Promise<IteratorResult<T>>((resolve, reject) => {
       waiter = {
         reject: (error) => {
           waiter = undefined;
@@ -156,9 +159,10 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
     {
       async pull(controller) {
         if (finished) return;
-        if (pendingFirst) {
-          const bytes = encode(pendingFirst);
+        if (hasPending) {
+          const bytes = encoder.encode(pendingFirst as T);
           pendingFirst = undefined;
+          hasPending = false;
           if (bytes) {
             controller.enqueue(bytes);
             return;
@@ -169,13 +173,12 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
             const result = await nextWithTimers(controller);
             if (finished) return;
             if (result.done) {
-              if (options.includeUsage) controller.enqueue(encodeChunk(normalizer.usageChunk(outcome.usage ?? options.estimateUsage(outcome.completionChars), last)));
-              controller.enqueue(SSE_DONE);
+              for (const bytes of encoder.finish(encoder.usage ?? options.estimateUsage(encoder.completionChars))) controller.enqueue(bytes);
               controller.close();
               finish('ok');
               return;
             }
-            const bytes = encode(result.value);
+            const bytes = encoder.encode(result.value);
             if (bytes) {
               controller.enqueue(bytes);
               return;
@@ -190,7 +193,7 @@ export function createSseBody(options: SseBodyOptions): ReadableStream<Uint8Arra
             return;
           }
           if (error.code === 'upstream_idle_timeout') options.abortUpstream(error);
-          controller.enqueue(encodeError(error.toBody()));
+          controller.enqueue(encoder.fail(error));
           controller.close();
           finish(error.errorClass === 'connection' || error.errorClass === 'timeout' ? 'upstream_cut' : 'error', error);
         }

@@ -1,4 +1,4 @@
-import type { Usage } from '../protocols/openai-chat/types';
+import type { CanonicalUsage } from '../model/response';
 import { costMicroUsd, type ModelPrice } from '../pricing';
 import type { RequestRecord } from './request-record';
 import { estimateTokens, tokensFromUsage, usageFromTokens } from './token-counts';
@@ -6,7 +6,7 @@ import { estimateTokens, tokensFromUsage, usageFromTokens } from './token-counts
 /** What a finished call left to account for. */
 export interface CallUsage {
   /** The usage the provider reported, if any. */
-  usage: Usage | undefined;
+  usage: CanonicalUsage | undefined;
   /** Bytes of the request body: with {@link completionChars}, the basis of an honest estimate. */
   promptBytes: number;
   /** Characters of content, reasoning and tool arguments received. */

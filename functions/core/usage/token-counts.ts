@@ -1,14 +1,14 @@
-import type { Usage } from '../protocols/openai-chat/types';
+import type { CanonicalUsage } from '../model/response';
 import type { TokenCounts } from './request-record';
 
-/** Token counts of normalised OpenAI usage. */
-export function tokensFromUsage(usage: Usage): TokenCounts {
+/** Token counts of canonical usage. */
+export function tokensFromUsage(usage: CanonicalUsage): TokenCounts {
   return {
-    input: usage.prompt_tokens ?? 0,
-    cachedInput: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    cacheWrite: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
-    output: usage.completion_tokens ?? 0,
-    reasoning: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    input: usage.inputTokens,
+    cachedInput: usage.cachedInputTokens ?? 0,
+    cacheWrite: usage.cacheWriteTokens ?? 0,
+    output: usage.outputTokens,
+    reasoning: usage.reasoningTokens ?? 0,
     estimated: false,
   };
 }
@@ -28,7 +28,7 @@ export function estimateTokens(promptChars: number, completionChars: number): To
   };
 }
 
-/** Usage in OpenAI shape from token counts (used for estimated usage). */
-export function usageFromTokens(tokens: TokenCounts): Usage {
-  return { prompt_tokens: tokens.input, completion_tokens: tokens.output, total_tokens: tokens.input + tokens.output };
+/** Canonical usage from token counts (used for estimated usage). */
+export function usageFromTokens(tokens: TokenCounts): CanonicalUsage {
+  return { inputTokens: tokens.input, outputTokens: tokens.output };
 }

@@ -7,11 +7,11 @@ describe('output token limit of a call', () => {
   const target = { model: 'gpt-4o', maxOutputTokens: 100 };
 
   it('caps a client limit above the target’s maxOutputTokens, keeps one below it', () => {
-    expect(outputTokenLimit({ max_tokens: 5000 }, target, undefined)).toBe(100);
-    expect(outputTokenLimit({ max_completion_tokens: 5000 }, target, undefined)).toBe(100);
-    expect(outputTokenLimit({ max_tokens: 50 }, target, undefined)).toBe(50);
-    expect(outputTokenLimit({ max_tokens: 5000 }, { model: 'gpt-4o', maxOutputTokens: undefined }, { maxOutputTokens: () => 16_384 })).toBe(5000);
-    expect(outputTokenLimit({}, target, { maxOutputTokens: () => 16_384 })).toBe(100);
+    expect(outputTokenLimit(5000, target, undefined)).toBe(100);
+    expect(outputTokenLimit(50, target, undefined)).toBe(50);
+    expect(outputTokenLimit(5000, { model: 'gpt-4o', maxOutputTokens: undefined }, { maxOutputTokens: () => 16_384 })).toBe(5000);
+    expect(outputTokenLimit(undefined, target, { maxOutputTokens: () => 16_384 })).toBe(100);
+    expect(outputTokenLimit(undefined, { model: 'gpt-4o', maxOutputTokens: undefined }, { maxOutputTokens: () => 16_384 })).toBe(16_384);
   });
 });
 

@@ -13,12 +13,12 @@ describe('pricing', () => {
     ['gpt-4o-mini', 1, 0, 0, 0, 1], // 0.15 micro-USD rounds up to 1
     ['some-unpriced-model', 1_000_000, 0, 0, 1_000_000, 0],
   ])('%s with %d prompt (%d cached, %d cache-write) and %d completion tokens costs %d micro-USD', (model, prompt, cached, cacheWrite, completion, expected) => {
-    const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached, cache_write_tokens: cacheWrite } };
+    const usage = { inputTokens: prompt, outputTokens: completion, cachedInputTokens: cached, cacheWriteTokens: cacheWrite };
     expect(costMicroUsd(usage, priceFor(model))).toBe(expected);
   });
 
   it('lets a target price override the table', () => {
-    const usage = { prompt_tokens: 1_000, completion_tokens: 1_000, total_tokens: 2_000 };
+    const usage = { inputTokens: 1_000, outputTokens: 1_000 };
     expect(costMicroUsd(usage, priceFor('gpt-4o', { input: 1, output: 2 }))).toBe(3_000);
   });
 
@@ -31,7 +31,7 @@ describe('pricing', () => {
     const price = priceFor('claude-sonnet-4-5');
     const bound = costBoundMicroUsd(price, 10_000, 2_000);
     for (const [cached, cacheWrite] of [[0, 0], [10_000, 0], [0, 10_000], [5_000, 5_000]] as const) {
-      const usage = { prompt_tokens: 10_000, completion_tokens: 2_000, total_tokens: 12_000, prompt_tokens_details: { cached_tokens: cached, cache_write_tokens: cacheWrite } };
+      const usage = { inputTokens: 10_000, outputTokens: 2_000, cachedInputTokens: cached, cacheWriteTokens: cacheWrite };
       expect(costMicroUsd(usage, price)).toBeLessThanOrEqual(bound);
     }
   });

@@ -9,11 +9,23 @@ export interface ChatIdentity {
   model: string;
 }
 
+/** OpenAI usage (normalised: `prompt_tokens` includes cached tokens) in the canonical form. */
+export function fromChatUsage(usage: Usage): CanonicalUsage {
+  const canonical: CanonicalUsage = { inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0 };
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  const cacheWrite = usage.prompt_tokens_details?.cache_write_tokens;
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  if (typeof cached === 'number') canonical.cachedInputTokens = cached;
+  if (typeof cacheWrite === 'number') canonical.cacheWriteTokens = cacheWrite;
+  if (typeof reasoning === 'number') canonical.reasoningTokens = reasoning;
+  return canonical;
+}
+
 /**
  * Canonical usage as OpenAI usage: `prompt_tokens` includes cached tokens (DESIGN §9); the cached,
  * cache-write and reasoning parts are reported in the details where the provider counted them.
  */
-function toChatUsage(usage: CanonicalUsage): Usage {
+export function toChatUsage(usage: CanonicalUsage): Usage {
   const result: Usage = { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens };
   if (usage.cachedInputTokens !== undefined || usage.cacheWriteTokens !== undefined) {
     result.prompt_tokens_details = {};

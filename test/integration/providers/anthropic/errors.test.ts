@@ -1,3 +1,4 @@
+import { openAiErrorBody } from '../../../../functions/core/protocols/openai-chat/errors';
 import { chatVia } from '../../../helpers/chat-protocol';
 import { GatewayError } from '../../../../functions/core/errors';
 import { anthropicProvider } from '../../../../functions/providers/anthropic';
@@ -36,7 +37,7 @@ describe('Anthropic HTTP errors', () => {
     expect(error).toBeInstanceOf(GatewayError);
     if (!(error instanceof GatewayError)) return;
     expect(error).toMatchObject({ ...expected, provider: 'anthropic' });
-    assertOpenAiSchema('ErrorResponse', error.toBody());
+    assertOpenAiSchema('ErrorResponse', openAiErrorBody(error));
     expect(error.message).toContain((body as { error: { message: string } }).error.message);
   });
 

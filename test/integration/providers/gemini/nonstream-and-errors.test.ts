@@ -132,7 +132,7 @@ describe('Gemini provider over HTTP', () => {
       const error = await failure((_req, res) => sendJson(res, 429, fixture('nonstream/error-429-retry-info.json')));
 
       expect(error).toMatchObject({ status: 429, type: 'rate_limit_error', verdict: 'retryable', retryAfterMs: 34400 });
-      expect(error.toResponse().headers.get('retry-after')).toBe('35');
+      expect(error.toResponse({}).headers.get('retry-after')).toBe('35');
     });
 
     it('maps a 400 token-limit message to context_length_exceeded (fallback)', async () => {

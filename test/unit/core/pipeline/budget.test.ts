@@ -78,7 +78,7 @@ describe('budget stage', () => {
 
     const error = await rejection(admitRequest(deps, key, 'r3', 0));
     expect(error).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryAfterMs: 40_000 });
-    expect(error.toResponse().headers.get('retry-after')).toBe('40');
+    expect(error.toResponse({}).headers.get('retry-after')).toBe('40');
 
     clock.set(Date.UTC(2026, 10, 24, 10, 1, 0));
     await expect(admitRequest(deps, key, 'r4', 0)).resolves.toBeDefined();

@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk, ToolCallDelta, Usage } from '../protocols/openai-chat/types';
+import type { ChatCompletionChunk, ToolCallDelta, Usage } from './types';
 
 /** Identity the normaliser gives chunks whose provider left `id`, `created` or `model` empty. */
 export interface ChunkDefaults {

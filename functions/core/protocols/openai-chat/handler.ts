@@ -1,0 +1,125 @@
+import { GatewayError } from '../../errors';
+import { callRoute, type StartedAnswer } from '../../pipeline/call-route';
+import { completed, type HandlerOutcome, type HandlerResult } from '../../pipeline/handler-result';
+import { readJsonBody } from '../../pipeline/read-body';
+import type { RequestSignal } from '../../pipeline/request-signal';
+import { logCompletion, logRequestBody } from '../../pipeline/request-log';
+import { COST_HEADER, formatCostHeader } from '../../pipeline/routing-headers';
+import type { ModelPrice } from '../../pricing';
+import type { GatewayRuntime } from '../../runtime';
+import { createSseBody, type StreamOutcome } from '../../streaming/sse-response-body';
+import { accountUsage } from '../../usage/accounting';
+import type { RequestRecord } from '../../usage/request-record';
+import { estimateTokens, usageFromTokens } from '../../usage/token-counts';
+import { decodeChatRequest } from './decode';
+import { ChatChunkEncoder, encodeChatCompletion, fromChatUsage, type ChatIdentity } from './encode';
+import { ChatStreamEncoder } from './stream-encoder';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from './types';
+import { validateChatRequest } from './validate';
+
+const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
+/**
+ * `POST /v1/chat/completions`: parse and validate the Chat Completions body, decode it into the
+ * canonical request, run the model call (the protocol-neutral pipeline), and answer as a
+ * `chat.completion` or as an SSE stream of chunks — encoded from the canonical answer, or the
+ * target's own chat answer when it was passed through natively.
+ */
+export async function handleChatCompletions(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
+  const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
+  const body = validateChatRequest(raw, runtime.config.limits);
+  logRequestBody(runtime, request, raw, record);
+  const canonical = decodeChatRequest(body);
+  const requestFor = (params: Record<string, unknown> | undefined) => (params ? decodeChatRequest({ ...body, ...params } as ChatCompletionRequest) : canonical);
+  const { started, headers, price } = await callRoute(runtime, request, record, requestSignal, {
+    request: canonical,
+    bodyBytes: size,
+    requestFor: (target) => requestFor(target.params),
+  });
+  const identity: ChatIdentity = { id: `chatcmpl-${record.requestId}`, created: Math.floor(runtime.deps.clock.now() / 1000), model: started.target.model };
+  const answer = started.value;
+
+  if (answer.kind === 'completion' || answer.kind === 'native-completion') {
+    const completion = normaliseCompletion(answer.kind === 'completion' ? encodeChatCompletion(answer.completion, identity) : (answer.body as ChatCompletion), identity);
+    logCompletion(runtime, completion, record);
+    accountUsage(record, { usage: completion.usage && fromChatUsage(completion.usage), promptBytes: size, completionChars: completionChars(completion) }, price);
+    headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
+    return completed(new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
+  }
+
+  const chunks = chatChunks(answer, identity);
+  const first = await chunks.next();
+  if (first.done) throw new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_cut', message: `${started.target.providerName}: the stream ended before any content.`, verdict: 'retryable', errorClass: 'connection', provider: started.target.providerName });
+  return streamResponse(runtime, body, record, { first: first.value, rest: chunks, abort: (reason) => started.controller.abort(reason) }, identity, headers, size, price);
+}
+
+/** The started stream as chat chunks: encoded from canonical events, or the target's own chunks. */
+async function* chatChunks(answer: Extract<StartedAnswer, { kind: 'stream' | 'native-stream' }>, identity: ChatIdentity): AsyncGenerator<ChatCompletionChunk> {
+  if (answer.kind === 'native-stream') {
+    yield answer.first as ChatCompletionChunk;
+    for (let next = await answer.rest.next(); !next.done; next = await answer.rest.next()) yield next.value as ChatCompletionChunk;
+    return;
+  }
+  const encoder = new ChatChunkEncoder(identity);
+  yield* encoder.encode(answer.first);
+  for (let next = await answer.rest.next(); !next.done; next = await answer.rest.next()) yield* encoder.encode(next.value);
+  yield* encoder.end();
+}
+
+function streamResponse(
+  runtime: GatewayRuntime,
+  body: ChatCompletionRequest,
+  record: RequestRecord,
+  stream: { first: ChatCompletionChunk; rest: AsyncIterator<ChatCompletionChunk>; abort(reason: unknown): void },
+  identity: ChatIdentity,
+  headers: Record<string, string>,
+  promptBytes: number,
+  price: ModelPrice,
+): HandlerResult {
+  let resolveFinished: (outcome: HandlerOutcome) => void = () => undefined;
+  const finished = new Promise<HandlerOutcome>((resolve) => (resolveFinished = resolve));
+  const sse = createSseBody({
+    first: stream.first,
+    rest: stream.rest,
+    encoder: new ChatStreamEncoder(identity, body.stream_options?.include_usage === true),
+    estimateUsage: (completionChars) => usageFromTokens(estimateTokens(promptBytes, completionChars)),
+    heartbeatMs: runtime.config.timeouts.heartbeatMs,
+    idleMs: runtime.config.timeouts.idleMs,
+    clock: runtime.deps.clock,
+    abortUpstream: stream.abort,
+    onDone: (outcome: StreamOutcome) => {
+      accountUsage(record, { usage: outcome.usage, promptBytes, completionChars: outcome.completionChars }, price);
+      resolveFinished({
+        status: outcome.status,
+        httpStatus: outcome.status === 'client_closed' ? 499 : 200,
+        errorType: outcome.error?.errorType ?? null,
+      });
+    },
+  });
+  return { response: new Response(sse, { status: 200, headers: { ...STREAM_HEADERS, ...headers } }), finished };
+}
+
+/** Makes a completion schema-valid (DESIGN §2): refusal/logprobs present, ids filled. */
+function normaliseCompletion(completion: ChatCompletion, identity: ChatIdentity): ChatCompletion {
+  if (!completion.id) completion.id = identity.id;
+  if (!completion.model) completion.model = identity.model;
+  if (!completion.created) completion.created = identity.created;
+  completion.object = 'chat.completion';
+  if (completion.system_fingerprint === null) delete completion.system_fingerprint;
+  for (const choice of completion.choices ?? []) {
+    if (choice.logprobs === undefined) choice.logprobs = null;
+    if (choice.finish_reason === undefined) choice.finish_reason = null;
+    if (choice.message && choice.message.refusal === undefined) choice.message.refusal = null;
+    if (choice.message && choice.message.content === undefined) choice.message.content = null;
+  }
+  return completion;
+}
+
+function completionChars(completion: ChatCompletion): number {
+  let chars = 0;
+  for (const choice of completion.choices ?? []) {
+    chars += choice.message?.content?.length ?? 0;
+    for (const call of choice.message?.tool_calls ?? []) chars += call.function.arguments.length;
+  }
+  return chars;
+}
