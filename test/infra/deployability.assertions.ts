@@ -4,37 +4,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 
 import { prepareDeployedConfig } from '../../lib/deployed-config';
-import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack';
-import { cdkJsonContext, testConfig } from './fixtures';
+import { cdkJsonContext, synthesizedStack } from './fixtures';
 import { configSchema, parseConfigText } from '../../functions/providers/config';
 
 // What a platform engineer's first `cdk deploy` (and the second, after a rollback or a destroy)
 // depends on, read off the synthesized template (issue 12).
-
-const synthesized = new Map<string, { app: App; stack: SwitchyardStack; template: Template }>();
-
-/** The stack for these options, synthesized once per test file (a synth of the whole stack is costly). */
-function synth(stackName: string, props: Partial<SwitchyardStackProps> = {}): { app: App; stack: SwitchyardStack; template: Template } {
-  const key = JSON.stringify([stackName, props]);
-  const existing = synthesized.get(key);
-  if (existing) return existing;
-  const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
-  const stack = new SwitchyardStack(app, stackName, {
-    stage: 'prod',
-    config: testConfig,
-    logRetention: RetentionDays.ONE_MONTH,
-    env: { account: '123456789012', region: 'us-east-1' },
-    ...props,
-  });
-  const result = { app, stack, template: Template.fromStack(stack) };
-  synthesized.set(key, result);
-  return result;
-}
 
 type Resources = Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
 
@@ -68,8 +45,8 @@ const referenceToResource = (name: unknown, resources: Resources): boolean => {
 };
 
 describe('deployable for real', () => {
-  const first = synth('Switchyard-prod');
-  const second = synth('Switchyard-staging');
+  const first = synthesizedStack('Switchyard-prod');
+  const second = synthesizedStack('Switchyard-staging');
   const resourcesOf = (template: Template): Resources => template.toJSON().Resources as Resources;
 
   it('synthesizes two stacks with different names without a physical-name collision', () => {
@@ -146,7 +123,7 @@ describe('deployable for real', () => {
 
   it('changes nothing account-wide by default; the API Gateway logging role only on request', () => {
     first.template.resourceCountIs('AWS::ApiGateway::Account', 0);
-    const withRole = synth('Switchyard-logs', { apiGatewayCloudWatchRole: true }).template;
+    const withRole = synthesizedStack('Switchyard-logs', { apiGatewayCloudWatchRole: true }).template;
     withRole.resourceCountIs('AWS::ApiGateway::Account', 1);
     withRole.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }) });
   });
@@ -187,7 +164,7 @@ describe('deployable for real', () => {
 
   it('traces with X-Ray on request, on the stage and both functions', () => {
     first.template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });
-    const traced = synth('Switchyard-traced', { tracing: true }).template;
+    const traced = synthesizedStack('Switchyard-traced', { tracing: true }).template;
     traced.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
     expect(Object.keys(traced.findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } }))).toHaveLength(2);
   });
@@ -197,8 +174,8 @@ describe('deployable for real', () => {
       providers: { demo: { type: 'mock' }, local: { type: 'openai', baseUrl: 'http://127.0.0.1:11434/v1' }, openai: { type: 'openai', apiKeySecret: 'openai' } },
       models: { smart: { targets: [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'demo', model: 'mock-1' }] }, llama: { targets: [{ provider: 'local', model: 'llama3.2' }] } },
     });
-    expect(() => synth('Switchyard-dev', { config: dev })).toThrow(/'demo' \(the mock provider\), 'local' \(loopback http:\/\/127\.0\.0\.1:11434\/v1\).*allowDevProviders=true/);
-    const allowed = synth('Switchyard-dev', { config: dev, allowDevProviders: true });
+    expect(() => synthesizedStack('Switchyard-dev', { config: dev })).toThrow(/'demo' \(the mock provider\), 'local' \(loopback http:\/\/127\.0\.0\.1:11434\/v1\).*allowDevProviders=true/);
+    const allowed = synthesizedStack('Switchyard-dev', { config: dev, allowDevProviders: true });
     Annotations.fromStack(allowed.stack).hasWarning('/Switchyard-dev/Gateway', Match.stringLikeRegexp('allowDevProviders: this stack routes to .*mock'));
   });
 
@@ -259,7 +236,7 @@ const cfnLint = findCfnLint();
     ['defaults', {}],
     ['WAF, access logs with the account role and X-Ray', { enableWaf: true, apiGatewayCloudWatchRole: true, tracing: true }],
   ])('reports no error and only explained warnings (%s)', async (_name, props) => {
-    const { template } = synth('Switchyard-prod', props);
+    const { template } = synthesizedStack('Switchyard-prod', props);
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-cfn-lint-'));
     const file = join(dir, 'template.json');
     await writeFile(file, JSON.stringify(template.toJSON()));

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack';
 import type { SwitchyardConfig } from '../../functions/core/config/schema';
 import { configSchema } from '../../functions/providers/config';
 
@@ -34,4 +38,39 @@ export function cdkJsonContext(): Record<string, unknown> {
 export function bareStack(): Stack {
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   return new Stack(app, 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+/** A synthesized Switchyard stack: the app, the stack and its template (cdk-nag included). */
+export interface SynthesizedStack {
+  app: App;
+  stack: SwitchyardStack;
+  template: Template;
+}
+
+const synthesized = new Map<string, SynthesizedStack>();
+
+/**
+ * The Switchyard stack named `stackName` with `props` over the defaults (stage `prod`, the test
+ * config, an alarm e-mail), with cdk-nag's AwsSolutions checks, synthesized once and shared by
+ * every infra assertion (they run in one jest file, `infra.test.ts`): a synth of the whole stack
+ * is the costly part of these tests. Throws what the synth throws (a refused config, a cdk-nag
+ * finding) every time it is asked.
+ */
+export function synthesizedStack(stackName: string, props: Partial<SwitchyardStackProps> = {}): SynthesizedStack {
+  const key = JSON.stringify([stackName, props]);
+  const existing = synthesized.get(key);
+  if (existing) return existing;
+  const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const stack = new SwitchyardStack(app, stackName, {
+    stage: 'prod',
+    config: testConfig,
+    logRetention: RetentionDays.ONE_MONTH,
+    alarmEmail: 'ops@example.com',
+    env: { account: '123456789012', region: 'us-east-1' },
+    ...props,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const result = { app, stack, template: Template.fromStack(stack) };
+  synthesized.set(key, result);
+  return result;
 }

@@ -1,39 +1,9 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { Template, Match } from 'aws-cdk-lib/assertions';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack';
-import { cdkJsonContext, testConfig } from './fixtures';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { SwitchyardStackProps } from '../../lib/switchyard-stack';
+import { synthesizedStack, type SynthesizedStack } from './fixtures';
 
-interface BuiltApp {
-  app: App;
-  stack: SwitchyardStack;
-  /** The stack's template, synthesized once (cdk-nag included) and shared by the assertions. */
-  template(): Template;
-}
-const built = new Map<string, BuiltApp>();
-
-/** The stack for these options, built once per test file: a synth of the whole stack is costly. */
-function app(enableWaf: boolean, options: Partial<SwitchyardStackProps> = {}): BuiltApp {
-  const key = JSON.stringify([enableWaf, options]);
-  const existing = built.get(key);
-  if (existing) return existing;
-  const cdkApp = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
-  const stack = new SwitchyardStack(cdkApp, 'Switchyard-dev', {
-    stage: 'dev',
-    config: testConfig,
-    logRetention: RetentionDays.ONE_MONTH,
-    enableWaf,
-    alarmEmail: 'ops@example.com',
-    env: { account: '123456789012', region: 'us-east-1' },
-    ...options,
-  });
-  Validations.of(cdkApp).addPlugins(new AwsSolutionsChecks(cdkApp));
-  let template: Template | undefined;
-  const result: BuiltApp = { app: cdkApp, stack, template: () => (template ??= Template.fromStack(stack)) };
-  built.set(key, result);
-  return result;
-}
+/** The stack with `options`, shared with the other infra assertions (see `synthesizedStack`). */
+const app = (enableWaf: boolean, options: Partial<SwitchyardStackProps> = {}): SynthesizedStack => synthesizedStack('Switchyard-prod', enableWaf ? { enableWaf, ...options } : options);
 
 describe('SwitchyardStack', () => {
   it.each([
@@ -43,12 +13,11 @@ describe('SwitchyardStack', () => {
     ['access logs on an existing account role', false, { apiAccessLogs: true }],
   ])('passes cdk-nag AwsSolutions with every finding acknowledged (%s)', (_name, enableWaf, options) => {
     // cdk-nag findings surface from synth as a validation failure listing each one.
-    expect(() => app(enableWaf, options).template()).not.toThrow();
+    expect(() => app(enableWaf, options)).not.toThrow();
   });
 
   it('exports the outputs the CLI reads with --stack', () => {
-    const { stack, template: templateOf } = app(false);
-    const template = templateOf();
+    const { stack, template } = app(false);
     const id = (c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
 
     template.hasOutput('KeysTableName', { Value: { Ref: id(stack.keys.table) } });
@@ -62,8 +31,7 @@ describe('SwitchyardStack', () => {
   });
 
   it('sends usage to Firehose and notifies one topic from every alarm', () => {
-    const { stack, template: templateOf } = app(false);
-    const template = templateOf();
+    const { stack, template } = app(false);
     const id = (c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
 
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -83,8 +51,7 @@ describe('SwitchyardStack', () => {
   });
 
   it('gives each function only what it uses', () => {
-    const { stack, template: templateOf } = app(false);
-    const template = templateOf();
+    const { stack, template } = app(false);
     const id = (c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
     const policyOf = (fn: { role?: { node: { findChild(id: string): { node: { defaultChild?: unknown } } } } }): Record<string, unknown> => {
       const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: id(fn.role as never) }] } });
@@ -109,7 +76,7 @@ describe('SwitchyardStack', () => {
   });
 
   it('subscribes the alarm e-mail to an SSL-only topic', () => {
-    const template = app(false).template();
+    const template = app(false).template;
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
