@@ -1,6 +1,6 @@
 import type { SwitchyardConfig } from './config/schema';
 import { GatewayError, routeNotFound, toGatewayError } from './errors';
-import { authenticate } from './pipeline/authenticate';
+import { authenticate, virtualKeyOf } from './pipeline/authenticate';
 import { assertHeaderSize } from './pipeline/header-limit';
 import { handleChatCompletions } from './protocols/openai-chat/handler';
 import { handleEmbeddings } from './pipeline/embeddings';
@@ -9,6 +9,8 @@ import type { HandlerResult } from './pipeline/handler-result';
 import { handleListModels, handleRetrieveModel } from './pipeline/models';
 import { createRequestSignal } from './pipeline/request-signal';
 import { openAiErrorResponse } from './protocols/openai-chat/errors';
+import { anthropicErrorResponse } from './protocols/anthropic-messages/errors';
+import { handleCountTokens, handleListAnthropicModels, handleMessages, handleRetrieveAnthropicModel } from './protocols/anthropic-messages/handler';
 import { settleRecord } from './pipeline/reserve-budget';
 import { failureRoutingHeaders, recordAttempts } from './pipeline/routing-headers';
 import { CircuitBreaker } from './routing/circuit-breaker';
@@ -50,6 +52,8 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const url = new URL(request.url);
     const path = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     if (path === '/health' && request.method === 'GET') return new Response(healthBody, { status: 200, headers: JSON_HEADERS });
+    // Claude Code probes the root of its base URL before it sends anything.
+    if (path === '/' && (request.method === 'HEAD' || request.method === 'GET')) return new Response(request.method === 'HEAD' ? null : healthBody, { status: 200, headers: JSON_HEADERS });
 
     const startedAt = deps.clock.now();
     const requestId = `req_${crypto.randomUUID().replace(/-/g, '')}`;
@@ -58,7 +62,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     let result: HandlerResult;
     try {
       assertHeaderSize(request.headers, config.limits.maxHeaderBytes);
-      record.principal = context.principal ?? (await authenticate(request.headers.get('authorization'), runtime.deps.keyStore, startedAt, deps.hashKey));
+      record.principal = context.principal ?? (await authenticate(virtualKeyOf(request.headers.get('authorization'), request.headers.get('x-api-key')), runtime.deps.keyStore, startedAt, deps.hashKey));
       result = await dispatch(runtime, request, path, record, requestSignal);
     } catch (thrown) {
       const error = toGatewayError(thrown);
@@ -68,7 +72,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
       }
       const status = error.code === 'client_closed' ? 'client_closed' : 'error';
       result = {
-        response: openAiErrorResponse(error, failureRoutingHeaders(error)),
+        response: speaksAnthropic(request, path) ? anthropicErrorResponse(error, failureRoutingHeaders(error)) : openAiErrorResponse(error, failureRoutingHeaders(error)),
         finished: Promise.resolve({ status, httpStatus: error.status, errorType: error.errorType }),
       };
     }
@@ -84,8 +88,25 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
   };
 }
 
+/**
+ * Whether a request speaks the Anthropic Messages API (its routes, or `/v1/models` asked by an
+ * Anthropic client, which sends `anthropic-version`): its answers and errors then use Anthropic's
+ * shapes.
+ */
+function speaksAnthropic(request: Request, path: string): boolean {
+  return path.startsWith('/v1/messages') || (path.startsWith('/v1/models') && request.headers.has('anthropic-version'));
+}
+
 async function dispatch(runtime: GatewayRuntime, request: Request, path: string, record: RequestRecord, requestSignal: ReturnType<typeof createRequestSignal>): Promise<HandlerResult> {
   const method = request.method;
+  if (path === '/v1/messages') {
+    assertMethod(method, 'POST', path);
+    return handleMessages(runtime, request, record, requestSignal);
+  }
+  if (path === '/v1/messages/count_tokens') {
+    assertMethod(method, 'POST', path);
+    return handleCountTokens(runtime, request, record);
+  }
   if (path === '/v1/chat/completions') {
     assertMethod(method, 'POST', path);
     return handleChatCompletions(runtime, request, record, requestSignal);
@@ -96,11 +117,14 @@ async function dispatch(runtime: GatewayRuntime, request: Request, path: string,
   }
   if (path === '/v1/models') {
     assertMethod(method, 'GET', path);
-    return handleListModels(runtime, record, Math.floor(record.startedAtMs / 1000));
+    const created = Math.floor(record.startedAtMs / 1000);
+    return speaksAnthropic(request, path) ? handleListAnthropicModels(runtime, record, created) : handleListModels(runtime, record, created);
   }
   if (path.startsWith(MODEL_PATH_PREFIX) && path.length > MODEL_PATH_PREFIX.length) {
     assertMethod(method, 'GET', path);
-    return handleRetrieveModel(runtime, record, decodeModelId(path.slice(MODEL_PATH_PREFIX.length)), Math.floor(record.startedAtMs / 1000));
+    const id = decodeModelId(path.slice(MODEL_PATH_PREFIX.length));
+    const created = Math.floor(record.startedAtMs / 1000);
+    return speaksAnthropic(request, path) ? handleRetrieveAnthropicModel(runtime, record, id, created) : handleRetrieveModel(runtime, record, id, created);
   }
   throw routeNotFound(method, path);
 }

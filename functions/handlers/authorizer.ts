@@ -7,7 +7,7 @@ import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { REQUEST_PATH_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
 import { GatewayError } from '../core/errors';
 import { withRedaction } from '../core/logging/redact';
-import { authenticate } from '../core/pipeline/authenticate';
+import { authenticate, virtualKeyOf } from '../core/pipeline/authenticate';
 import { principalToContext } from '../adapters/aws/principal-context';
 import { FunctionEnv, SERVICE_NAME } from '../deployment-names';
 import { requiredEnv } from './required-env';
@@ -27,7 +27,7 @@ const keyStore = new DynamoKeyStore(DynamoDBDocumentClient.from(new DynamoDBClie
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const authorization = headerValue(event.headers, 'authorization');
   try {
-    const principal = await authenticate(authorization, keyStore, Date.now());
+    const principal = await authenticate(virtualKeyOf(authorization), keyStore, Date.now());
     return {
       principalId: principal.keyId,
       policyDocument: {

@@ -141,7 +141,7 @@ export type OutputFormat =
   | { type: 'json_schema'; name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean };
 
 /** The ingress protocols (DESIGN §2). */
-type IngressProtocol = 'openai-chat';
+type IngressProtocol = 'openai-chat' | 'anthropic-messages';
 
 /**
  * The client's names for the request's parameters, so a provider's error names the one the
@@ -178,7 +178,12 @@ export interface CanonicalRequest {
   n?: number;
   presencePenalty?: number;
   frequencyPenalty?: number;
-  reasoning?: { effort: ReasoningEffort };
+  /**
+   * How hard the model should think: an effort level every target understands, and the exact
+   * thinking budget in tokens when the client gave one (Anthropic `thinking.budget_tokens`), for
+   * targets that take budgets.
+   */
+  reasoning?: { effort: ReasoningEffort; budgetTokens?: number };
   /** The end user (OpenAI `user`, Anthropic `metadata.user_id`). */
   user?: string;
   metadata?: Record<string, string>;

@@ -29,11 +29,15 @@ export async function sha256Hex(text: string): Promise<string> {
   return hex;
 }
 
-/** The bearer token of an `Authorization` header, or undefined. */
-function bearerToken(header: string | null): string | undefined {
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
+/**
+ * The virtual key a request carries: the bearer token of `Authorization` (OpenAI clients, Claude
+ * Code with `ANTHROPIC_AUTH_TOKEN`), else `x-api-key` (the Anthropic SDK, Claude Code with
+ * `ANTHROPIC_API_KEY`); undefined when there is neither.
+ */
+export function virtualKeyOf(authorization: string | null, apiKey: string | null = null): string | undefined {
+  if (authorization) return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  const key = apiKey?.trim();
+  return key ? key : undefined;
 }
 
 /** The principal of a key record (after the record was checked). */
@@ -53,10 +57,9 @@ function principalOf(record: KeyRecord): Principal {
  * Authenticates a virtual key: the key is hashed and looked up by hash (the plaintext is never
  * stored or compared). Unknown, revoked and expired keys are 401s with distinct codes.
  */
-export async function authenticate(authorization: string | null, keyStore: KeyStore, nowMs: number, hashHex: HashHex = sha256Hex): Promise<Principal> {
-  const token = bearerToken(authorization);
+export async function authenticate(token: string | undefined, keyStore: KeyStore, nowMs: number, hashHex: HashHex = sha256Hex): Promise<Principal> {
   if (!token) {
-    throw authenticationError('Missing API key. Send your Switchyard virtual key as "Authorization: Bearer sk-sy-…".', 'missing_api_key');
+    throw authenticationError('Missing API key. Send your Switchyard virtual key as "Authorization: Bearer sk-sy-…" or "x-api-key: sk-sy-…".', 'missing_api_key');
   }
   const keyHash = await hashHex(token);
   // Fail closed: a key that cannot be checked is never served.

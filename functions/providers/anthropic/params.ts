@@ -42,7 +42,7 @@ export interface SamplingFields {
 export function samplingFields(request: CanonicalRequest, maxTokens: number, drop: boolean, canThink: boolean): SamplingFields {
   const fields: SamplingFields = {};
   const names = request.paramNames;
-  const budget = request.reasoning && canThink ? claudeThinkingBudget(request.reasoning.effort) : undefined;
+  const budget = request.reasoning && canThink ? claudeThinkingBudget(request.reasoning) : undefined;
   if (budget !== undefined) {
     const capped = Math.min(budget, maxTokens - 1);
     if (capped < CLAUDE_MIN_THINKING_BUDGET) {

@@ -74,9 +74,8 @@ function inference(request: CanonicalRequest, maxTokens: number | undefined): In
  * tool choice while thinking, so both are checked here with a clear message.
  */
 function thinkingFields(request: CanonicalRequest, model: string, maxTokens: number | undefined, drop: boolean, forcedTool: boolean): DocumentType | undefined {
-  const effort = request.reasoning?.effort;
   const param = request.paramNames.reasoning;
-  const wanted = effort === undefined ? undefined : claudeThinkingBudget(effort);
+  const wanted = request.reasoning === undefined ? undefined : claudeThinkingBudget(request.reasoning);
   // `none` (or no effort) asks for no reasoning: nothing to honour on any model.
   if (wanted === undefined) return undefined;
   const reject = (message: string, param: string): undefined => {

@@ -136,7 +136,9 @@ function toGenerationConfig(call: ChatCall, drop: boolean): GeminiGenerationConf
     // `none` asks for what such a model does anyway.
     if (!drop && effort !== 'none') throw unsupportedParameter(r.paramNames.reasoning, call.model, `is not supported by the model '${call.model}' (it does not think)`);
   } else if (effort !== undefined) {
-    const budget = thinkingBudget(effort, call.model);
+    // A client's own budget (Anthropic `budget_tokens`) is kept, within the model's largest.
+    const given = r.reasoning?.budgetTokens;
+    const budget = given === undefined ? thinkingBudget(effort, call.model) : Math.min(given, thinkingBudget('xhigh', call.model));
     config.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
   }
   return config;

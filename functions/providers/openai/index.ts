@@ -6,21 +6,28 @@ import { parseOpenAiError } from './errors';
 import { openAiMaxOutputTokens } from './limits';
 import { buildChatRequest, buildEmbeddingRequest } from './request';
 import { createOpenAiStreamTranslator } from './stream';
+import { createChatToCanonicalTranslator, parseChatCompletion } from './translate';
 
 /**
  * OpenAI and every OpenAI-compatible server (vLLM, Ollama, LM Studio, Azure OpenAI, …). A Chat
  * Completions request passes through natively (DESIGN §1): the client's body goes upstream with
  * the gateway's rewrites, and the answer comes back in the client's wire format, which the core
- * normalises.
+ * normalises. A request in another protocol (Anthropic Messages) is translated from the canonical
+ * model, and the answer back into it.
  */
 export const openaiProvider: ProviderAdapter<OpenAiSettings> = {
   type: 'openai',
   requiresApiKey: false,
   maxOutputTokens: openAiMaxOutputTokens,
   async chat(call: ChatCall, ctx: CallContext<OpenAiSettings>): Promise<ChatResult> {
+    const native = call.request.native.protocol === 'openai-chat';
     const response = await sendUpstream(ctx, buildChatRequest(call, ctx), parseOpenAiError);
-    if (!call.stream) return { kind: 'native-completion', body: await readJson(response, ctx) };
+    if (!call.stream) {
+      const json = await readJson(response, ctx);
+      return native ? { kind: 'native-completion', body: json } : { kind: 'completion', completion: parseChatCompletion(json, ctx.providerName) };
+    }
     if (!response.body) throw upstreamCut(ctx.providerName, 'The upstream returned an empty stream.');
+    if (!native) return { kind: 'stream', events: translateSse(response.body, createChatToCanonicalTranslator(ctx), ctx) };
     return { kind: 'native-stream', events: translateSse(response.body, createOpenAiStreamTranslator(ctx.providerName), ctx) };
   },
   async embeddings(call, ctx): Promise<EmbeddingResponse> {

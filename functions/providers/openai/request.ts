@@ -2,6 +2,7 @@ import type { CallContext, ChatCall, EmbeddingCall } from '../../core/ports/prov
 import type { ChatCompletionRequest } from '../../core/protocols/openai-chat/types';
 import type { UpstreamRequest } from '../http-provider';
 import type { OpenAiSettings } from './settings';
+import { chatBodyOf } from './translate';
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -31,6 +32,9 @@ function endpoint(ctx: CallContext<OpenAiSettings>, model: string, operation: 'c
  * OpenAI-compatible servers widely understand only `max_tokens`.
  */
 export function buildChatRequest(call: ChatCall, ctx: CallContext<OpenAiSettings>): UpstreamRequest {
+  const { settings } = ctx;
+  const nativeOpenAi = settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com');
+  if (call.request.native.protocol !== 'openai-chat') return { ...endpoint(ctx, call.model, 'chat/completions'), body: chatBodyOf(call, ctx, nativeOpenAi) };
   const client = call.request.native.body as ChatCompletionRequest;
   const body: Record<string, unknown> = { ...client, model: call.model, stream: call.stream };
   for (const field of GATEWAY_ONLY_FIELDS) delete body[field];
@@ -45,8 +49,6 @@ export function buildChatRequest(call: ChatCall, ctx: CallContext<OpenAiSettings
     }
   }
   if (client.max_tokens == null && client.max_completion_tokens == null && limit !== undefined) {
-    const { settings } = ctx;
-    const nativeOpenAi = settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com');
     body[nativeOpenAi ? 'max_completion_tokens' : 'max_tokens'] = limit;
   }
   return { ...endpoint(ctx, call.model, 'chat/completions'), body };

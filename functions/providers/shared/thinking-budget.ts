@@ -18,7 +18,11 @@ const CLAUDE_THINKING_BUDGETS: Readonly<Record<ReasoningEffort, number | undefin
   xhigh: 32768,
 };
 
-/** The Claude thinking budget for `effort`, or `undefined` when that effort means no thinking. */
-export function claudeThinkingBudget(effort: ReasoningEffort): number | undefined {
-  return CLAUDE_THINKING_BUDGETS[effort];
+/**
+ * The Claude thinking budget of a request's reasoning: the client's own budget when it gave one,
+ * else the budget of its effort; `undefined` when that means no thinking.
+ */
+export function claudeThinkingBudget(reasoning: { effort: ReasoningEffort; budgetTokens?: number }): number | undefined {
+  if (reasoning.effort === 'none') return undefined;
+  return reasoning.budgetTokens ?? CLAUDE_THINKING_BUDGETS[reasoning.effort];
 }

@@ -45,6 +45,10 @@ async function exchange(method: string, path: string, headers: Headers, body: Bo
         for (const frame of frames.slice(0, -1)) assertOpenAiSchema('CreateChatCompletionStreamResponse', JSON.parse(frame.slice(6)));
         return 200;
       }
+      if (method === 'HEAD') {
+        expect(text).toBe('');
+        return 200;
+      }
       const json = JSON.parse(text);
       const schema = path.includes('embeddings') ? 'CreateEmbeddingResponse' : path.includes('models') ? 'ListModelsResponse' : path.includes('chat') ? 'CreateChatCompletionResponse' : undefined;
       if (schema) assertOpenAiSchema(schema, schema === 'CreateEmbeddingResponse' ? decodeVectors(json) : json);
@@ -56,9 +60,10 @@ async function exchange(method: string, path: string, headers: Headers, body: Bo
   );
 }
 
-/** `GET /health` is the one request without a usage event (as the gateway matches it). */
+/** `GET /health` and the root probe (`GET` or `HEAD /`) are the requests without a usage event (as the gateway matches them). */
 function isHealthCheck(request: Request): boolean {
-  return request.method === 'GET' && new URL(request.url).pathname.replace(/(.)\/$/, '$1') === '/health';
+  const path = new URL(request.url).pathname.replace(/(.)\/$/, '$1');
+  return (request.method === 'GET' && path === '/health') || ((request.method === 'GET' || request.method === 'HEAD') && path === '/');
 }
 
 /** Base64 vectors (the OpenAI SDK's default) decoded to floats, since the schema only knows arrays. */

@@ -16,7 +16,7 @@ export function formatParamPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Turns the most specific zod issue into a 400 that names the offending field. */
-function toInvalidRequest(error: { issues: z.core.$ZodIssue[] }, body: unknown): GatewayError {
+export function toInvalidRequest(error: { issues: z.core.$ZodIssue[] }, body: unknown): GatewayError {
   const issue = pickIssue(error.issues);
   const param = formatParamPath(issue.path);
   if (issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined) {

@@ -1,0 +1,101 @@
+import { GatewayError, modelNotFound } from '../../errors';
+import { callRoute } from '../../pipeline/call-route';
+import { completed, type HandlerOutcome, type HandlerResult } from '../../pipeline/handler-result';
+import { assertModelAccess, mayUseModel } from '../../pipeline/model-access';
+import { readJsonBody } from '../../pipeline/read-body';
+import type { RequestSignal } from '../../pipeline/request-signal';
+import { logCompletion, logRequestBody } from '../../pipeline/request-log';
+import { COST_HEADER, formatCostHeader } from '../../pipeline/routing-headers';
+import type { GatewayRuntime } from '../../runtime';
+import { createSseBody, type StreamOutcome } from '../../streaming/sse-response-body';
+import { accountUsage } from '../../usage/accounting';
+import type { RequestRecord } from '../../usage/request-record';
+import { estimateTokens, usageFromTokens } from '../../usage/token-counts';
+import { decodeMessagesRequest } from './decode';
+import { encodeMessage, MessagesStreamEncoder, type MessageIdentity } from './encode';
+import { validateCountTokensRequest, validateMessagesRequest } from './validate';
+
+const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/**
+ * `POST /v1/messages` (also `?beta=true`): parse and validate the Messages body, decode it into the
+ * canonical request, run the model call (the protocol-neutral pipeline), and answer as an
+ * Anthropic `message` or as Anthropic's SSE event sequence.
+ */
+export async function handleMessages(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
+  const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
+  const body = validateMessagesRequest(raw, runtime.config.limits);
+  logRequestBody(runtime, request, raw, record);
+  const canonical = decodeMessagesRequest(body);
+  const { started, headers, price } = await callRoute(runtime, request, record, requestSignal, { request: canonical, bodyBytes: size, requestFor: () => canonical });
+  const identity: MessageIdentity = { id: `msg_${record.requestId.replace(/^req_/, '')}`, model: started.target.model };
+  const answer = started.value;
+
+  if (answer.kind === 'native-completion' || answer.kind === 'native-stream') {
+    throw new GatewayError({ status: 500, type: 'api_error', code: 'unsupported_pass_through', message: `Provider '${started.target.providerName}' answered in another wire format.`, verdict: 'final', errorClass: 'server_error' });
+  }
+  if (answer.kind === 'completion') {
+    const message = encodeMessage(answer.completion, identity);
+    logCompletion(runtime, message, record);
+    const chars = message.content.reduce((sum, block) => sum + (block.type === 'text' ? block.text.length : block.type === 'thinking' ? block.thinking.length : block.type === 'tool_use' ? JSON.stringify(block.input).length : 0), 0);
+    accountUsage(record, { usage: answer.completion.usage, promptBytes: size, completionChars: chars }, price);
+    headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
+    return completed(new Response(JSON.stringify(message), { status: 200, headers: { ...JSON_HEADERS, ...headers } }));
+  }
+
+  let resolveFinished: (outcome: HandlerOutcome) => void = () => undefined;
+  const finished = new Promise<HandlerOutcome>((resolve) => (resolveFinished = resolve));
+  const sse = createSseBody({
+    first: answer.first,
+    rest: answer.rest,
+    encoder: new MessagesStreamEncoder(identity),
+    estimateUsage: (completionChars) => usageFromTokens(estimateTokens(size, completionChars)),
+    heartbeatMs: runtime.config.timeouts.heartbeatMs,
+    idleMs: runtime.config.timeouts.idleMs,
+    clock: runtime.deps.clock,
+    abortUpstream: (reason) => started.controller.abort(reason),
+    onDone: (outcome: StreamOutcome) => {
+      accountUsage(record, { usage: outcome.usage, promptBytes: size, completionChars: outcome.completionChars }, price);
+      resolveFinished({ status: outcome.status, httpStatus: outcome.status === 'client_closed' ? 499 : 200, errorType: outcome.error?.errorType ?? null });
+    },
+  });
+  return { response: new Response(sse, { status: 200, headers: { ...STREAM_HEADERS, ...headers } }), finished };
+}
+
+/** Header that says how `count_tokens` counted (DESIGN §2). */
+const TOKEN_COUNT_HEADER = 'x-switchyard-token-count';
+
+/**
+ * `POST /v1/messages/count_tokens`: an estimate of the prompt's input tokens (about four
+ * characters of the body per token; no upstream call, no budget), said so in
+ * `x-switchyard-token-count: estimated`. The key must be allowed the model.
+ */
+export async function handleCountTokens(runtime: GatewayRuntime, request: Request, record: RequestRecord): Promise<HandlerResult> {
+  const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
+  const body = validateCountTokensRequest(raw, runtime.config.limits);
+  record.modelRequested = body.model;
+  assertModelAccess(runtime.config, record.principal, body.model);
+  if (!Object.hasOwn(runtime.config.models, body.model)) throw modelNotFound(body.model);
+  return completed(new Response(JSON.stringify({ input_tokens: estimateTokens(size, 0).input }), { status: 200, headers: { ...JSON_HEADERS, [TOKEN_COUNT_HEADER]: 'estimated' } }));
+}
+
+/** An alias as an Anthropic `ModelInfo`. */
+function modelInfo(alias: string, createdSeconds: number): Record<string, unknown> {
+  return { type: 'model', id: alias, display_name: alias, created_at: new Date(createdSeconds * 1000).toISOString() };
+}
+
+/** `GET /v1/models` for an Anthropic client (it sends `anthropic-version`): the key's aliases in Anthropic's list shape. */
+export function handleListAnthropicModels(runtime: GatewayRuntime, record: RequestRecord, createdSeconds: number): HandlerResult {
+  const data = Object.keys(runtime.config.models)
+    .filter((alias) => mayUseModel(record.principal, alias))
+    .map((alias) => modelInfo(alias, createdSeconds));
+  const body = { data, has_more: false, first_id: (data[0]?.id as string | undefined) ?? null, last_id: (data[data.length - 1]?.id as string | undefined) ?? null };
+  return completed(new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS }));
+}
+
+/** `GET /v1/models/{id}` for an Anthropic client. */
+export function handleRetrieveAnthropicModel(runtime: GatewayRuntime, record: RequestRecord, id: string, createdSeconds: number): HandlerResult {
+  if (!Object.hasOwn(runtime.config.models, id) || !mayUseModel(record.principal, id)) throw modelNotFound(id);
+  return completed(new Response(JSON.stringify(modelInfo(id, createdSeconds)), { status: 200, headers: JSON_HEADERS }));
+}
