@@ -35,9 +35,14 @@ export function buildAnthropicRequest(call: ChatCall, ctx: CallContext<Anthropic
   if (request.user) body.metadata = { user_id: request.user };
   if (call.stream) body.stream = true;
 
+  return { ...anthropicEndpoint(ctx), body };
+}
+
+/** The Messages endpoint and its headers: `x-api-key` and `anthropic-version` (the setting's, else the default). */
+export function anthropicEndpoint(ctx: CallContext<AnthropicSettings>): Pick<UpstreamRequest, 'url' | 'headers'> {
   const baseUrl = (ctx.settings.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const version = typeof ctx.settings.anthropicVersion === 'string' ? ctx.settings.anthropicVersion : DEFAULT_ANTHROPIC_VERSION;
   const headers: Record<string, string> = { 'anthropic-version': version };
   if (ctx.apiKey) headers['x-api-key'] = ctx.apiKey;
-  return { url: `${baseUrl}/v1/messages`, headers, body };
+  return { url: `${baseUrl}/v1/messages`, headers };
 }

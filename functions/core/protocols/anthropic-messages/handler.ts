@@ -1,4 +1,5 @@
-import { GatewayError, modelNotFound } from '../../errors';
+import { modelNotFound } from '../../errors';
+import type { SseEvent } from '../../streaming/sse-decoder';
 import { callRoute } from '../../pipeline/call-route';
 import { completed, type HandlerOutcome, type HandlerResult } from '../../pipeline/handler-result';
 import { assertModelAccess, mayUseModel } from '../../pipeline/model-access';
@@ -6,13 +7,15 @@ import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
 import { logCompletion, logRequestBody } from '../../pipeline/request-log';
 import { COST_HEADER, formatCostHeader } from '../../pipeline/routing-headers';
+import type { ModelPrice } from '../../pricing';
 import type { GatewayRuntime } from '../../runtime';
-import { createSseBody, type StreamOutcome } from '../../streaming/sse-response-body';
+import { createSseBody, type StreamEncoder, type StreamOutcome } from '../../streaming/sse-response-body';
 import { accountUsage } from '../../usage/accounting';
 import type { RequestRecord } from '../../usage/request-record';
 import { estimateTokens, usageFromTokens } from '../../usage/token-counts';
 import { decodeMessagesRequest } from './decode';
 import { encodeMessage, MessagesStreamEncoder, type MessageIdentity } from './encode';
+import { fromMessagesUsage, NativeMessagesStreamEncoder } from './native';
 import { validateCountTokensRequest, validateMessagesRequest } from './validate';
 
 const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
@@ -21,7 +24,8 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 /**
  * `POST /v1/messages` (also `?beta=true`): parse and validate the Messages body, decode it into the
  * canonical request, run the model call (the protocol-neutral pipeline), and answer as an
- * Anthropic `message` or as Anthropic's SSE event sequence.
+ * Anthropic `message` or as Anthropic's SSE event sequence: relayed unchanged from an Anthropic
+ * target (native pass-through), encoded from the canonical answer of any other.
  */
 export async function handleMessages(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
@@ -32,8 +36,13 @@ export async function handleMessages(runtime: GatewayRuntime, request: Request, 
   const identity: MessageIdentity = { id: `msg_${record.requestId.replace(/^req_/, '')}`, model: started.target.model };
   const answer = started.value;
 
-  if (answer.kind === 'native-completion' || answer.kind === 'native-stream') {
-    throw new GatewayError({ status: 500, type: 'api_error', code: 'unsupported_pass_through', message: `Provider '${started.target.providerName}' answered in another wire format.`, verdict: 'final', errorClass: 'server_error' });
+  if (answer.kind === 'native-completion') {
+    // Passed through: the client gets Anthropic's answer as sent.
+    const message = answer.body as { usage?: Parameters<typeof fromMessagesUsage>[0] };
+    logCompletion(runtime, message, record);
+    accountUsage(record, { usage: message.usage && fromMessagesUsage(message.usage), promptBytes: size, completionChars: 0 }, price);
+    headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
+    return completed(new Response(JSON.stringify(message), { status: 200, headers: { ...JSON_HEADERS, ...headers } }));
   }
   if (answer.kind === 'completion') {
     const message = encodeMessage(answer.completion, identity);
@@ -44,23 +53,41 @@ export async function handleMessages(runtime: GatewayRuntime, request: Request, 
     return completed(new Response(JSON.stringify(message), { status: 200, headers: { ...JSON_HEADERS, ...headers } }));
   }
 
+  const sse: StreamInput = { runtime, record, size, price, headers, abort: (reason) => started.controller.abort(reason) };
+  return answer.kind === 'native-stream'
+    ? streamAnswer(sse, answer.first as SseEvent, answer.rest as AsyncIterator<SseEvent>, new NativeMessagesStreamEncoder())
+    : streamAnswer(sse, answer.first, answer.rest, new MessagesStreamEncoder(identity));
+}
+
+/** What answering with a stream needs besides the stream itself. */
+interface StreamInput {
+  runtime: GatewayRuntime;
+  record: RequestRecord;
+  size: number;
+  price: ModelPrice;
+  headers: Record<string, string>;
+  abort(reason: unknown): void;
+}
+
+function streamAnswer<T>(input: StreamInput, first: T, rest: AsyncIterator<T>, encoder: StreamEncoder<T>): HandlerResult {
+  const { runtime, record, size, price } = input;
   let resolveFinished: (outcome: HandlerOutcome) => void = () => undefined;
   const finished = new Promise<HandlerOutcome>((resolve) => (resolveFinished = resolve));
   const sse = createSseBody({
-    first: answer.first,
-    rest: answer.rest,
-    encoder: new MessagesStreamEncoder(identity),
+    first,
+    rest,
+    encoder,
     estimateUsage: (completionChars) => usageFromTokens(estimateTokens(size, completionChars)),
     heartbeatMs: runtime.config.timeouts.heartbeatMs,
     idleMs: runtime.config.timeouts.idleMs,
     clock: runtime.deps.clock,
-    abortUpstream: (reason) => started.controller.abort(reason),
+    abortUpstream: input.abort,
     onDone: (outcome: StreamOutcome) => {
       accountUsage(record, { usage: outcome.usage, promptBytes: size, completionChars: outcome.completionChars }, price);
       resolveFinished({ status: outcome.status, httpStatus: outcome.status === 'client_closed' ? 499 : 200, errorType: outcome.error?.errorType ?? null });
     },
   });
-  return { response: new Response(sse, { status: 200, headers: { ...STREAM_HEADERS, ...headers } }), finished };
+  return { response: new Response(sse, { status: 200, headers: { ...STREAM_HEADERS, ...input.headers } }), finished };
 }
 
 /** Header that says how `count_tokens` counted (DESIGN §2). */

@@ -1,0 +1,71 @@
+import type { GatewayError } from '../../errors';
+import type { CanonicalUsage } from '../../model/response';
+import type { SseEvent } from '../../streaming/sse-decoder';
+import { encodeSseEvent } from '../../streaming/sse-encoder';
+import type { StreamEncoder } from '../../streaming/sse-response-body';
+import { anthropicErrorBody } from './errors';
+
+/** Anthropic usage as sent (`message_start`, `message_delta`, a message's `usage`); any field may be missing. */
+type WireUsage = Partial<Record<'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens', number | null>>;
+
+/** Anthropic usage in the canonical form: the input count includes cache reads and writes (DESIGN §9). */
+export function fromMessagesUsage(usage: WireUsage): CanonicalUsage {
+  const cacheRead = usage.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  return { inputTokens: (usage.input_tokens ?? 0) + cacheRead + cacheWrite, outputTokens: usage.output_tokens ?? 0, cachedInputTokens: cacheRead, cacheWriteTokens: cacheWrite };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Relays an Anthropic target's stream to an Anthropic client unchanged (native pass-through,
+ * DESIGN §1): every event is written back exactly as Anthropic framed it (`event:` then `data:`),
+ * so the bytes the client reads are the bytes the upstream sent. On the way it reads what the
+ * gateway needs: the usage of `message_start` merged with the final counts of `message_delta`,
+ * and the characters of the deltas (for an honest estimate when a stream is cut).
+ */
+export class NativeMessagesStreamEncoder implements StreamEncoder<SseEvent> {
+  usage: CanonicalUsage | undefined;
+  completionChars = 0;
+  private wireUsage: WireUsage = {};
+
+  encode(event: SseEvent): Uint8Array | undefined {
+    if (event.event === 'message_start' || event.event === 'message_delta') this.readUsage(event);
+    else if (event.event === 'content_block_delta') this.completionChars += deltaChars(event.data);
+    return encoder.encode(event.event === undefined ? `data: ${event.data}\n\n` : `event: ${event.event}\ndata: ${event.data}\n\n`);
+  }
+
+  /** Anthropic's own `message_delta` and `message_stop` already ended the stream. */
+  finish(): Uint8Array[] {
+    return [];
+  }
+
+  fail(error: GatewayError): Uint8Array {
+    return encodeSseEvent(anthropicErrorBody(error), 'error');
+  }
+
+  private readUsage(event: SseEvent): void {
+    let parsed: { message?: { usage?: WireUsage }; usage?: WireUsage };
+    try {
+      parsed = JSON.parse(event.data) as typeof parsed;
+    } catch {
+      return;
+    }
+    const usage = event.event === 'message_start' ? parsed.message?.usage : parsed.usage;
+    if (!usage) return;
+    for (const [key, value] of Object.entries(usage) as Array<[keyof WireUsage, number | null | undefined]>) {
+      if (typeof value === 'number') this.wireUsage[key] = value;
+    }
+    this.usage = fromMessagesUsage(this.wireUsage);
+  }
+}
+
+/** The characters a `content_block_delta` adds (text, thinking or tool input). */
+function deltaChars(data: string): number {
+  try {
+    const delta = (JSON.parse(data) as { delta?: { text?: string; thinking?: string; partial_json?: string } }).delta;
+    return (delta?.text?.length ?? 0) + (delta?.thinking?.length ?? 0) + (delta?.partial_json?.length ?? 0);
+  } catch {
+    return 0;
+  }
+}
