@@ -54,8 +54,9 @@ const STREAM_INTEGRATION_TIMEOUT = Duration.minutes(15);
 
 /**
  * The public REST API: REGIONAL (edge-optimized endpoints close idle streams after 30 s), every
- * `/v1/…` call proxied to the gateway function in STREAM transfer mode behind the key authorizer,
- * `GET /health` without auth, JSON access logs with the streaming timing variables, stage
+ * `/v1/…` call proxied to the gateway function in STREAM transfer mode behind the key authorizer
+ * (the Messages API routes, `/v1/messages` and `/v1/messages/count_tokens`, authenticated by the
+ * gateway function itself), `GET /health` and `GET`/`HEAD /` without auth, JSON access logs with the streaming timing variables, stage
  * throttling, OpenAI-shaped error bodies for API Gateway's own rejections, and optional WAF.
  */
 export class SwitchyardApi extends Construct {
@@ -104,11 +105,20 @@ export class SwitchyardApi extends Construct {
     const streaming = (timeout: Duration): LambdaIntegration =>
       new LambdaIntegration(props.gateway, { responseTransferMode: ResponseTransferMode.STREAM, timeout, allowTestInvoke: false });
     const health = this.api.root.addResource('health').addMethod('GET', streaming(Duration.seconds(29)));
-    const proxy = this.api.root.addResource('v1').addProxy({
+    // Claude Code probes the root of its base URL before its first request.
+    const root = ['GET', 'HEAD'].map((method) => this.api.root.addMethod(method, streaming(Duration.seconds(29))));
+    const v1 = this.api.root.addResource('v1');
+    const proxy = v1.addProxy({
       anyMethod: true,
       defaultIntegration: streaming(STREAM_INTEGRATION_TIMEOUT),
       defaultMethodOptions: { authorizer: props.authorizer },
     });
+    // The Messages API: the Anthropic SDK and Claude Code send the key as `x-api-key` or as a
+    // bearer token, and API Gateway can cache an authorizer's verdict only over headers that are
+    // all present; so on these routes the gateway function authenticates the key itself (as it
+    // does locally), answering a bad key in Anthropic's envelope.
+    const messages = v1.addResource('messages');
+    const anthropicRoutes = [messages, messages.addResource('count_tokens')].map((resource) => resource.addMethod('POST', streaming(STREAM_INTEGRATION_TIMEOUT)));
 
     for (const [name, type, status, errorType, code] of GATEWAY_RESPONSES) {
       this.api.addGatewayResponse(name, {
@@ -120,10 +130,11 @@ export class SwitchyardApi extends Construct {
 
     this.baseUrl = `${this.api.url}v1`;
     if (props.enableWaf) this.waf = new StageWaf(this, 'Waf', { stageArn: this.api.deploymentStage.stageArn });
-    this.acknowledgeFindings(health, proxy, props.enableWaf === true, logging, createRole);
+    this.acknowledgeFindings([health, ...root], anthropicRoutes, proxy, { waf: props.enableWaf === true, logging, createRole });
   }
 
-  private acknowledgeFindings(health: IConstruct, proxy: IConstruct, waf: boolean, logging: boolean, createRole: boolean): void {
+  private acknowledgeFindings(probes: IConstruct[], anthropicRoutes: IConstruct[], proxy: IConstruct, options: { waf: boolean; logging: boolean; createRole: boolean }): void {
+    const { waf, logging, createRole } = options;
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG2',
       reason: 'The gateway validates every body against the OpenAI request schema and answers in the OpenAI error format; API Gateway models would answer in another format.',
@@ -139,8 +150,15 @@ export class SwitchyardApi extends Construct {
       Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG1', reason });
       Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG6', reason });
     }
-    Validations.of(health).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'GET /health is a public liveness probe that returns no data.' });
-    Validations.of(health).acknowledge({ id: 'AwsSolutions-COG4', reason: 'GET /health is a public liveness probe that returns no data.' });
+    for (const probe of probes) {
+      Validations.of(probe).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'GET /health and GET or HEAD / are public liveness probes that return no data.' });
+      Validations.of(probe).acknowledge({ id: 'AwsSolutions-COG4', reason: 'GET /health and GET or HEAD / are public liveness probes that return no data.' });
+    }
+    for (const route of anthropicRoutes) {
+      const reason = 'The gateway function authenticates the virtual key of every Messages API request itself (x-api-key or bearer token, hashed and looked up in the keys table) and refuses a missing or bad key with 401 before any other work.';
+      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      Validations.of(route).acknowledge({ id: 'AwsSolutions-COG4', reason });
+    }
     Validations.of(proxy).acknowledge({
       id: 'AwsSolutions-COG4',
       reason: 'Clients are OpenAI SDKs that send a Switchyard virtual key as a bearer token; the Lambda REQUEST authorizer verifies it.',

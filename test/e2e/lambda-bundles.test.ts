@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { DynamoKeyStore } from '../../functions/adapters/aws/dynamo-key-store';
 import { DynamoSpendStore } from '../../functions/adapters/aws/dynamo-spend-store';
@@ -281,6 +282,21 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     const error = await client('sk-sy-notakey000000000000000000000000000000').models.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((error as InstanceType<typeof OpenAI.AuthenticationError>).error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
+  });
+
+  it('serves Claude Code and the Anthropic SDK: HEAD / without a key, /v1/messages with the key in x-api-key (the gateway authenticates it), a bad key in Anthropic’s envelope', async () => {
+    expect((await fetch(`${host.url}/${STAGE}`, { method: 'HEAD' })).status).toBe(200);
+    const { key, keyId } = await createKey('claude-code', 1);
+    const anthropic = (apiKey: string): Anthropic => new Anthropic({ apiKey, baseURL: `${host.url}/${STAGE}`, maxRetries: 0 });
+
+    const message = await anthropic(key).messages.stream({ model: 'gpt', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: 'Say hello.' }] }).finalMessage();
+
+    expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: 'Hello from upstream' })]);
+    expect(message.stop_reason).toBe('end_turn');
+    expect(await settledSpend(keyId)).toMatchObject({ spentMicroUsd: REPLY_TOKENS * PRICE.output, reservedMicroUsd: 0 });
+    const refused = await anthropic('sk-sy-notakey000000000000000000000000000000').messages.create({ model: 'gpt', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect((refused as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
   });
 
   it('answers 429 budget_exceeded once the budget is spent', async () => {

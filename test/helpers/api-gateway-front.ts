@@ -72,16 +72,17 @@ export async function startApiGatewayFront(options: ApiGatewayFrontOptions): Pro
     if (body.length > API_GATEWAY_PAYLOAD_LIMIT) return reject(res, 'REQUEST_TOO_LARGE', 413, 'Request Too Long');
     const url = new URL(req.url ?? '/', 'http://front');
     const prefix = `/${options.stage}`;
-    if (!url.pathname.startsWith(`${prefix}/`)) return reject(res, 'MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token');
-    const path = url.pathname.slice(prefix.length);
+    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return reject(res, 'MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token');
+    const path = url.pathname.slice(prefix.length) || '/';
     const method = (req.method ?? 'GET').toUpperCase();
-    const isHealth = path === '/health' && method === 'GET';
-    const isProxy = path.startsWith('/v1/');
-    if (!isHealth && !isProxy) return reject(res, 'MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token');
+    // The stack's resources (lib/constructs/api.ts): these go to the gateway without the authorizer.
+    const openResource = OPEN_RESOURCES.find((route) => route.path === path && route.methods.includes(method));
+    const isProxy = !openResource && path.startsWith('/v1/');
+    if (!openResource && !isProxy) return reject(res, 'MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token');
 
     const { headers, multiValueHeaders } = headerMaps(req.headers);
     const query = queryMaps(url.searchParams);
-    const resource = isHealth ? '/health' : '/v1/{proxy+}';
+    const resource = openResource ? openResource.path : '/v1/{proxy+}';
     const methodArn = `arn:aws:execute-api:us-east-1:${ACCOUNT}:${API_ID}/${options.stage}/${method}${path}`;
     const requestId = randomUUID();
     const requestContext = {
@@ -211,6 +212,14 @@ function queryMaps(params: URLSearchParams): { single: Record<string, string> | 
   }
   return { single, multi };
 }
+
+/** The stack's methods that API Gateway sends to the gateway function without the authorizer. */
+const OPEN_RESOURCES: ReadonlyArray<{ path: string; methods: string[] }> = [
+  { path: '/', methods: ['GET', 'HEAD'] },
+  { path: '/health', methods: ['GET'] },
+  { path: '/v1/messages', methods: ['POST'] },
+  { path: '/v1/messages/count_tokens', methods: ['POST'] },
+];
 
 /** Whether an authorizer policy allows `methodArn` (IAM-style `*` wildcards, Deny wins). */
 function allows(result: APIGatewayAuthorizerResult, methodArn: string): boolean {

@@ -25,6 +25,30 @@ describe('SwitchyardApi', () => {
     expect(template.toJSON().Outputs ?? {}).toEqual({});
   });
 
+  it('sends the Messages API routes and the root probe to the gateway without the authorizer (the gateway authenticates x-api-key or bearer itself)', () => {
+    const { template, gatewayId } = synth();
+    const resources = template.findResources('AWS::ApiGateway::Resource');
+    const idOf = (part: string): string => {
+      const found = Object.entries(resources).filter(([, resource]) => (resource as { Properties: { PathPart: string } }).Properties.PathPart === part);
+      expect(found).toHaveLength(1);
+      return found[0]![0];
+    };
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Array<{ Properties: { HttpMethod: string; ResourceId: unknown; AuthorizationType: string; Integration: { Uri: unknown } } }>;
+    const open = methods.filter((method) => method.Properties.AuthorizationType === 'NONE');
+    const at = (resource: unknown): string => JSON.stringify(resource);
+
+    expect(open.map((method) => [method.Properties.HttpMethod, at(method.Properties.ResourceId)]).sort()).toEqual(
+      [
+        ['GET', at({ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::ApiGateway::RestApi'))[0], 'RootResourceId'] })],
+        ['HEAD', at({ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::ApiGateway::RestApi'))[0], 'RootResourceId'] })],
+        ['GET', at({ Ref: idOf('health') })],
+        ['POST', at({ Ref: idOf('messages') })],
+        ['POST', at({ Ref: idOf('count_tokens') })],
+      ].sort(),
+    );
+    for (const method of open) expect(JSON.stringify(method.Properties.Integration.Uri)).toContain(gatewayId);
+  });
+
   it('proxies every /v1/{proxy+} method to the gateway in STREAM mode with a 15-minute timeout, behind the authorizer', () => {
     const { template, gatewayId } = synth();
     const proxy = template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: '{proxy+}' } });
