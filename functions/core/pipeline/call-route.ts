@@ -54,9 +54,9 @@ export async function callRoute(runtime: GatewayRuntime, request: Request, recor
   record.stream = call.request.stream;
   record.user = call.request.user ?? null;
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), call.request.metadata);
-  assertModelAccess(runtime.config, record.principal, model);
+  const alias = assertModelAccess(runtime.config, record.principal, model);
 
-  const plan = planRequestRoute(runtime, request, model);
+  const plan = planRequestRoute(runtime, request, alias);
   await reserveCall(runtime, record, call.request, call.bodyBytes, plan);
   const started = await executeRoute(
     plan,

@@ -28,9 +28,9 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   record.modelRequested = body.model;
   record.user = body.user ?? null;
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), null);
-  assertModelAccess(config, record.principal, body.model);
+  const alias = assertModelAccess(config, record.principal, body.model);
 
-  const plan = planRequestRoute(runtime, request, body.model);
+  const plan = planRequestRoute(runtime, request, alias);
   await reserveEmbeddings(runtime, record, size, plan);
   const started = await executeRoute(
     plan,

@@ -1,4 +1,5 @@
 import { modelNotFound } from '../errors';
+import { isAliasPattern } from '../routing/resolve-alias';
 import type { GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
 import { completed, type HandlerResult } from './handler-result';
@@ -16,7 +17,7 @@ function json(body: unknown): HandlerResult {
 /** `GET /v1/models`: the aliases this key may use, in the OpenAI list shape. */
 export function handleListModels(runtime: GatewayRuntime, record: RequestRecord, createdSeconds: number): HandlerResult {
   const data = Object.keys(runtime.config.models)
-    .filter((alias) => mayUseModel(record.principal, alias))
+    .filter((alias) => !isAliasPattern(alias) && mayUseModel(record.principal, alias))
     .map((alias) => modelObject(alias, createdSeconds));
   return json({ object: 'list', data });
 }
@@ -27,6 +28,6 @@ export function handleListModels(runtime: GatewayRuntime, record: RequestRecord,
  * model an account cannot see, so a restricted key learns nothing about other aliases).
  */
 export function handleRetrieveModel(runtime: GatewayRuntime, record: RequestRecord, id: string, createdSeconds: number): HandlerResult {
-  if (!Object.hasOwn(runtime.config.models, id) || !mayUseModel(record.principal, id)) throw modelNotFound(id);
+  if (!Object.hasOwn(runtime.config.models, id) || isAliasPattern(id) || !mayUseModel(record.principal, id)) throw modelNotFound(id);
   return json(modelObject(id, createdSeconds));
 }

@@ -54,6 +54,8 @@ describe('the Anthropic Messages API through the official Anthropic SDK', () => 
           'claude-mock': { targets: [{ provider: 'demo', model: 'mock-1' }] },
           gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
           claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+          'claude-haiku-*': { targets: [{ provider: 'demo', model: 'mock-haiku' }] },
+          'claude-*': { targets: [{ provider: 'demo', model: 'mock-any-claude' }] },
         },
         retry: { attempts: 1 },
       },
@@ -134,6 +136,18 @@ describe('the Anthropic Messages API through the official Anthropic SDK', () => 
     expect(thinking).toMatchObject({ type: 'thinking', signature: expect.stringMatching(/.{20,}/) });
     expect((thinking as { thinking: string }).thinking.length).toBeGreaterThan(0);
     expect(up.upstreams.anthropic?.requests[0]?.json).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 2048 }, max_tokens: 4000 });
+  });
+
+  it('routes the dated model ids Claude Code sends by the most specific model-name pattern, and lists no pattern', async () => {
+    const haiku = await client.messages.create({ model: 'claude-haiku-4-5-20251001', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] });
+    const opus = await client.messages.create({ model: 'claude-opus-4-1-20250805', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] });
+    const exact = await client.messages.create({ model: 'claude-mock', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] });
+
+    expect([haiku.model, opus.model, exact.model]).toEqual(['mock-haiku', 'mock-any-claude', 'mock-1']);
+    const events = await harness.usageEvents();
+    expect(events.slice(-3).map((event) => event.model_requested)).toEqual(['claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805', 'claude-mock']);
+    await expect(client.models.retrieve('claude-*')).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    await expect(client.messages.create({ model: 'gpt-5', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
   });
 
   it('counts tokens (an estimate, said so) and lists the key’s models in Anthropic’s shape', async () => {

@@ -8,6 +8,7 @@ import type { RequestSignal } from '../../pipeline/request-signal';
 import { logCompletion, logRequestBody } from '../../pipeline/request-log';
 import { COST_HEADER, formatCostHeader } from '../../pipeline/routing-headers';
 import type { ModelPrice } from '../../pricing';
+import { isAliasPattern } from '../../routing/resolve-alias';
 import type { GatewayRuntime } from '../../runtime';
 import { createSseBody, type StreamEncoder, type StreamOutcome } from '../../streaming/sse-response-body';
 import { accountUsage } from '../../usage/accounting';
@@ -103,7 +104,6 @@ export async function handleCountTokens(runtime: GatewayRuntime, request: Reques
   const body = validateCountTokensRequest(raw, runtime.config.limits);
   record.modelRequested = body.model;
   assertModelAccess(runtime.config, record.principal, body.model);
-  if (!Object.hasOwn(runtime.config.models, body.model)) throw modelNotFound(body.model);
   return completed(new Response(JSON.stringify({ input_tokens: estimateTokens(size, 0).input }), { status: 200, headers: { ...JSON_HEADERS, [TOKEN_COUNT_HEADER]: 'estimated' } }));
 }
 
@@ -115,7 +115,7 @@ function modelInfo(alias: string, createdSeconds: number): Record<string, unknow
 /** `GET /v1/models` for an Anthropic client (it sends `anthropic-version`): the key's aliases in Anthropic's list shape. */
 export function handleListAnthropicModels(runtime: GatewayRuntime, record: RequestRecord, createdSeconds: number): HandlerResult {
   const data = Object.keys(runtime.config.models)
-    .filter((alias) => mayUseModel(record.principal, alias))
+    .filter((alias) => !isAliasPattern(alias) && mayUseModel(record.principal, alias))
     .map((alias) => modelInfo(alias, createdSeconds));
   const body = { data, has_more: false, first_id: (data[0]?.id as string | undefined) ?? null, last_id: (data[data.length - 1]?.id as string | undefined) ?? null };
   return completed(new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS }));
@@ -123,6 +123,6 @@ export function handleListAnthropicModels(runtime: GatewayRuntime, record: Reque
 
 /** `GET /v1/models/{id}` for an Anthropic client. */
 export function handleRetrieveAnthropicModel(runtime: GatewayRuntime, record: RequestRecord, id: string, createdSeconds: number): HandlerResult {
-  if (!Object.hasOwn(runtime.config.models, id) || !mayUseModel(record.principal, id)) throw modelNotFound(id);
+  if (!Object.hasOwn(runtime.config.models, id) || isAliasPattern(id) || !mayUseModel(record.principal, id)) throw modelNotFound(id);
   return completed(new Response(JSON.stringify(modelInfo(id, createdSeconds)), { status: 200, headers: JSON_HEADERS }));
 }
