@@ -123,7 +123,8 @@ describe('deployable for real', () => {
 
   it('changes nothing account-wide by default; the API Gateway logging role only on request', () => {
     first.template.resourceCountIs('AWS::ApiGateway::Account', 0);
-    const withRole = synthesizedStack('Switchyard-logs', { apiGatewayCloudWatchRole: true }).template;
+    // The variant with the role and X-Ray is one the other infra assertions synthesize too.
+    const withRole = synthesizedStack('Switchyard-prod', { tracing: true, apiGatewayCloudWatchRole: true }).template;
     withRole.resourceCountIs('AWS::ApiGateway::Account', 1);
     withRole.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }) });
   });
@@ -164,7 +165,7 @@ describe('deployable for real', () => {
 
   it('traces with X-Ray on request, on the stage and both functions', () => {
     first.template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });
-    const traced = synthesizedStack('Switchyard-traced', { tracing: true }).template;
+    const traced = synthesizedStack('Switchyard-prod', { tracing: true, apiGatewayCloudWatchRole: true }).template;
     traced.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
     expect(Object.keys(traced.findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } }))).toHaveLength(2);
   });

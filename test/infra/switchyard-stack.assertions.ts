@@ -8,7 +8,7 @@ const app = (enableWaf: boolean, options: Partial<SwitchyardStackProps> = {}): S
 describe('SwitchyardStack', () => {
   it.each([
     ['defaults', false, {}],
-    ['WAF', true, {}],
+    ['WAF, access logs with the account role and X-Ray', true, { apiGatewayCloudWatchRole: true, tracing: true }],
     ['X-Ray, access logs with the account role', false, { tracing: true, apiGatewayCloudWatchRole: true }],
     ['access logs on an existing account role', false, { apiAccessLogs: true }],
   ])('passes cdk-nag AwsSolutions with every finding acknowledged (%s)', (_name, enableWaf, options) => {
