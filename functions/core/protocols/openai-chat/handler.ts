@@ -1,23 +1,19 @@
 import { GatewayError } from '../../errors';
 import { callRoute, type StartedAnswer } from '../../pipeline/call-route';
-import { completed, type HandlerOutcome, type HandlerResult } from '../../pipeline/handler-result';
+import { completed, type HandlerResult } from '../../pipeline/handler-result';
+import { streamAnswer } from '../../pipeline/stream-answer';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
 import { logCompletion, logRequestBody } from '../../pipeline/request-log';
 import { COST_HEADER, formatCostHeader } from '../../pipeline/routing-headers';
-import type { ModelPrice } from '../../pricing';
 import type { GatewayRuntime } from '../../runtime';
-import { createSseBody, type StreamOutcome } from '../../streaming/sse-response-body';
 import { accountUsage } from '../../usage/accounting';
 import type { RequestRecord } from '../../usage/request-record';
-import { estimateTokens, usageFromTokens } from '../../usage/token-counts';
 import { decodeChatRequest } from './decode';
 import { ChatChunkEncoder, encodeChatCompletion, fromChatUsage, type ChatIdentity } from './encode';
 import { ChatStreamEncoder } from './stream-encoder';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from './types';
 import { validateChatRequest } from './validate';
-
-const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
 /**
  * `POST /v1/chat/completions`: parse and validate the Chat Completions body, decode it into the
@@ -50,7 +46,15 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
   const chunks = chatChunks(answer, identity);
   const first = await chunks.next();
   if (first.done) throw new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_cut', message: `${started.target.providerName}: the stream ended before any content.`, verdict: 'retryable', errorClass: 'connection', provider: started.target.providerName });
-  return streamResponse(runtime, body, record, { first: first.value, rest: chunks, abort: (reason) => started.controller.abort(reason) }, identity, headers, size, price);
+  return streamAnswer(runtime, record, {
+    first: first.value,
+    rest: chunks,
+    encoder: new ChatStreamEncoder(identity, body.stream_options?.include_usage === true),
+    promptBytes: size,
+    price,
+    headers,
+    abort: (reason) => started.controller.abort(reason),
+  });
 }
 
 /** The started stream as chat chunks: encoded from canonical events, or the target's own chunks. */
@@ -64,39 +68,6 @@ async function* chatChunks(answer: Extract<StartedAnswer, { kind: 'stream' | 'na
   yield* encoder.encode(answer.first);
   for (let next = await answer.rest.next(); !next.done; next = await answer.rest.next()) yield* encoder.encode(next.value);
   yield* encoder.end();
-}
-
-function streamResponse(
-  runtime: GatewayRuntime,
-  body: ChatCompletionRequest,
-  record: RequestRecord,
-  stream: { first: ChatCompletionChunk; rest: AsyncIterator<ChatCompletionChunk>; abort(reason: unknown): void },
-  identity: ChatIdentity,
-  headers: Record<string, string>,
-  promptBytes: number,
-  price: ModelPrice,
-): HandlerResult {
-  let resolveFinished: (outcome: HandlerOutcome) => void = () => undefined;
-  const finished = new Promise<HandlerOutcome>((resolve) => (resolveFinished = resolve));
-  const sse = createSseBody({
-    first: stream.first,
-    rest: stream.rest,
-    encoder: new ChatStreamEncoder(identity, body.stream_options?.include_usage === true),
-    estimateUsage: (completionChars) => usageFromTokens(estimateTokens(promptBytes, completionChars)),
-    heartbeatMs: runtime.config.timeouts.heartbeatMs,
-    idleMs: runtime.config.timeouts.idleMs,
-    clock: runtime.deps.clock,
-    abortUpstream: stream.abort,
-    onDone: (outcome: StreamOutcome) => {
-      accountUsage(record, { usage: outcome.usage, promptBytes, completionChars: outcome.completionChars }, price);
-      resolveFinished({
-        status: outcome.status,
-        httpStatus: outcome.status === 'client_closed' ? 499 : 200,
-        errorType: outcome.error?.errorType ?? null,
-      });
-    },
-  });
-  return { response: new Response(sse, { status: 200, headers: { ...STREAM_HEADERS, ...headers } }), finished };
 }
 
 /** Makes a completion schema-valid (DESIGN §2): refusal/logprobs present, ids filled. */
