@@ -33,9 +33,10 @@ export async function synthApp(config: unknown, context: Record<string, string>)
   const outdir = await mkdtemp(join(tmpdir(), 'switchyard-synth-'));
   const configPath = join(outdir, 'switchyard.config.json');
   await writeFile(configPath, JSON.stringify(config));
-  const args = ['cdk', 'synth', '--quiet', '--output', outdir, '-c', `configPath=${configPath}`];
+  // The project's own CDK CLI, run by this Node (npx would only add a second start-up to find it).
+  const args = [join(PROJECT_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet', '--output', outdir, '-c', `configPath=${configPath}`];
   for (const [key, value] of Object.entries(context)) args.push('-c', `${key}=${value}`);
-  const { stdout, stderr } = await promisify(execFile)('npx', args, {
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true', CDK_CLI_NOTICES: 'false' },
     maxBuffer: 64 * 1024 * 1024,

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 
 import { prepareDeployedConfig } from '../../lib/deployed-config';
+import type { SwitchyardStackProps } from '../../lib/switchyard-stack';
 import { cdkJsonContext, synthesizedStack } from './fixtures';
 import { configSchema, parseConfigText } from '../../functions/providers/config';
 
@@ -233,20 +234,38 @@ function findCfnLint(): string | undefined {
 
 const cfnLint = findCfnLint();
 (cfnLint ? describe : describe.skip)('cfn-lint on the synthesized template (skipped where cfn-lint cannot be installed)', () => {
-  it.each([
+  const variants: Array<[string, Partial<SwitchyardStackProps>]> = [
     ['defaults', {}],
     ['WAF, access logs with the account role and X-Ray', { enableWaf: true, apiGatewayCloudWatchRole: true, tracing: true }],
-  ])('reports no error and only explained warnings (%s)', async (_name, props) => {
-    const { template } = synthesizedStack('Switchyard-prod', props);
-    const dir = await mkdtemp(join(tmpdir(), 'switchyard-cfn-lint-'));
-    const file = join(dir, 'template.json');
-    await writeFile(file, JSON.stringify(template.toJSON()));
-    const output = await promisify(execFile)(cfnLint as string, ['--format', 'parseable', file]).then(
-      ({ stdout }) => stdout,
-      (error: { stdout?: string }) => error.stdout ?? '',
-    );
-    const findings = output.split('\n').filter((line) => line.trim() !== '');
-    const codes = findings.map((line) => line.split(':')[5] ?? line);
-    expect(findings.filter((line, index) => !(codes[index] as string).startsWith('W') || !(codes[index] as string in EXPLAINED_CFN_LINT_WARNINGS))).toEqual([]);
+  ];
+  /** Findings per template file; one cfn-lint run for all variants (its start-up is the costly part). */
+  let findings: Promise<Map<string, string[]>>;
+  const files: string[] = [];
+
+  beforeAll(() => {
+    findings = (async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'switchyard-cfn-lint-'));
+      for (const [index, [, props]] of variants.entries()) {
+        const file = join(dir, `template-${index}.json`);
+        await writeFile(file, JSON.stringify(synthesizedStack('Switchyard-prod', props).template.toJSON()));
+        files.push(file);
+      }
+      const output = await promisify(execFile)(cfnLint as string, ['--format', 'parseable', ...files]).then(
+        ({ stdout }) => stdout,
+        (error: { stdout?: string }) => error.stdout ?? '',
+      );
+      const byFile = new Map<string, string[]>(files.map((file) => [file, []]));
+      for (const line of output.split('\n').filter((entry) => entry.trim() !== '')) {
+        const file = files.find((name) => line.startsWith(`${name}:`));
+        byFile.get(file ?? files[0] as string)?.push(line);
+      }
+      return byFile;
+    })();
+  });
+
+  it.each(variants.map(([name], index) => [name, index] as const))('reports no error and only explained warnings (%s)', async (_name, index) => {
+    const lines = (await findings).get(files[index] as string) ?? [];
+    const codes = lines.map((line) => line.split(':')[5] ?? line);
+    expect(lines.filter((_line, i) => !(codes[i] as string).startsWith('W') || !((codes[i] as string) in EXPLAINED_CFN_LINT_WARNINGS))).toEqual([]);
   });
 });
