@@ -10,7 +10,7 @@ import type { AnthropicSettings } from './settings';
  * The upstream request of a native pass-through (DESIGN §1): the client's Messages body as sent,
  * with the gateway's rewrites only — the provider model, the output limit (capped to the
  * target's), whether to stream — and the client's `anthropic-version` and `anthropic-beta`
- * headers, so features the gateway does not model (server tools, citations, betas) keep working.
+ * headers (the betas filtered by the provider's `betas` setting), so features the gateway does not model (server tools, citations, betas) keep working.
  */
 export function buildNativeRequest(call: ChatCall, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
   const body: Record<string, unknown> = { ...call.request.native.body, model: call.model, max_tokens: call.maxOutputTokens ?? claudeMaxOutputTokens(call.model) };
@@ -19,9 +19,23 @@ export function buildNativeRequest(call: ChatCall, ctx: CallContext<AnthropicSet
   const request = anthropicEndpoint(ctx);
   const version = ctx.clientHeaders?.get('anthropic-version');
   if (version) request.headers['anthropic-version'] = version;
-  const beta = ctx.clientHeaders?.get('anthropic-beta');
-  if (beta) request.headers['anthropic-beta'] = beta;
+  const betas = forwardedBetas(ctx.clientHeaders?.get('anthropic-beta'), ctx.settings.betas);
+  if (betas) request.headers['anthropic-beta'] = betas;
   return { ...request, body };
+}
+
+/**
+ * The client's `anthropic-beta` values this provider may see (DESIGN §2): all of them, or only
+ * those of `allow`, never those of `deny` (a beta the target does not know can break a request).
+ * `undefined` when none is left.
+ */
+export function forwardedBetas(header: string | null | undefined, filter: AnthropicSettings['betas']): string | undefined {
+  if (!header) return undefined;
+  const kept = header
+    .split(',')
+    .map((beta) => beta.trim())
+    .filter((beta) => beta !== '' && (!filter?.allow || filter.allow.includes(beta)) && !filter?.deny?.includes(beta));
+  return kept.length > 0 ? kept.join(',') : undefined;
 }
 
 /**

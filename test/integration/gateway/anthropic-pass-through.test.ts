@@ -18,7 +18,7 @@ describe('native pass-through from an Anthropic client to an Anthropic target', 
     up = await startScriptedUpstreams(['anthropic']);
     harness = await startGatewayHarness({
       config: {
-        providers: { anthropic: { type: 'anthropic', baseUrl: up.upstreams.anthropic?.url, apiKeySecret: 'anthropic' } },
+        providers: { anthropic: { type: 'anthropic', baseUrl: up.upstreams.anthropic?.url, apiKeySecret: 'anthropic', betas: { deny: ['files-api-2025-04-14'] } } },
         models: { claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', maxOutputTokens: 8000 }] } },
         retry: { attempts: 1 },
       },
@@ -62,7 +62,7 @@ describe('native pass-through from an Anthropic client to an Anthropic target', 
     }, 120_000);
   });
 
-  it('sends the client’s body as sent, with the provider model, and its anthropic-version and anthropic-beta headers', async () => {
+  it('sends the client’s body as sent, with the provider model, its anthropic-version, and the anthropic-beta values the provider allows', async () => {
     replay('text-basic.sse', Number.MAX_SAFE_INTEGER);
     const body = {
       model: 'claude',
@@ -75,7 +75,7 @@ describe('native pass-through from an Anthropic client to an Anthropic target', 
       metadata: { user_id: 'user-7' },
     };
 
-    await (await post(body, { 'anthropic-beta': 'context-management-2025-06-27' })).text();
+    await (await post(body, { 'anthropic-beta': 'context-management-2025-06-27, files-api-2025-04-14' })).text();
 
     const sent = up.upstreams.anthropic?.requests[0];
     expect(sent?.json).toEqual({ ...body, model: 'claude-sonnet-4-5-20250929' });
