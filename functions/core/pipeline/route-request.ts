@@ -1,13 +1,19 @@
 import type { ExecuteOptions } from '../routing/execute-route';
 import { planRoute, type RouteTarget } from '../routing/plan-route';
 import { applyRequestControls } from '../routing/request-controls';
+import { sessionRandom } from '../routing/session-affinity';
 import type { GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
 import type { RequestSignal } from './request-signal';
 
-/** The targets to try for this request: the alias's plan, narrowed by allowed routing headers. */
+/**
+ * The targets to try for this request: the alias's plan (drawn for the request's session when it
+ * names one, so a load-balanced alias keeps a session on one target), narrowed by allowed
+ * routing headers.
+ */
 export function planRequestRoute(runtime: GatewayRuntime, request: Request, alias: string): RouteTarget[] {
-  return applyRequestControls(planRoute(runtime.config, alias, runtime.deps.random), request.headers, runtime.config.requestControls);
+  const random = sessionRandom(request.headers, alias) ?? runtime.deps.random;
+  return applyRequestControls(planRoute(runtime.config, alias, random), request.headers, runtime.config.requestControls);
 }
 
 /** The options every endpoint passes to `executeRoute`. */

@@ -128,6 +128,49 @@ describe('strategies through the gateway', () => {
   });
 });
 
+describe('session affinity on a load-balanced alias', () => {
+  let harness: GatewayHarness;
+  beforeAll(async () => {
+    harness = await startGatewayHarness({
+      config: {
+        providers: { a: mock, b: mock, c: { type: 'mock', error: { status: 503 } } },
+        models: {
+          even: { strategy: 'loadbalance', targets: [{ provider: 'a', model: 'x' }, { provider: 'b', model: 'y' }] },
+          flaky: { strategy: 'loadbalance', targets: [{ provider: 'c', model: 'down' }, { provider: 'a', model: 'x' }] },
+        },
+        retry: { attempts: 1 },
+      },
+    });
+  });
+  afterAll(() => harness.close());
+
+  /** The provider that served a request of `session` (by the header Claude Code sends) to `model`. */
+  async function servedBy(model: string, session: string | undefined, header = 'x-claude-code-session-id'): Promise<string | null> {
+    const headers: Record<string, string> = { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' };
+    if (session !== undefined) headers[header] = session;
+    const response = await harness.local.gateway(new Request('http://gw/v1/chat/completions', { method: 'POST', headers, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }] }) }));
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+    return response.headers.get('x-switchyard-provider');
+  }
+
+  it('keeps every request of a session on one target, while sessions spread over all of them', async () => {
+    for (const session of ['session-1', 'session-2', 'session-3']) {
+      const served = new Set<string | null>();
+      for (let i = 0; i < 10; i++) served.add(await servedBy('even', session));
+      expect(served.size).toBe(1);
+    }
+    const firstTargets = new Set<string | null>();
+    for (let i = 0; i < 40; i++) firstTargets.add(await servedBy('even', `session-${i}`, 'x-switchyard-session'));
+    expect([...firstTargets].sort()).toEqual(['a', 'b']);
+  });
+
+  it('still falls back when the session’s target fails', async () => {
+    const sessions = Array.from({ length: 20 }, (_, i) => `flaky-${i}`);
+    for (const session of sessions) expect(await servedBy('flaky', session)).toBe('a');
+  });
+});
+
 describe('per-target overrides reach the provider', () => {
   let up: ScriptedUpstreams;
   let harness: GatewayHarness;
