@@ -114,14 +114,14 @@ function media(source: unknown): MediaSource | undefined {
 function userPart(block: RequestBlock, source: string): UserPart {
   const cache = block.cache_control;
   if (block.type === 'text') return text(String(block.text ?? ''), source, cache);
-  const source_ = media(block.source);
-  if (block.type === 'image' && source_) {
-    const image: ImagePart = { type: 'image', media: source_, source };
+  const blockMedia = media(block.source);
+  if (block.type === 'image' && blockMedia) {
+    const image: ImagePart = { type: 'image', media: blockMedia, source };
     if (cache) image.cache = cache;
     return image;
   }
-  if (block.type === 'document' && source_) {
-    const document: UserPart = { type: 'document', media: source_, source };
+  if (block.type === 'document' && blockMedia) {
+    const document: UserPart = { type: 'document', media: blockMedia, source };
     if (typeof block.title === 'string') document.filename = block.title;
     if (cache) document.cache = cache;
     return document;

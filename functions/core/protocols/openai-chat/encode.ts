@@ -1,13 +1,10 @@
 import type { ReasoningState } from '../../model/request';
 import type { CanonicalCompletion, CanonicalStreamEvent, CanonicalUsage, FinishReason } from '../../model/response';
+import type { ChunkDefaults } from './chunk-normalizer';
 import type { AssistantMessage, ChatCompletion, ChatCompletionChunk, ChunkDelta, ToolCall, Usage } from './types';
 
-/** The identity a completion or stream gets where the provider gave none. */
-export interface ChatIdentity {
-  id: string;
-  created: number;
-  model: string;
-}
+/** The identity a completion or stream gets where the provider gave none (the chunk normaliser's defaults). */
+export type ChatIdentity = ChunkDefaults;
 
 /** OpenAI usage (normalised: `prompt_tokens` includes cached tokens) in the canonical form. */
 export function fromChatUsage(usage: Usage): CanonicalUsage {
