@@ -65,10 +65,11 @@ export async function serveCommand(args: string[], io: CliIo): Promise<ServeResu
 
 function examples(url: string, key: string, model: string): string {
   const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }] });
+  const messagesBody = JSON.stringify({ model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello' }] });
   return `
 Dev key (shown once, stored only as a hash): ${key}
 
-Try it with curl:
+Try it with curl (OpenAI Chat Completions):
   curl -s ${url}/v1/chat/completions -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" -d '${body}'
 
 Or with the OpenAI SDK (Node):
@@ -76,5 +77,9 @@ Or with the OpenAI SDK (Node):
   const reply = await client.chat.completions.create({ model: '${model}', messages: [{ role: 'user', content: 'Say hello' }] });
 
 Or (Python): OpenAI(base_url="${url}/v1", api_key="${key}")
+
+The Anthropic Messages API (the Anthropic SDK, Claude Code):
+  curl -s ${url}/v1/messages -H "x-api-key: ${key}" -H "anthropic-version: 2023-06-01" -H "Content-Type: application/json" -d '${messagesBody}'
+  ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${key} claude
 `;
 }

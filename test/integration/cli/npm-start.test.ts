@@ -55,6 +55,14 @@ describe('npm start on a fresh data dir', () => {
     expect(response.status).toBe(200);
     expect((await response.json()).choices[0].message.content).toContain('mock provider');
 
+    // The printed Messages API example, replayed the same way.
+    const messages = /curl -s (\S+) -H "x-api-key: (\S+)" -H "anthropic-version: ([^"]+)" -H "Content-Type: application\/json" -d '(.+)'/.exec(started.output);
+    expect(messages?.[2]).toBe(key);
+    const message = await fetch(messages?.[1] as string, { method: 'POST', headers: { 'x-api-key': key as string, 'anthropic-version': messages?.[3] as string, 'content-type': 'application/json' }, body: messages?.[4] });
+    expect(message.status).toBe(200);
+    expect(await message.json()).toMatchObject({ type: 'message', role: 'assistant', content: [{ type: 'text', text: expect.stringContaining('mock provider') }] });
+    expect(started.output).toContain(`ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${key} claude`);
+
     // The printed SDK example.
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: key as string, maxRetries: 0 });
     const reply = await client.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: 'Say hello' }] });
