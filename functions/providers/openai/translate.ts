@@ -1,12 +1,11 @@
-import { invalidRequest } from '../../core/errors';
+import { GatewayError, invalidRequest } from '../../core/errors';
 import type { MediaSource, Message, Tool, UserPart } from '../../core/model/request';
 import type { CanonicalCompletion, CanonicalStreamEvent, FinishReason } from '../../core/model/response';
 import type { CallContext, ChatCall, StreamTranslator } from '../../core/ports/provider';
 import { fromChatUsage } from '../../core/protocols/openai-chat/encode';
 import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ContentPart, ToolDefinition } from '../../core/protocols/openai-chat/types';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
-import { GatewayError } from '../../core/errors';
-import { rejectUnsupportedParameters, anyValue, type UnsupportedParameter } from '../shared/unsupported-params';
+import { anyValue, rejectUnsupportedParameters, type UnsupportedParameter } from '../shared/unsupported-params';
 import { toolCallId } from '../shared/ids';
 import { createOpenAiStreamTranslator } from './stream';
 import type { OpenAiSettings } from './settings';
