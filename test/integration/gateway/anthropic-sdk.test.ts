@@ -42,24 +42,26 @@ describe('the Anthropic Messages API through the official Anthropic SDK', () => 
   let client: Anthropic;
 
   beforeAll(async () => {
-    up = await startScriptedUpstreams(['openai', 'anthropic']);
+    up = await startScriptedUpstreams(['openai', 'anthropic', 'gemini']);
     harness = await startGatewayHarness({
       config: {
         providers: {
           demo: { type: 'mock', text: 'Hello from the mock.' },
           openai: { type: 'openai', baseUrl: up.baseUrl('openai') },
           anthropic: { type: 'anthropic', baseUrl: up.upstreams.anthropic?.url, apiKeySecret: 'anthropic' },
+          gemini: { type: 'gemini', baseUrl: up.upstreams.gemini?.url, apiKeySecret: 'gemini' },
         },
         models: {
           'claude-mock': { targets: [{ provider: 'demo', model: 'mock-1' }] },
           gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
+          gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.0-flash' }] },
           claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
           'claude-haiku-*': { targets: [{ provider: 'demo', model: 'mock-haiku' }] },
           'claude-*': { targets: [{ provider: 'demo', model: 'mock-any-claude' }] },
         },
         retry: { attempts: 1 },
       },
-      env: { SWITCHYARD_SECRET_ANTHROPIC: 'test-anthropic-key' },
+      env: { SWITCHYARD_SECRET_ANTHROPIC: 'test-anthropic-key', SWITCHYARD_SECRET_GEMINI: 'test-gemini-key' },
     });
     client = new Anthropic({ baseURL: harness.baseURL.replace(/\/v1$/, ''), apiKey: harness.key, maxRetries: 0 });
   });
@@ -123,6 +125,23 @@ describe('the Anthropic Messages API through the official Anthropic SDK', () => 
     ]);
   });
 
+  it('translates a Gemini target’s recorded function call into a tool_use block, in pieces', async () => {
+    const sse = readFileSync(join(SHARED_DIR, 'fixtures', 'gemini', 'function-call-short.sse'));
+    up.script('gemini', async (_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      await writeInPieces(res, sse, 7);
+    });
+    const getTemperature = { name: 'getTemperature', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } };
+
+    const message = await client.messages.stream({ model: 'gemini', max_tokens: 100, tools: [getTemperature], messages: [{ role: 'user', content: 'Temperature in San Jose?' }] }).finalMessage();
+
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.content).toEqual([expect.objectContaining({ type: 'tool_use', name: 'getTemperature', input: { city: 'San Jose' } })]);
+    const sent = up.upstreams.gemini?.requests[0];
+    expect(sent?.url).toBe('/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse');
+    expect(sent?.json).toMatchObject({ contents: [{ role: 'user', parts: [{ text: 'Temperature in San Jose?' }] }], tools: [{ functionDeclarations: [{ name: 'getTemperature' }] }], generationConfig: { maxOutputTokens: 100 } });
+  });
+
   it('keeps Claude’s thinking and its signature from an Anthropic target, in pieces', async () => {
     const sse = readFileSync(join(SHARED_DIR, 'fixtures', 'anthropic', 'thinking-signature.sse'));
     up.script('anthropic', async (_request, res) => {
@@ -157,7 +176,7 @@ describe('the Anthropic Messages API through the official Anthropic SDK', () => 
 
     const models = [];
     for await (const model of client.models.list()) models.push(model);
-    expect(models.map((model) => model.id).sort()).toEqual(['claude', 'claude-mock', 'gpt']);
+    expect(models.map((model) => model.id).sort()).toEqual(['claude', 'claude-mock', 'gemini', 'gpt']);
     expect(models[0]).toMatchObject({ type: 'model', display_name: expect.any(String), created_at: expect.any(String) });
     await expect(client.models.retrieve('gpt')).resolves.toMatchObject({ type: 'model', id: 'gpt' });
   });
