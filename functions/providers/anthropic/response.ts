@@ -4,7 +4,7 @@ import type { CanonicalCompletion } from '../../core/model/response';
 import type { CallContext, ChatCall } from '../../core/ports/provider';
 import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
-import { toCanonicalUsage } from './usage';
+import { fromMessagesUsage } from '../../core/protocols/anthropic-messages/native';
 import type { AnthropicMessageResponse } from './wire-types';
 import type { AnthropicSettings } from './settings';
 
@@ -54,7 +54,7 @@ export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: Cal
   }
   // With structured output the content must be the JSON alone, without any preamble text.
   const parts = structured === undefined ? content : [...content.filter((part) => part.type !== 'text'), { type: 'text' as const, text: structured }];
-  const completion: CanonicalCompletion = { id: json.id, content: parts, finishReason: toFinishReason(json.stop_reason, toolCalls > 0), usage: toCanonicalUsage(json.usage) };
+  const completion: CanonicalCompletion = { id: json.id, content: parts, finishReason: toFinishReason(json.stop_reason, toolCalls > 0), usage: fromMessagesUsage(json.usage) };
   if (json.model) completion.model = json.model;
   return completion;
 }

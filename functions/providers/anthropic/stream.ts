@@ -5,8 +5,7 @@ import type { CallContext, ChatCall, StreamTranslator } from '../../core/ports/p
 import { anthropicStreamError } from './errors';
 import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
-import { mergeUsage, toCanonicalUsage } from './usage';
-import type { AnthropicUsage } from './wire-types';
+import { fromMessagesUsage, mergeMessagesUsage, type MessagesWireUsage } from '../../core/protocols/anthropic-messages/native';
 import type { AnthropicSettings } from './settings';
 import { toolCallId } from '../shared/ids';
 
@@ -25,10 +24,10 @@ type BlockState =
 interface StreamEvent {
   type?: string;
   index?: number;
-  message?: { id?: string; model?: string; usage?: AnthropicUsage };
+  message?: { id?: string; model?: string; usage?: MessagesWireUsage };
   content_block?: { type?: string; id?: string; name?: string; text?: string; thinking?: string; signature?: string; data?: string; input?: unknown };
   delta?: { type?: string; text?: string; thinking?: string; signature?: string; partial_json?: string; stop_reason?: string | null };
-  usage?: AnthropicUsage;
+  usage?: MessagesWireUsage;
 }
 
 /**
@@ -53,8 +52,8 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private started = false;
   private finished = false;
   private toolCalls = 0;
-  private startUsage: AnthropicUsage | undefined;
-  private finalUsage: AnthropicUsage | undefined;
+  private startUsage: MessagesWireUsage | undefined;
+  private finalUsage: MessagesWireUsage | undefined;
   private stopReason: string | null | undefined;
   /**
    * Text held back in structured-output mode: the content must be the JSON alone, so a preamble
@@ -96,7 +95,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         break;
       case 'message_delta':
         if (data.delta?.stop_reason !== undefined) this.stopReason = data.delta.stop_reason;
-        this.finalUsage = mergeUsage(this.finalUsage, data.usage);
+        this.finalUsage = mergeMessagesUsage(this.finalUsage, data.usage);
         break;
       case 'message_stop':
         this.ensureStarted(out);
@@ -202,7 +201,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private finish(out: CanonicalStreamEvent[]): void {
     this.finished = true;
     if (this.heldText) out.push({ type: 'text', text: this.heldText });
-    out.push({ type: 'usage', usage: toCanonicalUsage(mergeUsage(this.startUsage, this.finalUsage)) });
+    out.push({ type: 'usage', usage: fromMessagesUsage(mergeMessagesUsage(this.startUsage, this.finalUsage)) });
     out.push({ type: 'finish', reason: toFinishReason(this.stopReason, this.toolCalls > 0) });
   }
 }

@@ -1,3 +1,4 @@
+import type { MessagesWireUsage } from '../../core/protocols/anthropic-messages/native';
 /**
  * The Anthropic Messages API wire types this adapter writes and reads. Only the fields the
  * translation touches are typed; Anthropic adds block and usage fields often, and unknown ones
@@ -94,13 +95,6 @@ export interface AnthropicRequest {
 }
 
 /** Usage as Anthropic reports it: `input_tokens` excludes cache reads and writes. */
-export interface AnthropicUsage {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-  output_tokens_details?: { thinking_tokens?: number | null } | null;
-}
 
 /** A content block of a response (server tool and other unknown blocks are kept loosely typed). */
 type AnthropicResponseBlock =
@@ -116,6 +110,6 @@ export interface AnthropicMessageResponse {
   model: string;
   content: AnthropicResponseBlock[];
   stop_reason: string | null;
-  usage?: AnthropicUsage;
+  usage?: MessagesWireUsage;
 }
 

@@ -6,13 +6,41 @@ import type { StreamEncoder } from '../../streaming/sse-response-body';
 import { anthropicErrorBody } from './errors';
 
 /** Anthropic usage as sent (`message_start`, `message_delta`, a message's `usage`); any field may be missing. */
-type WireUsage = Partial<Record<'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens', number | null>>;
+export interface MessagesWireUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
+}
 
-/** Anthropic usage in the canonical form: the input count includes cache reads and writes (DESIGN §9). */
-export function fromMessagesUsage(usage: WireUsage): CanonicalUsage {
-  const cacheRead = usage.cache_read_input_tokens ?? 0;
-  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  return { inputTokens: (usage.input_tokens ?? 0) + cacheRead + cacheWrite, outputTokens: usage.output_tokens ?? 0, cachedInputTokens: cacheRead, cacheWriteTokens: cacheWrite };
+/**
+ * Anthropic usage in the canonical form. Anthropic's `input_tokens` excludes cache reads and
+ * writes while the canonical input count includes every prompt token (DESIGN §9), so the three
+ * are added; the cached and cache-write parts are kept apart so pricing can charge their rates.
+ */
+export function fromMessagesUsage(usage: MessagesWireUsage | undefined): CanonicalUsage {
+  const cacheRead = usage?.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
+  const canonical: CanonicalUsage = { inputTokens: (usage?.input_tokens ?? 0) + cacheRead + cacheWrite, outputTokens: usage?.output_tokens ?? 0, cachedInputTokens: cacheRead, cacheWriteTokens: cacheWrite };
+  const reasoning = usage?.output_tokens_details?.thinking_tokens;
+  if (typeof reasoning === 'number') canonical.reasoningTokens = reasoning;
+  return canonical;
+}
+
+/**
+ * Merges the usage of `message_start` with the later, cumulative usage of `message_delta`:
+ * a field present in the delta wins (it is the final count, e.g. `input_tokens` revised upwards
+ * or cache counts that only arrive at the end), an absent one keeps the start value.
+ */
+export function mergeMessagesUsage(start: MessagesWireUsage | undefined, delta: MessagesWireUsage | undefined): MessagesWireUsage | undefined {
+  if (!delta) return start;
+  if (!start) return delta;
+  const merged: MessagesWireUsage = { ...start };
+  for (const [key, value] of Object.entries(delta) as Array<[keyof MessagesWireUsage, MessagesWireUsage[keyof MessagesWireUsage]]>) {
+    if (value !== null && value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
 }
 
 const encoder = new TextEncoder();
@@ -27,7 +55,7 @@ const encoder = new TextEncoder();
 export class NativeMessagesStreamEncoder implements StreamEncoder<SseEvent> {
   usage: CanonicalUsage | undefined;
   completionChars = 0;
-  private wireUsage: WireUsage = {};
+  private wireUsage: MessagesWireUsage | undefined;
 
   encode(event: SseEvent): Uint8Array | undefined {
     if (event.event === 'message_start' || event.event === 'message_delta') this.readUsage(event);
@@ -45,7 +73,7 @@ export class NativeMessagesStreamEncoder implements StreamEncoder<SseEvent> {
   }
 
   private readUsage(event: SseEvent): void {
-    let parsed: { message?: { usage?: WireUsage }; usage?: WireUsage };
+    let parsed: { message?: { usage?: MessagesWireUsage }; usage?: MessagesWireUsage };
     try {
       parsed = JSON.parse(event.data) as typeof parsed;
     } catch {
@@ -53,9 +81,7 @@ export class NativeMessagesStreamEncoder implements StreamEncoder<SseEvent> {
     }
     const usage = event.event === 'message_start' ? parsed.message?.usage : parsed.usage;
     if (!usage) return;
-    for (const [key, value] of Object.entries(usage) as Array<[keyof WireUsage, number | null | undefined]>) {
-      if (typeof value === 'number') this.wireUsage[key] = value;
-    }
+    this.wireUsage = mergeMessagesUsage(this.wireUsage, usage);
     this.usage = fromMessagesUsage(this.wireUsage);
   }
 }
