@@ -2,7 +2,7 @@
 import { planRoute } from '../../../functions/core/routing/plan-route';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
 import { startScriptedUpstreams, type ScriptedUpstreams } from '../../helpers/scripted-upstreams';
-import { mulberry32 } from '../../helpers/seeded-random';
+import { mulberry32 } from '../../../functions/core/routing/seeded-random';
 import { parseConfig } from '../../../functions/providers/config';
 
 const mock = { type: 'mock' };

@@ -2,20 +2,18 @@ import { modelNotFound } from '../../errors';
 import type { SseEvent } from '../../streaming/sse-decoder';
 import { callRoute } from '../../pipeline/call-route';
 import { completed, type HandlerResult } from '../../pipeline/handler-result';
-import { streamAnswer } from '../../pipeline/stream-answer';
+import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
 import { assertModelAccess, mayUseModel } from '../../pipeline/model-access';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
-import { logCompletion, logRequestBody } from '../../pipeline/request-log';
-import { COST_HEADER, formatCostHeader } from '../../pipeline/routing-headers';
+import { logRequestBody } from '../../pipeline/request-log';
 import { isAliasPattern } from '../../routing/resolve-alias';
 import type { GatewayRuntime } from '../../runtime';
-import { accountUsage } from '../../usage/accounting';
 import type { RequestRecord } from '../../usage/request-record';
 import { estimateTokens } from '../../usage/token-counts';
 import { decodeMessagesRequest } from './decode';
 import { encodeMessage, MessagesStreamEncoder, type MessageIdentity } from './encode';
-import { fromMessagesUsage, NativeMessagesStreamEncoder } from './native';
+import { fromMessagesUsage, NativeMessagesStreamEncoder, type MessagesWireUsage } from './native';
 import { validateCountTokensRequest, validateMessagesRequest } from './validate';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -37,19 +35,12 @@ export async function handleMessages(runtime: GatewayRuntime, request: Request, 
 
   if (answer.kind === 'native-completion') {
     // Passed through: the client gets Anthropic's answer as sent.
-    const message = answer.body as { usage?: Parameters<typeof fromMessagesUsage>[0] };
-    logCompletion(runtime, message, record);
-    accountUsage(record, { usage: message.usage && fromMessagesUsage(message.usage), promptBytes: size, completionChars: 0 }, price);
-    headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
-    return completed(new Response(JSON.stringify(message), { status: 200, headers: { ...JSON_HEADERS, ...headers } }));
+    const message = answer.body as { usage?: MessagesWireUsage };
+    return jsonAnswer(runtime, record, { body: message, usage: message.usage && fromMessagesUsage(message.usage), completionChars: 0, promptBytes: size, price, headers });
   }
   if (answer.kind === 'completion') {
-    const message = encodeMessage(answer.completion, identity);
-    logCompletion(runtime, message, record);
-    const chars = message.content.reduce((sum, block) => sum + (block.type === 'text' ? block.text.length : block.type === 'thinking' ? block.thinking.length : block.type === 'tool_use' ? JSON.stringify(block.input).length : 0), 0);
-    accountUsage(record, { usage: answer.completion.usage, promptBytes: size, completionChars: chars }, price);
-    headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
-    return completed(new Response(JSON.stringify(message), { status: 200, headers: { ...JSON_HEADERS, ...headers } }));
+    const body = encodeMessage(answer.completion, identity);
+    return jsonAnswer(runtime, record, { body, usage: answer.completion.usage, completionChars: completionChars(answer.completion), promptBytes: size, price, headers });
   }
 
   const stream = { promptBytes: size, price, headers, abort: (reason: unknown) => started.controller.abort(reason) };

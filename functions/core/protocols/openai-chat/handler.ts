@@ -1,16 +1,14 @@
 import { GatewayError } from '../../errors';
 import { callRoute, type StartedAnswer } from '../../pipeline/call-route';
-import { completed, type HandlerResult } from '../../pipeline/handler-result';
-import { streamAnswer } from '../../pipeline/stream-answer';
+import type { HandlerResult } from '../../pipeline/handler-result';
+import { jsonAnswer, streamAnswer, withFirst } from '../../pipeline/answer';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
-import { logCompletion, logRequestBody } from '../../pipeline/request-log';
-import { COST_HEADER, formatCostHeader } from '../../pipeline/routing-headers';
+import { logRequestBody } from '../../pipeline/request-log';
 import type { GatewayRuntime } from '../../runtime';
-import { accountUsage } from '../../usage/accounting';
 import type { RequestRecord } from '../../usage/request-record';
 import { decodeChatRequest } from './decode';
-import { ChatChunkEncoder, encodeChatCompletion, fromChatUsage, type ChatIdentity } from './encode';
+import { encodeChatChunks, encodeChatCompletion, fromChatUsage, type ChatIdentity } from './encode';
 import { ChatStreamEncoder } from './stream-encoder';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from './types';
 import { validateChatRequest } from './validate';
@@ -37,10 +35,7 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
 
   if (answer.kind === 'completion' || answer.kind === 'native-completion') {
     const completion = normaliseCompletion(answer.kind === 'completion' ? encodeChatCompletion(answer.completion, identity) : (answer.body as ChatCompletion), identity);
-    logCompletion(runtime, completion, record);
-    accountUsage(record, { usage: completion.usage && fromChatUsage(completion.usage), promptBytes: size, completionChars: completionChars(completion) }, price);
-    headers[COST_HEADER] = formatCostHeader(record.costMicroUsd);
-    return completed(new Response(JSON.stringify(completion), { status: 200, headers: { 'content-type': 'application/json', ...headers } }));
+    return jsonAnswer(runtime, record, { body: completion, usage: completion.usage && fromChatUsage(completion.usage), completionChars: chatCompletionChars(completion), promptBytes: size, price, headers });
   }
 
   const chunks = chatChunks(answer, identity);
@@ -58,16 +53,9 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
 }
 
 /** The started stream as chat chunks: encoded from canonical events, or the target's own chunks. */
-async function* chatChunks(answer: Extract<StartedAnswer, { kind: 'stream' | 'native-stream' }>, identity: ChatIdentity): AsyncGenerator<ChatCompletionChunk> {
-  if (answer.kind === 'native-stream') {
-    yield answer.first as ChatCompletionChunk;
-    for (let next = await answer.rest.next(); !next.done; next = await answer.rest.next()) yield next.value as ChatCompletionChunk;
-    return;
-  }
-  const encoder = new ChatChunkEncoder(identity);
-  yield* encoder.encode(answer.first);
-  for (let next = await answer.rest.next(); !next.done; next = await answer.rest.next()) yield* encoder.encode(next.value);
-  yield* encoder.end();
+function chatChunks(answer: Extract<StartedAnswer, { kind: 'stream' | 'native-stream' }>, identity: ChatIdentity): AsyncGenerator<ChatCompletionChunk> {
+  if (answer.kind === 'native-stream') return withFirst(answer.first, answer.rest) as AsyncGenerator<ChatCompletionChunk>;
+  return encodeChatChunks(withFirst(answer.first, answer.rest), identity);
 }
 
 /** Makes a completion schema-valid (DESIGN §2): refusal/logprobs present, ids filled. */
@@ -86,7 +74,7 @@ function normaliseCompletion(completion: ChatCompletion, identity: ChatIdentity)
   return completion;
 }
 
-function completionChars(completion: ChatCompletion): number {
+function chatCompletionChars(completion: ChatCompletion): number {
   let chars = 0;
   for (const choice of completion.choices ?? []) {
     chars += choice.message?.content?.length ?? 0;

@@ -1,10 +1,13 @@
+import type { CanonicalCompletion, CanonicalUsage } from '../model/response';
 import type { ModelPrice } from '../pricing';
 import type { GatewayRuntime } from '../runtime';
 import { createSseBody, type StreamEncoder, type StreamOutcome } from '../streaming/sse-response-body';
 import { accountUsage } from '../usage/accounting';
 import type { RequestRecord } from '../usage/request-record';
 import { estimateTokens, usageFromTokens } from '../usage/token-counts';
-import type { HandlerOutcome, HandlerResult } from './handler-result';
+import { completed, type HandlerOutcome, type HandlerResult } from './handler-result';
+import { logCompletion } from './request-log';
+import { COST_HEADER, formatCostHeader } from './routing-headers';
 
 const STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
@@ -49,4 +52,41 @@ export function streamAnswer<T>(runtime: GatewayRuntime, record: RequestRecord, 
     },
   });
   return { response: new Response(sse, { status: 200, headers: { ...STREAM_HEADERS, ...answer.headers } }), finished };
+}
+
+/** A whole answer, in the client's protocol, and what accounting needs from it. */
+export interface JsonAnswer {
+  /** The answer's body as the client gets it. */
+  body: unknown;
+  /** The usage the provider reported, if any. */
+  usage: CanonicalUsage | undefined;
+  /** Characters of content, reasoning and tool arguments (for an estimate when usage is missing). */
+  completionChars: number;
+  promptBytes: number;
+  price: ModelPrice;
+  headers: Record<string, string>;
+}
+
+/**
+ * Answers with a whole answer (HTTP 200, JSON), the protocol-neutral part of every endpoint: the
+ * optional completion log, the one accounting step and the `x-switchyard-cost-usd` header.
+ */
+export function jsonAnswer(runtime: GatewayRuntime, record: RequestRecord, answer: JsonAnswer): HandlerResult {
+  logCompletion(runtime, answer.body, record);
+  accountUsage(record, { usage: answer.usage, promptBytes: answer.promptBytes, completionChars: answer.completionChars }, answer.price);
+  const headers = { 'content-type': 'application/json', ...answer.headers, [COST_HEADER]: formatCostHeader(record.costMicroUsd) };
+  return completed(new Response(JSON.stringify(answer.body), { status: 200, headers }));
+}
+
+/** Characters of content, reasoning and tool arguments in a canonical completion. */
+export function completionChars(completion: CanonicalCompletion): number {
+  let chars = 0;
+  for (const part of completion.content) chars += part.type === 'tool_call' ? part.arguments.length : part.text.length;
+  return chars;
+}
+
+/** A started stream's first item and the rest, as one stream again. */
+export async function* withFirst<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
