@@ -18,7 +18,8 @@ export interface SseEvent {
  */
 export class SseDecoder {
   private readonly text = new TextDecoder();
-  private buffer = '';
+  /** The pieces of a line not yet ended, joined only when its end arrives (no rescans). */
+  private partialLine: string[] = [];
   private dataLines: string[] = [];
   private eventName: string | undefined;
   private pendingCr = false;
@@ -28,43 +29,48 @@ export class SseDecoder {
     return this.pushText(this.text.decode(bytes, { stream: true }));
   }
 
-  /** Decodes already-decoded text. */
+  /** Decodes already-decoded text. Each character is scanned once, however the input is split. */
   pushText(text: string): SseEvent[] {
     const events: SseEvent[] = [];
-    let input = text;
+    let start = 0;
     if (this.pendingCr) {
       // A CR ended the previous piece; a leading LF here belongs to it.
-      if (input.startsWith('\n')) input = input.slice(1);
-      this.pendingCr = false;
+      if (text.charCodeAt(0) === 10) start = 1;
+      if (text.length > 0) this.pendingCr = false;
     }
-    this.buffer += input;
-    let start = 0;
-    const buffer = this.buffer;
-    for (let i = 0; i < buffer.length; i++) {
-      const c = buffer.charCodeAt(i);
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
-      this.processLine(buffer.slice(start, i), events);
+      this.processLine(this.takeLine(text.slice(start, i)), events);
       if (c === 13) {
-        if (i + 1 < buffer.length) {
-          if (buffer.charCodeAt(i + 1) === 10) i++;
+        if (i + 1 < text.length) {
+          if (text.charCodeAt(i + 1) === 10) i++;
         } else {
           this.pendingCr = true;
         }
       }
       start = i + 1;
     }
-    this.buffer = buffer.slice(start);
+    if (start < text.length) this.partialLine.push(text.slice(start));
     return events;
   }
 
   /** Flushes the decoder at end of stream; a final event without a blank line is still delivered. */
   end(): SseEvent[] {
     const events: SseEvent[] = [];
-    const rest = this.buffer + this.text.decode();
-    this.buffer = '';
+    const rest = this.takeLine(this.text.decode());
     if (rest.length > 0) this.processLine(rest, events);
     this.dispatch(events);
     return events;
+  }
+
+  /** The line ending with `tail`: the earlier pieces of it, if any, joined with it. */
+  private takeLine(tail: string): string {
+    if (this.partialLine.length === 0) return tail;
+    this.partialLine.push(tail);
+    const line = this.partialLine.join('');
+    this.partialLine = [];
+    return line;
   }
 
   private processLine(line: string, events: SseEvent[]): void {

@@ -36,4 +36,16 @@ describe('SseDecoder', () => {
   it('strips exactly one space after the colon', () => {
     expect(decodeInPieces('data:  two\n\ndata:none\n\n', 1)).toEqual([{ data: ' two' }, { data: 'none' }]);
   });
+
+  it('keeps a CR that ends one piece paired with the LF that starts a later one, across empty pieces', () => {
+    const decoder = new SseDecoder();
+    const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+    const events = [...decoder.push(bytes('data: 1\r')), ...decoder.push(bytes('')), ...decoder.push(bytes('\n\r\n')), ...decoder.push(bytes('data: 2\n\n'))];
+    expect(events).toEqual([{ data: '1' }, { data: '2' }]);
+  });
+
+  it('assembles a line of many kilobytes sent one byte at a time', () => {
+    const payload = JSON.stringify({ text: 'x'.repeat(50_000) });
+    expect(decodeInPieces(`event: big\ndata: ${payload}\n\n`, 1)).toEqual([{ event: 'big', data: payload }]);
+  });
 });
