@@ -3,7 +3,7 @@ import { removeSecret } from '../core/logging/redact';
 import type { CanonicalCompletion } from '../core/model/response';
 import { decodeSseStream } from '../core/streaming/sse-decoder';
 import { forwardedHeaders } from './forward-headers';
-import type { CallContext, ChatCall, ChatResult, ErrorParser, ProviderAdapter, ProviderSettings, StreamTranslator } from '../core/ports/provider';
+import type { CallContext, ChatCall, ChatResult, ErrorParser, OutputLimit, ProviderAdapter, ProviderSettings, StreamTranslator } from '../core/ports/provider';
 
 /** An HTTP request to send upstream. */
 export interface UpstreamRequest {
@@ -23,7 +23,7 @@ export interface HttpChatSpec<S extends ProviderSettings> {
   parseCompletion(json: unknown, call: ChatCall, ctx: CallContext<S>): CanonicalCompletion;
   createStreamTranslator(call: ChatCall, ctx: CallContext<S>): StreamTranslator;
   parseError: ErrorParser;
-  maxOutputTokens?(model: string): number | undefined;
+  maxOutputTokens?(model: string): OutputLimit;
 }
 
 /** Builds a provider adapter from an {@link HttpChatSpec}. */

@@ -42,11 +42,18 @@ const DEFAULT_OUTPUT_TOKEN_LIMIT = 4096;
 
 /**
  * The output token limit of a call to `target`: the client's limit (`client`) capped at the
- * target's configured `maxOutputTokens`, else the target's `maxOutputTokens`, else the adapter's
- * model limit, else {@link DEFAULT_OUTPUT_TOKEN_LIMIT}. The gateway sends exactly this limit
- * upstream, which is what makes the budget reservation an upper bound.
+ * target's configured `maxOutputTokens`, else at the model's documented maximum (a client asking
+ * for 128,000 tokens of a model that allows 64,000 — Claude Code does, for whatever model an alias
+ * maps it to — gets 64,000 instead of a 400); without a client limit, the target's
+ * `maxOutputTokens`, else the adapter's model limit, else {@link DEFAULT_OUTPUT_TOKEN_LIMIT}. The
+ * gateway sends exactly this limit upstream, which is what makes the budget reservation an upper
+ * bound.
  */
 export function outputTokenLimit(client: number | undefined, target: Pick<RouteTarget, 'model' | 'maxOutputTokens'>, adapter: Pick<ProviderAdapter, 'maxOutputTokens'> | undefined): number {
-  if (client !== undefined) return target.maxOutputTokens === undefined ? client : Math.min(client, target.maxOutputTokens);
-  return target.maxOutputTokens ?? adapter?.maxOutputTokens?.(target.model) ?? DEFAULT_OUTPUT_TOKEN_LIMIT;
+  const model = adapter?.maxOutputTokens?.(target.model);
+  if (client !== undefined) {
+    const cap = target.maxOutputTokens ?? (model?.documented ? model.tokens : undefined);
+    return cap === undefined ? client : Math.min(client, cap);
+  }
+  return target.maxOutputTokens ?? model?.tokens ?? DEFAULT_OUTPUT_TOKEN_LIMIT;
 }

@@ -87,13 +87,24 @@ export type ChatResult =
  * core keeps the last one. Errors are thrown as {@link GatewayError} with a routing verdict,
  * both before the stream starts and in the middle of it.
  */
+/** A model's output token limit, as its provider knows it. */
+export interface OutputLimit {
+  /** The limit to send upstream when the client sent none. */
+  tokens: number;
+  /**
+   * Whether `tokens` is the model's documented maximum, to which a larger client limit is capped
+   * (the provider would reject it), or only a safe default for a model the provider does not know.
+   */
+  documented: boolean;
+}
+
 export interface ProviderAdapter<S extends ProviderSettings = ProviderSettings> {
   readonly type: string;
   chat(call: ChatCall, ctx: CallContext<S>): Promise<ChatResult>;
   /** Present only for providers with an embeddings API. */
   embeddings?(call: EmbeddingCall, ctx: CallContext<S>): Promise<EmbeddingResponse>;
-  /** The model's maximum output tokens, used when the client sent no limit. */
-  maxOutputTokens?(model: string): number | undefined;
+  /** The model's output token limit: sent when the client sent none, and a cap when documented. */
+  maxOutputTokens?(model: string): OutputLimit;
   /** Whether the provider needs an API key (so a missing secret is reported clearly). */
   readonly requiresApiKey: boolean;
 }

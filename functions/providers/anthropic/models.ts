@@ -1,3 +1,4 @@
+import type { OutputLimit } from '../../core/ports/provider';
 /**
  * Maximum output tokens of Claude models (Anthropic "Models overview" table), longest prefix
  * first so `claude-sonnet-4-5-20250929` matches `claude-sonnet-4-5` before `claude-sonnet-4`.
@@ -24,9 +25,9 @@ const OUTPUT_LIMITS: ReadonlyArray<readonly [prefix: string, limit: number]> = [
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 /** Anthropic requires `max_tokens`; this is the model's limit, injected when the client sent none. */
-export function claudeMaxOutputTokens(model: string): number {
+export function claudeMaxOutputTokens(model: string): OutputLimit {
   for (const [prefix, limit] of OUTPUT_LIMITS) {
-    if (model.startsWith(prefix)) return limit;
+    if (model.startsWith(prefix)) return { tokens: limit, documented: true };
   }
-  return DEFAULT_MAX_OUTPUT_TOKENS;
+  return { tokens: DEFAULT_MAX_OUTPUT_TOKENS, documented: false };
 }

@@ -13,7 +13,7 @@ import type { AnthropicSettings } from './settings';
  * headers (the betas filtered by the provider's `betas` setting), so features the gateway does not model (server tools, citations, betas) keep working.
  */
 export function buildNativeRequest(call: ChatCall, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
-  const body: Record<string, unknown> = { ...call.request.native.body, model: call.model, max_tokens: call.maxOutputTokens ?? claudeMaxOutputTokens(call.model) };
+  const body: Record<string, unknown> = { ...call.request.native.body, model: call.model, max_tokens: call.maxOutputTokens ?? claudeMaxOutputTokens(call.model).tokens };
   if (call.stream) body.stream = true;
   else delete body.stream;
   const request = anthropicEndpoint(ctx);

@@ -20,7 +20,7 @@ export function buildAnthropicRequest(call: ChatCall, ctx: CallContext<Anthropic
   const { request } = call;
   const drop = ctx.settings.dropUnsupportedParams === true;
   checkUnsupportedParams(request, drop);
-  const maxTokens = call.maxOutputTokens ?? claudeMaxOutputTokens(call.model);
+  const maxTokens = call.maxOutputTokens ?? claudeMaxOutputTokens(call.model).tokens;
   const { system, messages } = translateMessages(request.messages);
   const sampling = samplingFields(request, maxTokens, drop, !continuesToolLoopWithoutThinking(messages));
   const tools = translateTools(request, sampling.thinking !== undefined);

@@ -1,3 +1,4 @@
+import type { OutputLimit } from '../../core/ports/provider';
 /**
  * What the Bedrock adapter needs to know about model ids: output limits and model families.
  * Ids may carry a cross-region inference-profile prefix (`us.`, `eu.`, `global.`…) or be full
@@ -29,9 +30,9 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
  * The model's maximum output tokens, injected as `maxTokens` when the client sent no limit so
  * the gateway's budget reservation is a true upper bound.
  */
-export function bedrockMaxOutputTokens(model: string): number {
-  for (const [pattern, limit] of OUTPUT_LIMITS) if (pattern.test(model)) return limit;
-  return DEFAULT_MAX_OUTPUT_TOKENS;
+export function bedrockMaxOutputTokens(model: string): OutputLimit {
+  for (const [pattern, limit] of OUTPUT_LIMITS) if (pattern.test(model)) return { tokens: limit, documented: true };
+  return { tokens: DEFAULT_MAX_OUTPUT_TOKENS, documented: false };
 }
 
 /** Whether the model is an Anthropic Claude model (extended thinking, cache points). */

@@ -1,3 +1,4 @@
+import type { OutputLimit } from '../../core/ports/provider';
 /**
  * Maximum output tokens of Gemini models, from Google's model pages. Matched by the longest
  * prefix, so dated and preview variants (`gemini-2.5-flash-preview-05-20`) inherit their family's
@@ -16,7 +17,8 @@ const LIMITS: Array<[prefix: string, tokens: number]> = [
 const DEFAULT_MAX_OUTPUT_TOKENS = 8192;
 
 /** The output token limit of a Gemini model (with or without the `models/` prefix). */
-export function geminiMaxOutputTokens(model: string): number {
+export function geminiMaxOutputTokens(model: string): OutputLimit {
   const name = model.replace(/^models\//, '');
-  return LIMITS.find(([prefix]) => name.startsWith(prefix))?.[1] ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  const limit = LIMITS.find(([prefix]) => name.startsWith(prefix))?.[1];
+  return limit === undefined ? { tokens: DEFAULT_MAX_OUTPUT_TOKENS, documented: false } : { tokens: limit, documented: true };
 }

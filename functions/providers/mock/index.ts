@@ -16,7 +16,7 @@ import type { MockSettings } from './settings';
 export const mockProvider: ProviderAdapter<MockSettings> = {
   type: 'mock',
   requiresApiKey: false,
-  maxOutputTokens: () => 4096,
+  maxOutputTokens: () => ({ tokens: 4096, documented: false }),
   async chat(call: ChatCall, ctx: CallContext<MockSettings>): Promise<ChatResult> {
     const { settings } = ctx;
     const failure = settings.error;

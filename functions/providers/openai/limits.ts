@@ -1,3 +1,4 @@
+import type { OutputLimit } from '../../core/ports/provider';
 /** Output token limits of OpenAI models (prefix match, longest first). */
 const OUTPUT_LIMITS: Array<[string, number]> = [
   ['gpt-4o-mini', 16384],
@@ -15,7 +16,7 @@ const OUTPUT_LIMITS: Array<[string, number]> = [
 const DEFAULT_OUTPUT_LIMIT = 4096;
 
 /** The output token limit of an OpenAI(-compatible) model. */
-export function openAiMaxOutputTokens(model: string): number {
-  for (const [prefix, limit] of OUTPUT_LIMITS) if (model.startsWith(prefix)) return limit;
-  return DEFAULT_OUTPUT_LIMIT;
+export function openAiMaxOutputTokens(model: string): OutputLimit {
+  for (const [prefix, limit] of OUTPUT_LIMITS) if (model.startsWith(prefix)) return { tokens: limit, documented: true };
+  return { tokens: DEFAULT_OUTPUT_LIMIT, documented: false };
 }

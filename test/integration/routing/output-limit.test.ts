@@ -9,9 +9,17 @@ describe('output token limit of a call', () => {
   it('caps a client limit above the target’s maxOutputTokens, keeps one below it', () => {
     expect(outputTokenLimit(5000, target, undefined)).toBe(100);
     expect(outputTokenLimit(50, target, undefined)).toBe(50);
-    expect(outputTokenLimit(5000, { model: 'gpt-4o', maxOutputTokens: undefined }, { maxOutputTokens: () => 16_384 })).toBe(5000);
-    expect(outputTokenLimit(undefined, target, { maxOutputTokens: () => 16_384 })).toBe(100);
-    expect(outputTokenLimit(undefined, { model: 'gpt-4o', maxOutputTokens: undefined }, { maxOutputTokens: () => 16_384 })).toBe(16_384);
+    expect(outputTokenLimit(undefined, target, { maxOutputTokens: () => ({ tokens: 16_384, documented: true }) })).toBe(100);
+    expect(outputTokenLimit(undefined, { model: 'gpt-4o', maxOutputTokens: undefined }, { maxOutputTokens: () => ({ tokens: 16_384, documented: true }) })).toBe(16_384);
+  });
+
+  it('caps a client limit above the model’s documented maximum, not above a default for an unknown model', () => {
+    const unconfigured = { model: 'gpt-4o', maxOutputTokens: undefined };
+    expect(outputTokenLimit(128_000, unconfigured, { maxOutputTokens: () => ({ tokens: 16_384, documented: true }) })).toBe(16_384);
+    expect(outputTokenLimit(8_000, unconfigured, { maxOutputTokens: () => ({ tokens: 16_384, documented: true }) })).toBe(8_000);
+    expect(outputTokenLimit(128_000, unconfigured, { maxOutputTokens: () => ({ tokens: 4_096, documented: false }) })).toBe(128_000);
+    // A configured target limit overrides the table, both ways.
+    expect(outputTokenLimit(128_000, { model: 'gpt-4o', maxOutputTokens: 100_000 }, { maxOutputTokens: () => ({ tokens: 16_384, documented: true }) })).toBe(100_000);
   });
 });
 

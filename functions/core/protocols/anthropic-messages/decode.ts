@@ -29,7 +29,8 @@ const EFFORT_BUDGETS: ReadonlyArray<[ReasoningEffort, number]> = [
 
 /**
  * Decodes a validated Messages body into the canonical request (DESIGN §1). The top-level
- * `system` becomes the first message; a user turn's `tool_result` blocks become tool messages
+ * `system` becomes the first message, and a `system` turn inside `messages` a system message in
+ * its place; a user turn's `tool_result` blocks become tool messages
  * (ahead of the rest of the turn, as Anthropic orders them); thinking blocks keep their signature
  * and redacted blocks their data; client tools become function tools and Anthropic's server tools
  * stay unmodelled (`server_tools`), for a target that cannot run them to refuse. The body itself
@@ -96,6 +97,7 @@ function blocksOf(message: MessageParam, source: string): Array<[RequestBlock, s
 
 function decodeMessage(message: MessageParam, source: string): Message[] {
   const blocks = blocksOf(message, source);
+  if (message.role === 'system') return [{ role: 'system', content: blocks.map(([block, at]) => text(String(block.text), at, block.cache_control)), source }];
   if (message.role === 'assistant') return [{ role: 'assistant', content: blocks.flatMap(([block, at]) => assistantPart(block, at)), source }];
   const results: Message[] = blocks
     .filter(([block]) => block.type === 'tool_result')

@@ -7,11 +7,13 @@ import * as z from 'zod/mini';
 
 const nonEmpty = z.string().check(z.minLength(1));
 const block = z.looseObject({ type: nonEmpty });
-const message = z.looseObject({
-  role: z.enum(['user', 'assistant']),
-  content: z.union([z.string(), z.array(block)]),
-});
 const systemBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
+// A `system` turn inside `messages` (Claude Code sends them, with the mid-conversation-system
+// beta) carries text only, like the top-level `system`.
+const message = z.discriminatedUnion('role', [
+  z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(block)]) }),
+  z.looseObject({ role: z.literal('system'), content: z.union([z.string(), z.array(systemBlock)]) }),
+]);
 const tool = z.looseObject({ name: z.string().check(z.regex(/^[a-zA-Z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, _ or -')), type: z.optional(z.string()), input_schema: z.optional(z.record(z.string(), z.unknown())) });
 const toolChoice = z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.optional(nonEmpty), disable_parallel_tool_use: z.optional(z.boolean()) });
 const thinking = z.looseObject({ type: nonEmpty, budget_tokens: z.optional(z.int().check(z.positive())) });

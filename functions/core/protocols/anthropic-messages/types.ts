@@ -18,7 +18,8 @@ export interface RequestBlock {
 
 /** One message of the `messages` array. */
 export interface MessageParam {
-  role: 'user' | 'assistant';
+  /** `system`: a system turn inside the conversation (text blocks only). */
+  role: 'user' | 'assistant' | 'system';
   content: string | RequestBlock[];
 }
 

@@ -181,6 +181,6 @@ describe('Anthropic request translation', () => {
     ['claude-3-haiku-20240307', 4096],
     ['claude-next-unknown', DEFAULT_MAX_OUTPUT_TOKENS],
   ])('knows the output limit of %s', (model, limit) => {
-    expect(claudeMaxOutputTokens(model)).toBe(limit);
+    expect(claudeMaxOutputTokens(model)).toEqual({ tokens: limit, documented: model !== 'claude-next-unknown' });
   });
 });

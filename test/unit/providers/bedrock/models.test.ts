@@ -16,7 +16,7 @@ describe('bedrockProvider.maxOutputTokens', () => {
     ['mistral.mistral-large-2407-v1:0', 8192],
     ['some.unknown-model-v1:0', DEFAULT_MAX_OUTPUT_TOKENS],
   ])('%s → %i', (model, limit) => {
-    expect(bedrockProvider.maxOutputTokens?.(model)).toBe(limit);
+    expect(bedrockProvider.maxOutputTokens?.(model)).toEqual({ tokens: limit, documented: model !== 'some.unknown-model-v1:0' });
   });
 
   it('needs no API key', () => {
