@@ -20,6 +20,7 @@ import { startFakeUpstream, writeInPieces } from '../helpers/fake-upstream';
 import type { FakeUpstream } from '../helpers/fake-upstream';
 import type { LambdaHostSpec } from '../helpers/lambda-host';
 import { copyToCleanFolder, nonBuiltinRequires } from '../helpers/clean-bundle-folder';
+import { ANSWER_PREFIX, TASK_TOKEN, openAiAgentTurn, runClaudeCode } from '../helpers/coding-agent';
 import { assertOpenAiSchema } from '../helpers/openai-schemas';
 import { resolveIntrinsics, synthApp } from '../helpers/synthesized-app';
 import { FunctionEnv } from '../../functions/deployment-names';
@@ -101,7 +102,10 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
   let spendStore: DynamoSpendStore;
 
   beforeAll(async () => {
+    const agentTurn = openAiAgentTurn(UPSTREAM_KEY);
     upstream = await startFakeUpstream(async (request, res) => {
+      // Claude Code's requests (they carry its Bash tool) get the scripted coding model.
+      if ((request.json as { tools?: Array<{ function?: { name?: string } }> }).tools?.some((tool) => tool.function?.name === 'Bash')) return agentTurn(request, res);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const reply = sseReply((request.json as { model: string }).model);
       const firstContentEnd = reply.indexOf('\n\n', reply.indexOf('"Hello"')) + 2;
@@ -297,6 +301,17 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     const refused = await anthropic('sk-sy-notakey000000000000000000000000000000').messages.create({ model: 'gpt', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Anthropic.AuthenticationError);
     expect((refused as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+  });
+
+  it('serves Claude Code itself: a Bash task through API Gateway, the authorizer-free Messages route and the gateway bundle, translated to the OpenAI upstream', async () => {
+    const { key, keyId } = await createKey('claude-code-cli', 100);
+
+    const run = await runClaudeCode({ baseUrl: `${host.url}/${STAGE}`, key, auth: 'x-api-key', model: 'gpt' });
+
+    expect(run).toMatchObject({ code: 0, taskFile: TASK_TOKEN });
+    expect(run.stdout).toContain(`${ANSWER_PREFIX}${TASK_TOKEN}`);
+    // Two turns of 20 output tokens at 1000 micro-USD each, settled, nothing left reserved.
+    expect(await settledSpend(keyId)).toMatchObject({ spentMicroUsd: 2 * 20 * PRICE.output, reservedMicroUsd: 0 });
   });
 
   it('answers 429 budget_exceeded once the budget is spent', async () => {
