@@ -84,6 +84,28 @@ describe('native pass-through from an Anthropic client to an Anthropic target', 
     expect(sent?.headers['x-api-key']).toBe('test-anthropic-key');
   });
 
+  it('passes a long coding session through unchanged: 600 kB of context in 400 turns, tool results and system turns included', async () => {
+    replay('text-basic.sse', Number.MAX_SAFE_INTEGER);
+    const output = 'src/file.ts: line of build output\n'.repeat(85);
+    const messages = Array.from({ length: 200 }, (_, i) => [
+      { role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'Bash', input: { command: `npm run build -- --step ${i}` } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: output }] },
+    ]).flat();
+    const body = {
+      model: 'claude',
+      max_tokens: 4096,
+      stream: true,
+      messages: [{ role: 'user', content: 'Fix the build.' }, ...messages, { role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Go on.' }],
+    };
+    expect(JSON.stringify(body).length).toBeGreaterThan(600 * 1024);
+
+    const response = await post(body);
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(readFileSync(join(FIXTURES, 'text-basic.sse'), 'utf8'));
+    expect(up.upstreams.anthropic?.requests[0]?.json).toEqual({ ...body, model: 'claude-sonnet-4-5-20250929' });
+  });
+
   it('caps max_tokens at the target’s limit, and records the usage with cache tokens from message_delta', async () => {
     replay('cache-tokens-in-message-delta.sse', 5);
 
