@@ -113,12 +113,17 @@ export class SwitchyardApi extends Construct {
       defaultIntegration: streaming(STREAM_INTEGRATION_TIMEOUT),
       defaultMethodOptions: { authorizer: props.authorizer },
     });
-    // The Messages API: the Anthropic SDK and Claude Code send the key as `x-api-key` or as a
-    // bearer token, and API Gateway can cache an authorizer's verdict only over headers that are
-    // all present; so on these routes the gateway function authenticates the key itself (as it
-    // does locally), answering a bad key in Anthropic's envelope.
+    // The Messages API and the model list (which the Anthropic SDK also reads): the Anthropic SDK
+    // and Claude Code send the key as `x-api-key` or as a bearer token, and API Gateway can cache
+    // an authorizer's verdict only over headers that are all present; so on these routes the
+    // gateway function authenticates the key itself (as it does locally), answering a bad key in
+    // the caller's protocol's envelope.
     const messages = v1.addResource('messages');
-    const anthropicRoutes = [messages, messages.addResource('count_tokens')].map((resource) => resource.addMethod('POST', streaming(STREAM_INTEGRATION_TIMEOUT)));
+    const models = v1.addResource('models');
+    const anthropicRoutes = [
+      ...[messages, messages.addResource('count_tokens')].map((resource) => resource.addMethod('POST', streaming(STREAM_INTEGRATION_TIMEOUT))),
+      ...[models, models.addResource('{model+}')].map((resource) => resource.addMethod('GET', streaming(Duration.seconds(29)))),
+    ];
 
     for (const [name, type, status, errorType, code] of GATEWAY_RESPONSES) {
       this.api.addGatewayResponse(name, {
@@ -155,7 +160,7 @@ export class SwitchyardApi extends Construct {
       Validations.of(probe).acknowledge({ id: 'AwsSolutions-COG4', reason: 'GET /health and GET or HEAD / are public liveness probes that return no data.' });
     }
     for (const route of anthropicRoutes) {
-      const reason = 'The gateway function authenticates the virtual key of every Messages API request itself (x-api-key or bearer token, hashed and looked up in the keys table) and refuses a missing or bad key with 401 before any other work.';
+      const reason = 'The gateway function authenticates the virtual key of every Messages API and model-list request itself (x-api-key or bearer token, hashed and looked up in the keys table) and refuses a missing or bad key with 401 before any other work.';
       Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
       Validations.of(route).acknowledge({ id: 'AwsSolutions-COG4', reason });
     }

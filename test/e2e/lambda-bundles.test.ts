@@ -303,6 +303,22 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     expect((refused as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
   });
 
+  it('lists models for the Anthropic SDK (x-api-key, Anthropic’s shape) and the OpenAI SDK (bearer, OpenAI’s shape), and refuses a bad key in each envelope', async () => {
+    const { key } = await createKey('model-lister', 1);
+    const anthropic = (apiKey: string): Anthropic => new Anthropic({ apiKey, baseURL: `${host.url}/${STAGE}`, maxRetries: 0 });
+
+    const anthropicModels = [];
+    for await (const model of anthropic(key).models.list()) anthropicModels.push(model);
+    const one = await anthropic(key).models.retrieve('gpt');
+    const openaiModels = (await client(key).models.list()).data;
+
+    expect(anthropicModels).toEqual([expect.objectContaining({ type: 'model', id: 'gpt' })]);
+    expect(one).toMatchObject({ type: 'model', id: 'gpt' });
+    expect(openaiModels).toEqual([expect.objectContaining({ object: 'model', id: 'gpt' })]);
+    await expect(anthropic('sk-sy-notakey000000000000000000000000000000').models.list()).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    await expect(client('sk-sy-notakey000000000000000000000000000000').models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
   it('serves Claude Code itself: a Bash task through API Gateway, the authorizer-free Messages route and the gateway bundle, translated to the OpenAI upstream', async () => {
     const { key, keyId } = await createKey('claude-code-cli', 100);
 

@@ -76,7 +76,7 @@ export async function startApiGatewayFront(options: ApiGatewayFrontOptions): Pro
     const path = url.pathname.slice(prefix.length) || '/';
     const method = (req.method ?? 'GET').toUpperCase();
     // The stack's resources (lib/constructs/api.ts): these go to the gateway without the authorizer.
-    const openResource = OPEN_RESOURCES.find((route) => route.path === path && route.methods.includes(method));
+    const openResource = OPEN_RESOURCES.find((route) => matchesResource(route.path, path) && route.methods.includes(method));
     const isProxy = !openResource && path.startsWith('/v1/');
     if (!openResource && !isProxy) return reject(res, 'MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token');
 
@@ -219,7 +219,17 @@ const OPEN_RESOURCES: ReadonlyArray<{ path: string; methods: string[] }> = [
   { path: '/health', methods: ['GET'] },
   { path: '/v1/messages', methods: ['POST'] },
   { path: '/v1/messages/count_tokens', methods: ['POST'] },
+  { path: '/v1/models', methods: ['GET'] },
+  { path: '/v1/models/{model+}', methods: ['GET'] },
 ];
+
+/** Whether `path` is in the resource `resourcePath`, whose last part may be greedy (`{name+}`). */
+function matchesResource(resourcePath: string, path: string): boolean {
+  const greedy = /\{[a-z]+\+\}$/i.exec(resourcePath);
+  if (!greedy) return resourcePath === path;
+  const parent = resourcePath.slice(0, greedy.index);
+  return path.startsWith(parent) && path.length > parent.length;
+}
 
 /** Whether an authorizer policy allows `methodArn` (IAM-style `*` wildcards, Deny wins). */
 function allows(result: APIGatewayAuthorizerResult, methodArn: string): boolean {

@@ -25,7 +25,7 @@ describe('SwitchyardApi', () => {
     expect(template.toJSON().Outputs ?? {}).toEqual({});
   });
 
-  it('sends the Messages API routes and the root probe to the gateway without the authorizer (the gateway authenticates x-api-key or bearer itself)', () => {
+  it('sends the Messages API routes, the model list and the root probe to the gateway without the authorizer (the gateway authenticates x-api-key or bearer itself)', () => {
     const { template, gatewayId } = synth();
     const resources = template.findResources('AWS::ApiGateway::Resource');
     const idOf = (part: string): string => {
@@ -44,6 +44,8 @@ describe('SwitchyardApi', () => {
         ['GET', at({ Ref: idOf('health') })],
         ['POST', at({ Ref: idOf('messages') })],
         ['POST', at({ Ref: idOf('count_tokens') })],
+        ['GET', at({ Ref: idOf('models') })],
+        ['GET', at({ Ref: idOf('{model+}') })],
       ].sort(),
     );
     for (const method of open) expect(JSON.stringify(method.Properties.Integration.Uri)).toContain(gatewayId);
