@@ -4,6 +4,7 @@ import { upstreamCut, type UpstreamRequest } from '../http-provider';
 import { anthropicStreamError } from './errors';
 import { claudeMaxOutputTokens } from './models';
 import { anthropicEndpoint } from './request';
+import { forwardedBetas } from '../shared/anthropic-betas';
 import type { AnthropicSettings } from './settings';
 
 /**
@@ -13,29 +14,23 @@ import type { AnthropicSettings } from './settings';
  * headers (the betas filtered by the provider's `betas` setting), so features the gateway does not model (server tools, citations, betas) keep working.
  */
 export function buildNativeRequest(call: ChatCall, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
-  const body: Record<string, unknown> = { ...call.request.native.body, model: call.model, max_tokens: call.maxOutputTokens ?? claudeMaxOutputTokens(call.model).tokens };
+  const body: Record<string, unknown> = { ...nativeMessagesBody(call), model: call.model };
   if (call.stream) body.stream = true;
-  else delete body.stream;
   const request = anthropicEndpoint(ctx);
   const version = ctx.clientHeaders?.get('anthropic-version');
   if (version) request.headers['anthropic-version'] = version;
   const betas = forwardedBetas(ctx.clientHeaders?.get('anthropic-beta'), ctx.settings.betas);
-  if (betas) request.headers['anthropic-beta'] = betas;
+  if (betas.length > 0) request.headers['anthropic-beta'] = betas.join(',');
   return { ...request, body };
 }
 
 /**
- * The client's `anthropic-beta` values this provider may see (DESIGN §2): all of them, or only
- * those of `allow`, never those of `deny` (a beta the target does not know can break a request).
- * `undefined` when none is left.
+ * A Messages client's body as sent, with the gateway's output limit and without `model` and
+ * `stream`, which each Claude host (Anthropic, Bedrock) sets its own way.
  */
-export function forwardedBetas(header: string | null | undefined, filter: AnthropicSettings['betas']): string | undefined {
-  if (!header) return undefined;
-  const kept = header
-    .split(',')
-    .map((beta) => beta.trim())
-    .filter((beta) => beta !== '' && (!filter?.allow || filter.allow.includes(beta)) && !filter?.deny?.includes(beta));
-  return kept.length > 0 ? kept.join(',') : undefined;
+export function nativeMessagesBody(call: ChatCall): Record<string, unknown> {
+  const { model: _model, stream: _stream, ...body } = call.request.native.body as Record<string, unknown>;
+  return { ...body, max_tokens: call.maxOutputTokens ?? claudeMaxOutputTokens(call.model).tokens };
 }
 
 /**
@@ -43,7 +38,7 @@ export function forwardedBetas(header: string | null | undefined, filter: Anthro
  * classified GatewayError (so a failure before the first event still falls back), and a stream
  * that ends without `message_stop` is an upstream cut, never a complete answer.
  */
-export function createNativeStreamReader(ctx: CallContext<AnthropicSettings>): StreamTranslator<SseEvent> {
+export function createNativeStreamReader(ctx: Pick<CallContext, 'providerName'>): StreamTranslator<SseEvent> {
   let stopped = false;
   return {
     push(event) {

@@ -1,5 +1,5 @@
 import type { UpstreamRequest } from '../http-provider';
-import type { CallContext, ChatCall } from '../../core/ports/provider';
+import type { CallContext, ChatCall, ProviderSettings } from '../../core/ports/provider';
 import { continuesToolLoopWithoutThinking, translateMessages } from './messages';
 import { claudeMaxOutputTokens } from './models';
 import { checkUnsupportedParams, samplingFields } from './params';
@@ -17,8 +17,17 @@ const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
  * Throws a 400 GatewayError naming the parameter for anything Anthropic cannot honour.
  */
 export function buildAnthropicRequest(call: ChatCall, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
+  return { ...anthropicEndpoint(ctx), body: buildAnthropicBody(call, ctx.settings) };
+}
+
+/**
+ * The Messages body of a canonical chat call, for Anthropic and for Claude on Bedrock alike.
+ * Throws a 400 GatewayError naming the parameter for anything Claude cannot honour (unless the
+ * provider drops unsupported parameters).
+ */
+export function buildAnthropicBody(call: ChatCall, settings: Pick<ProviderSettings, 'dropUnsupportedParams'>): AnthropicRequest {
   const { request } = call;
-  const drop = ctx.settings.dropUnsupportedParams === true;
+  const drop = settings.dropUnsupportedParams === true;
   checkUnsupportedParams(request, drop);
   const maxTokens = call.maxOutputTokens ?? claudeMaxOutputTokens(call.model).tokens;
   const { system, messages } = translateMessages(request.messages);
@@ -34,8 +43,7 @@ export function buildAnthropicRequest(call: ChatCall, ctx: CallContext<Anthropic
   Object.assign(body, sampling);
   if (request.user) body.metadata = { user_id: request.user };
   if (call.stream) body.stream = true;
-
-  return { ...anthropicEndpoint(ctx), body };
+  return body;
 }
 
 /** The Messages endpoint and its headers: `x-api-key` and `anthropic-version` (the setting's, else the default). */

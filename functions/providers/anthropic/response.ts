@@ -6,7 +6,6 @@ import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
 import { fromMessagesUsage } from '../../core/protocols/anthropic-messages/native';
 import type { AnthropicMessageResponse } from './wire-types';
-import type { AnthropicSettings } from './settings';
 
 function isMessage(json: unknown): json is AnthropicMessageResponse {
   const value = json as Partial<AnthropicMessageResponse> | null;
@@ -20,7 +19,7 @@ function isMessage(json: unknown): json is AnthropicMessageResponse {
  * input becomes the text, alone (a preamble is dropped). Server tool blocks (web search, code
  * execution) have no canonical form and are left out.
  */
-export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: CallContext<AnthropicSettings>): CanonicalCompletion {
+export function parseAnthropicCompletion(json: unknown, call: ChatCall, ctx: Pick<CallContext, 'providerName'>): CanonicalCompletion {
   if (!isMessage(json)) {
     throw new GatewayError({
       status: 502,

@@ -6,7 +6,6 @@ import { anthropicStreamError } from './errors';
 import { toFinishReason } from './finish-reason';
 import { jsonToolName } from './tools';
 import { fromMessagesUsage, mergeMessagesUsage, type MessagesWireUsage } from '../../core/protocols/anthropic-messages/native';
-import type { AnthropicSettings } from './settings';
 import { toolCallId } from '../shared/ids';
 
 /**
@@ -64,7 +63,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   constructor(
     call: ChatCall,
-    private readonly ctx: CallContext<AnthropicSettings>,
+    private readonly ctx: Pick<CallContext, 'providerName' | 'requestId'>,
   ) {
     this.jsonTool = jsonToolName(call.request.output);
   }
