@@ -5,7 +5,8 @@ import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../../c
 import { BedrockClients, createBedrockClient, type BedrockClientFactory } from './client';
 import { bedrockEmbeddings } from './embeddings';
 import { mapBedrockError } from './errors';
-import { bedrockMaxOutputTokens } from './models';
+import { bedrockMaxOutputTokens, isClaudeModel } from './models';
+import { invokeClaude } from './claude-native';
 import { buildConverseInput } from './request';
 import { parseConverseResponse } from './response';
 import { loadBedrockSdk } from './sdk';
@@ -21,9 +22,12 @@ export interface BedrockProviderOptions {
 }
 
 /**
- * The AWS Bedrock provider: chat through the Converse / ConverseStream APIs of the official
- * `@aws-sdk/client-bedrock-runtime` (SigV4 and event-stream framing are the SDK's), embeddings
- * through InvokeModel for Titan and Cohere models. Needs no API key: credentials come from the
+ * The AWS Bedrock provider, through the official `@aws-sdk/client-bedrock-runtime` (SigV4 and
+ * event-stream framing are the SDK's): Claude models natively, with Anthropic's Messages body
+ * through InvokeModel / InvokeModelWithResponseStream (thinking, tools, cache hints and betas
+ * survive: claude-native.ts) unless the `claudeApi` setting says `converse`; every other model
+ * through the Converse / ConverseStream APIs;
+ * embeddings through InvokeModel for Titan and Cohere models. Needs no API key: credentials come from the
  * AWS chain of whatever client {@link BedrockProviderOptions.createClient} builds.
  */
 export function createBedrockProvider(options: BedrockProviderOptions = {}): ProviderAdapter<BedrockSettings> {
@@ -33,6 +37,14 @@ export function createBedrockProvider(options: BedrockProviderOptions = {}): Pro
     requiresApiKey: false,
     maxOutputTokens: bedrockMaxOutputTokens,
     async chat(call: ChatCall, ctx: CallContext<BedrockSettings>): Promise<ChatResult> {
+      if (isClaudeModel(call.model) && ctx.settings.claudeApi !== 'converse') {
+        try {
+          const [client, sdk] = await Promise.all([clients.get(ctx.settings), loadBedrockSdk()]);
+          return await invokeClaude(call, ctx, client, sdk);
+        } catch (error) {
+          throw mapBedrockError(error, ctx);
+        }
+      }
       const { input, responseTool } = buildConverseInput(call, ctx.settings);
       try {
         const [client, { ConverseCommand, ConverseStreamCommand }] = await Promise.all([clients.get(ctx.settings), loadBedrockSdk()]);

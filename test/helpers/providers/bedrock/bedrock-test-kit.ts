@@ -24,11 +24,15 @@ export function testProvider(): ProviderAdapter<BedrockSettings> {
   return createBedrockProvider({ createClient: (target) => createBedrockClient(target, { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }) });
 }
 
-/** A call context pointing the provider at `baseUrl`. */
+/**
+ * A call context pointing the provider at `baseUrl`, on the Converse API for every model (the
+ * recorded fixtures are ConverseStream streams of Claude): the Claude InvokeModel path has its
+ * own tests.
+ */
 export function testContext(baseUrl: string, settings: Partial<Omit<BedrockSettings, 'type'>> = {}, signal: AbortSignal = new AbortController().signal): CallContext<BedrockSettings> {
   return {
     providerName: 'bedrock',
-    settings: { type: 'bedrock', region: 'us-east-1', baseUrl, ...settings },
+    settings: { type: 'bedrock', region: 'us-east-1', baseUrl, claudeApi: 'converse', ...settings },
     apiKey: undefined,
     fetch,
     signal,

@@ -36,15 +36,44 @@ function encodeEventStream(jsonl: string): Buffer {
   return Buffer.concat(frames);
 }
 
+/**
+ * Frames an Anthropic SSE stream the way InvokeModelWithResponseStream carries Claude's events:
+ * one `chunk` frame per event, its JSON base64-encoded under `bytes`, with Bedrock's invocation
+ * metrics added to `message_stop`; an `error` event becomes a `modelStreamErrorException` frame
+ * carrying the model's status (529 when overloaded), as Bedrock reports a model failure.
+ */
+function encodeClaudeStream(sse: string): Buffer {
+  const frame = (headers: Record<string, string>, payload: unknown): Uint8Array =>
+    codec.encode({
+      headers: Object.fromEntries(Object.entries({ ...headers, ':content-type': 'application/json' }).map(([key, value]) => [key, { type: 'string' as const, value }])),
+      body: fromUtf8(JSON.stringify(payload)),
+    });
+  const frames = sse
+    .split(/\n\n/)
+    .map((block) => /^data: (.*)$/m.exec(block)?.[1])
+    .filter((data): data is string => data !== undefined)
+    .map((data) => {
+      const event = JSON.parse(data) as { type: string; error?: { type?: string; message?: string } };
+      if (event.type === 'error') {
+        return frame({ ':message-type': 'exception', ':exception-type': 'modelStreamErrorException' }, { message: event.error?.message ?? 'error', originalStatusCode: event.error?.type === 'overloaded_error' ? 529 : 500 });
+      }
+      const payload = event.type === 'message_stop' ? { ...event, 'amazon-bedrock-invocationMetrics': { inputTokenCount: 10, outputTokenCount: 5, invocationLatency: 100, firstByteLatency: 50 } } : event;
+      return frame({ ':message-type': 'event', ':event-type': 'chunk' }, { bytes: Buffer.from(JSON.stringify(payload)).toString('base64') });
+    });
+  return Buffer.concat(frames);
+}
+
 /** How the fake answers one request. */
 export type FakeBedrockReply =
   | { kind: 'stream'; jsonl: string; pieceSize?: number }
+  /** An Anthropic SSE stream (a recorded fixture), sent as InvokeModelWithResponseStream frames. */
+  | { kind: 'claude-stream'; sse: string; pieceSize?: number }
   | { kind: 'json'; body: unknown; status?: number; headers?: Record<string, string> }
   | { kind: 'error'; status: number; errorType: string; message: string };
 
 /** What the fake was asked: the operation and model id decoded from the REST path. */
 export interface FakeBedrockCall {
-  operation: 'converse' | 'converse-stream' | 'invoke';
+  operation: 'converse' | 'converse-stream' | 'invoke' | 'invoke-with-response-stream';
   modelId: string;
   request: RecordedRequest;
 }
@@ -55,7 +84,7 @@ export interface FakeBedrockCall {
  */
 export async function startFakeBedrock(reply: (call: FakeBedrockCall) => FakeBedrockReply): Promise<FakeUpstream> {
   return startFakeUpstream(async (request, res) => {
-    const match = /^\/model\/([^/]+)\/(converse-stream|converse|invoke)$/.exec(request.url);
+    const match = /^\/model\/([^/]+)\/(converse-stream|converse|invoke-with-response-stream|invoke)$/.exec(request.url);
     if (request.method !== 'POST' || !match) {
       sendError(res, 404, 'UnknownOperationException', `No route for ${request.method} ${request.url}`);
       return;
@@ -67,7 +96,8 @@ export async function startFakeBedrock(reply: (call: FakeBedrockCall) => FakeBed
       sendJson(res, answer.status ?? 200, answer.body, answer.headers);
     } else {
       res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'fake-request-id' });
-      await writeInPieces(res, encodeEventStream(answer.jsonl), answer.pieceSize ?? Number.MAX_SAFE_INTEGER);
+      const frames = answer.kind === 'stream' ? encodeEventStream(answer.jsonl) : encodeClaudeStream(answer.sse);
+      await writeInPieces(res, frames, answer.pieceSize ?? Number.MAX_SAFE_INTEGER);
     }
   });
 }

@@ -20,7 +20,8 @@ describe('openai SDK → gateway → Bedrock (fake ConverseStream endpoint)', ()
     fake = await startFakeBedrock(() => ({ kind: 'stream', jsonl: fixture(fixtureName), pieceSize: 1 }));
     dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bedrock-'));
     const config = parseConfig({
-      providers: { aws: { type: 'bedrock', region: 'us-east-1', baseUrl: fake.url } },
+      // The recorded fixtures are ConverseStream streams of Claude.
+      providers: { aws: { type: 'bedrock', region: 'us-east-1', baseUrl: fake.url, claudeApi: 'converse' } },
       models: { claude: { targets: [{ provider: 'aws', model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' }] } },
       retry: { attempts: 1 },
     });
