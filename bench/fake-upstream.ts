@@ -1,10 +1,14 @@
 /**
- * The fake OpenAI upstream of the benchmark, run in its own process (forked by `bench/run.ts`) so
- * its CPU never counts against the gateway or the load generator. `POST …/chat/completions`
- * answers instantly with a small completion, or — when the body asks for `"stream": true` — with a
- * paced SSE stream: a role chunk at once, `CONTENT_CHUNKS` content chunks `intervalMs` apart, a
- * finish chunk, a usage chunk and `[DONE]` (24 events). It reports its URL over IPC and exits when
- * its parent disconnects.
+ * The fake upstream of the benchmark, run in its own process (forked by `bench/run.ts`) so its CPU
+ * never counts against the gateway or the load generator. It speaks two protocols:
+ * - OpenAI: `POST /v1/chat/completions` answers instantly with a small completion, or — when the
+ *   body asks for `"stream": true` — with a paced SSE stream: a role chunk at once,
+ *   `CONTENT_CHUNKS` content chunks `intervalMs` apart, a finish chunk, a usage chunk and `[DONE]`
+ *   (24 events);
+ * - Anthropic: `POST /v1/messages` answers with a small message, or a paced stream of the same
+ *   length: `message_start` and `content_block_start` at once, `CONTENT_CHUNKS - 1` text deltas
+ *   `intervalMs` apart, then `content_block_stop`, `message_delta` and `message_stop` (24 events).
+ * It reports its URL (with `/v1`) over IPC and exits when its parent disconnects.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,20 +54,60 @@ function stream(res: ServerResponse, intervalMs: number): void {
   }, intervalMs);
 }
 
+const CLAUDE = 'claude-sonnet-4-5';
+
+function messageBody(): string {
+  return JSON.stringify({
+    id: 'msg_bench',
+    type: 'message',
+    role: 'assistant',
+    model: CLAUDE,
+    content: [{ type: 'text', text: 'Hello from the bench upstream.' }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 12, output_tokens: CONTENT_CHUNKS },
+  });
+}
+
+function event(type: string, data: Record<string, unknown>): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+}
+
+function messagesStream(res: ServerResponse, intervalMs: number): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.write(event('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', model: CLAUDE, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }));
+  res.write(event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    sent += 1;
+    res.write(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `tok${sent} ` } }));
+    if (sent < CONTENT_CHUNKS - 1) return;
+    clearInterval(timer);
+    res.write(event('content_block_stop', { index: 0 }));
+    res.write(event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: CONTENT_CHUNKS } }));
+    res.end(event('message_stop', {}));
+  }, intervalMs);
+}
+
 function handle(req: IncomingMessage, res: ServerResponse, intervalMs: number): void {
   const parts: Buffer[] = [];
   req.on('data', (part: Buffer) => parts.push(part));
   req.on('end', () => {
-    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+    const messages = req.url?.endsWith('/v1/messages') === true;
+    if (req.method !== 'POST' || (!messages && !req.url?.endsWith('/chat/completions'))) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error"}}');
       return;
     }
     // A substring test instead of JSON.parse keeps the upstream's own CPU cost tiny.
     if (Buffer.concat(parts).includes('"stream":true')) {
-      stream(res, intervalMs);
+      (messages ? messagesStream : stream)(res, intervalMs);
       return;
     }
-    const body = completionBody();
+    const body = messages ? messageBody() : completionBody();
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
 }

@@ -5,9 +5,11 @@
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 
-/** One measured cell: a target (direct or gateway) × request kind × concurrency. */
+/** One measured cell: a target (direct or gateway) × protocol × request kind × concurrency. */
 export interface CellResult {
   target: 'direct' | 'gateway';
+  /** `chat`: Chat Completions to an OpenAI target; `messages`: Anthropic Messages passed through to an Anthropic target. */
+  protocol: 'chat' | 'messages';
   kind: 'json' | 'stream';
   concurrency: number;
   requests: number;
@@ -51,8 +53,8 @@ export interface BenchResult {
   machine: { nproc: number; cpuModel: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   settings: { streamIntervalMs: number; eventsPerStream: number; maxDurationMs: number; maxRequests: number };
   cells: CellResult[];
-  /** Gateway minus direct, per kind and concurrency. */
-  added: Array<{ kind: 'json' | 'stream'; concurrency: number; p50Ms: number; p99Ms: number; ttfbP50Ms: number }>;
+  /** Gateway minus direct, per protocol, kind and concurrency. */
+  added: Array<{ protocol: CellResult['protocol']; kind: CellResult['kind']; concurrency: number; p50Ms: number; p99Ms: number; ttfbP50Ms: number }>;
   coldStart: ColdStartResult;
 }
 
@@ -67,13 +69,14 @@ export function machineInfo(): { nproc: number; cpuModel: string; node: string }
   return { nproc: cpus().length, cpuModel, node: process.version };
 }
 
-/** Added latency of the gateway over the direct call, matched by kind and concurrency. */
+/** Added latency of the gateway over the direct call, matched by protocol, kind and concurrency. */
 export function addedLatency(cells: CellResult[]): BenchResult['added'] {
   const added: BenchResult['added'] = [];
   for (const gateway of cells.filter((cell) => cell.target === 'gateway')) {
-    const direct = cells.find((cell) => cell.target === 'direct' && cell.kind === gateway.kind && cell.concurrency === gateway.concurrency);
+    const direct = cells.find((cell) => cell.target === 'direct' && cell.protocol === gateway.protocol && cell.kind === gateway.kind && cell.concurrency === gateway.concurrency);
     if (!direct) continue;
     added.push({
+      protocol: gateway.protocol,
       kind: gateway.kind,
       concurrency: gateway.concurrency,
       p50Ms: gateway.p50Ms - direct.p50Ms,
@@ -95,17 +98,19 @@ export function toMarkdown(result: BenchResult): string {
     `Machine: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}; load average before ${machine.loadAverageBefore.map((n) => n.toFixed(2)).join(' / ')}, after ${machine.loadAverageAfter.map((n) => n.toFixed(2)).join(' / ')}.`,
     `Streams: ${settings.eventsPerStream} events, content chunks ${settings.streamIntervalMs} ms apart. Each cell: at most ${settings.maxRequests} requests or ${settings.maxDurationMs} ms.`,
     '',
-    '| target | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | gateway CPU ms/req | upstream CPU ms/req | gateway RSS MiB (peak) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    'Protocols: `chat` is Chat Completions to an OpenAI target; `messages` is the Anthropic Messages API passed through to an Anthropic target.',
+    '',
+    '| target | protocol | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | gateway CPU ms/req | upstream CPU ms/req | gateway RSS MiB (peak) |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const cell of result.cells) {
     const memory = cell.rssMiB === undefined ? '–' : `${fixed(cell.rssMiB, 0)} (${fixed(cell.peakRssMiB, 0)})`;
     lines.push(
-      `| ${cell.target} | ${cell.kind} | ${cell.concurrency} | ${cell.requests} | ${cell.errors} | ${fixed(cell.requestsPerSecond, 0)} | ${fixed(cell.p50Ms)} | ${fixed(cell.p99Ms)} | ${fixed(cell.ttfbP50Ms)} | ${fixed(cell.ttfbP99Ms)} | ${fixed(cell.cpuPerRequestMs, 3)} | ${fixed(cell.upstreamCpuPerRequestMs, 3)} | ${memory} |`,
+      `| ${cell.target} | ${cell.protocol} | ${cell.kind} | ${cell.concurrency} | ${cell.requests} | ${cell.errors} | ${fixed(cell.requestsPerSecond, 0)} | ${fixed(cell.p50Ms)} | ${fixed(cell.p99Ms)} | ${fixed(cell.ttfbP50Ms)} | ${fixed(cell.ttfbP99Ms)} | ${fixed(cell.cpuPerRequestMs, 3)} | ${fixed(cell.upstreamCpuPerRequestMs, 3)} | ${memory} |`,
     );
   }
-  lines.push('', '**Added by the gateway** (gateway minus direct):', '', '| kind | conc. | p50 ms | p99 ms | TTFB p50 ms |', '|---|---:|---:|---:|---:|');
-  for (const row of result.added) lines.push(`| ${row.kind} | ${row.concurrency} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ${fixed(row.ttfbP50Ms)} |`);
+  lines.push('', '**Added by the gateway** (gateway minus direct):', '', '| protocol | kind | conc. | p50 ms | p99 ms | TTFB p50 ms |', '|---|---|---:|---:|---:|---:|');
+  for (const row of result.added) lines.push(`| ${row.protocol} | ${row.kind} | ${row.concurrency} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ${fixed(row.ttfbP50Ms)} |`);
   lines.push('', '**Lambda bundle cold start**:', '');
   const cold = result.coldStart;
   if (cold.measured) {
@@ -126,7 +131,7 @@ export function toMarkdown(result: BenchResult): string {
   const failed = result.cells.filter((cell) => cell.firstError);
   if (failed.length > 0) {
     lines.push('', '**Errors**:', '');
-    for (const cell of failed) lines.push(`- ${cell.target} ${cell.kind} c${cell.concurrency}: ${cell.firstError}`);
+    for (const cell of failed) lines.push(`- ${cell.target} ${cell.protocol} ${cell.kind} c${cell.concurrency}: ${cell.firstError}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -26,6 +26,8 @@ import { addedLatency, machineInfo, toMarkdown, type BenchResult, type CellResul
 
 const CONCURRENCY = [1, 16, 64];
 const KINDS = ['json', 'stream'] as const;
+/** Chat Completions to an OpenAI target, and Anthropic Messages passed through to an Anthropic target. */
+const PROTOCOLS = ['chat', 'messages'] as const;
 const STREAM_INTERVAL_MS = 1;
 const RESULTS_DIR = resolve(__dirname, 'results');
 
@@ -41,14 +43,16 @@ const QUICK: Settings = { maxDurationMs: 250, maxRequests: 200, warmupRequests: 
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
-function requestBody(kind: 'json' | 'stream'): string {
+function requestBody(protocol: CellResult['protocol'], kind: CellResult['kind']): string {
   const messages = [{ role: 'user', content: 'Say hello in twenty words.' }];
-  return JSON.stringify(kind === 'stream' ? { model: 'bench', messages, stream: true } : { model: 'bench', messages });
+  const body = protocol === 'chat' ? { model: 'bench', messages } : { model: 'bench-claude', max_tokens: 1024, messages };
+  return JSON.stringify(kind === 'stream' ? { ...body, stream: true } : body);
 }
 
-function cellOf(target: CellResult['target'], kind: CellResult['kind'], concurrency: number, load: Awaited<ReturnType<typeof runLoad>>): CellResult {
+function cellOf(target: CellResult['target'], protocol: CellResult['protocol'], kind: CellResult['kind'], concurrency: number, load: Awaited<ReturnType<typeof runLoad>>): CellResult {
   return {
     target,
+    protocol,
     kind,
     concurrency,
     requests: load.requests,
@@ -73,8 +77,13 @@ async function main(): Promise<void> {
     const configPath = join(work, 'switchyard.config.json');
     writeFileSync(
       configPath,
-      JSON.stringify({ providers: { upstream: { type: 'openai', baseUrl: upstream.url } }, models: { bench: { targets: [{ provider: 'upstream', model: 'gpt-4o-mini' }] } } }),
+      JSON.stringify({
+        providers: { upstream: { type: 'openai', baseUrl: upstream.url }, claude: { type: 'anthropic', baseUrl: upstream.url.replace(/\/v1$/, ''), apiKeySecret: 'claude' } },
+        models: { bench: { targets: [{ provider: 'upstream', model: 'gpt-4o-mini' }] }, 'bench-claude': { targets: [{ provider: 'claude', model: 'claude-sonnet-4-5' }] } },
+      }),
     );
+    // The Anthropic provider's key, which `switchyard serve` reads from its environment.
+    process.env.SWITCHYARD_SECRET_CLAUDE = 'sk-ant-bench';
     // A real key with a budget, so every request reserves and settles spend (budgets on).
     const created = JSON.parse(await runCli(['keys', 'create', '--name', 'bench', '--budget', '1000000', '--period', 'month', '--json', '--data-dir', dataDir])) as { key: string };
     const profileDir = join(RESULTS_DIR, 'profiles');
@@ -85,33 +94,43 @@ async function main(): Promise<void> {
     );
 
     const cells: CellResult[] = [];
-    const targets: Array<{ target: CellResult['target']; url: string; headers: Record<string, string> }> = [
-      { target: 'direct', url: `${upstream.url}/chat/completions`, headers: { 'content-type': 'application/json' } },
-      { target: 'gateway', url: `${gateway.url}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${created.key}` } },
-    ];
-    for (const kind of KINDS) {
-      for (const { url, headers } of targets) {
-        // Warm-up: JIT, connection pools and the key cache, so cells measure the steady state.
-        await runLoad({ url, headers, body: requestBody(kind), concurrency: 16, maxRequests: settings.warmupRequests, maxDurationMs: settings.maxDurationMs });
-      }
-      for (const concurrency of CONCURRENCY) {
-        for (const { target, url, headers } of targets) {
-          const spec: LoadSpec = { url, headers, body: requestBody(kind), concurrency, maxRequests: settings.maxRequests, maxDurationMs: settings.maxDurationMs };
-          const cpuBefore = target === 'gateway' ? cpuMs(gateway.pid) : 0;
-          const upstreamCpuBefore = cpuMs(upstream.pid);
-          const load = await runLoad(spec);
-          const cell = cellOf(target, kind, concurrency, load);
-          // Usage events and settlement run after each response: let them finish before reading.
-          await sleep(values.quick ? 50 : 300);
-          cell.upstreamCpuPerRequestMs = (cpuMs(upstream.pid) - upstreamCpuBefore) / Math.max(1, load.requests);
-          if (target === 'gateway') {
-            cell.cpuPerRequestMs = (cpuMs(gateway.pid) - cpuBefore) / Math.max(1, load.requests);
-            const memory = memoryMiB(gateway.pid);
-            cell.rssMiB = memory.rss;
-            cell.peakRssMiB = memory.peak;
+    const anthropicHeaders = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
+    const targetsOf = (protocol: CellResult['protocol']): Array<{ target: CellResult['target']; url: string; headers: Record<string, string> }> =>
+      protocol === 'chat'
+        ? [
+            { target: 'direct', url: `${upstream.url}/chat/completions`, headers: { 'content-type': 'application/json' } },
+            { target: 'gateway', url: `${gateway.url}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${created.key}` } },
+          ]
+        : [
+            { target: 'direct', url: `${upstream.url}/messages`, headers: { ...anthropicHeaders, 'x-api-key': 'sk-ant-bench' } },
+            { target: 'gateway', url: `${gateway.url}/v1/messages`, headers: { ...anthropicHeaders, 'x-api-key': created.key } },
+          ];
+    for (const protocol of PROTOCOLS) {
+      const targets = targetsOf(protocol);
+      for (const kind of KINDS) {
+        for (const { url, headers } of targets) {
+          // Warm-up: JIT, connection pools and the key cache, so cells measure the steady state.
+          await runLoad({ url, headers, body: requestBody(protocol, kind), concurrency: 16, maxRequests: settings.warmupRequests, maxDurationMs: settings.maxDurationMs });
+        }
+        for (const concurrency of CONCURRENCY) {
+          for (const { target, url, headers } of targets) {
+            const spec: LoadSpec = { url, headers, body: requestBody(protocol, kind), concurrency, maxRequests: settings.maxRequests, maxDurationMs: settings.maxDurationMs };
+            const cpuBefore = target === 'gateway' ? cpuMs(gateway.pid) : 0;
+            const upstreamCpuBefore = cpuMs(upstream.pid);
+            const load = await runLoad(spec);
+            const cell = cellOf(target, protocol, kind, concurrency, load);
+            // Usage events and settlement run after each response: let them finish before reading.
+            await sleep(values.quick ? 50 : 300);
+            cell.upstreamCpuPerRequestMs = (cpuMs(upstream.pid) - upstreamCpuBefore) / Math.max(1, load.requests);
+            if (target === 'gateway') {
+              cell.cpuPerRequestMs = (cpuMs(gateway.pid) - cpuBefore) / Math.max(1, load.requests);
+              const memory = memoryMiB(gateway.pid);
+              cell.rssMiB = memory.rss;
+              cell.peakRssMiB = memory.peak;
+            }
+            cells.push(cell);
+            process.stdout.write(`${target.padEnd(7)} ${protocol.padEnd(8)} ${kind.padEnd(6)} c=${String(concurrency).padEnd(3)} ${cell.requests} req, ${cell.requestsPerSecond.toFixed(0)} req/s, p50 ${cell.p50Ms.toFixed(2)} ms, TTFB p50 ${cell.ttfbP50Ms.toFixed(2)} ms${cell.cpuPerRequestMs !== undefined ? `, CPU ${cell.cpuPerRequestMs.toFixed(3)} ms/req` : ''}${cell.errors ? `, ${cell.errors} errors (${cell.firstError})` : ''}\n`);
           }
-          cells.push(cell);
-          process.stdout.write(`${target.padEnd(7)} ${kind.padEnd(6)} c=${String(concurrency).padEnd(3)} ${cell.requests} req, ${cell.requestsPerSecond.toFixed(0)} req/s, p50 ${cell.p50Ms.toFixed(2)} ms, TTFB p50 ${cell.ttfbP50Ms.toFixed(2)} ms${cell.cpuPerRequestMs !== undefined ? `, CPU ${cell.cpuPerRequestMs.toFixed(3)} ms/req` : ''}${cell.errors ? `, ${cell.errors} errors (${cell.firstError})` : ''}\n`);
         }
       }
     }
