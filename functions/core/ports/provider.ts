@@ -103,6 +103,11 @@ export interface ProviderAdapter<S extends ProviderSettings = ProviderSettings> 
   chat(call: ChatCall, ctx: CallContext<S>): Promise<ChatResult>;
   /** Present only for providers with an embeddings API. */
   embeddings?(call: EmbeddingCall, ctx: CallContext<S>): Promise<EmbeddingResponse>;
+  /**
+   * Present only for providers that count tokens: the exact input tokens of a Messages
+   * `count_tokens` body (as the client sent it) for `model`.
+   */
+  countMessagesTokens?(body: Record<string, unknown>, model: string, ctx: CallContext<S>): Promise<number>;
   /** The model's output token limit: sent when the client sent none, and a cap when documented. */
   maxOutputTokens?(model: string): OutputLimit;
   /** Whether the provider needs an API key (so a missing secret is reported clearly). */

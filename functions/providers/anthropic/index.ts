@@ -1,9 +1,9 @@
-import { createHttpProvider, readJson, sendUpstream, translateSse, upstreamCut } from '../http-provider';
+import { badUpstreamJson, createHttpProvider, readJson, sendUpstream, translateSse, upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../../core/ports/provider';
 import type { AnthropicSettings } from './settings';
 import { parseAnthropicError } from './errors';
 import { claudeMaxOutputTokens } from './models';
-import { buildNativeRequest, createNativeStreamReader } from './native';
+import { buildNativeCountRequest, buildNativeRequest, createNativeStreamReader } from './native';
 import { buildAnthropicRequest } from './request';
 import { parseAnthropicCompletion } from './response';
 import { AnthropicStreamTranslator } from './stream';
@@ -35,4 +35,9 @@ async function passThrough(call: ChatCall, ctx: CallContext<AnthropicSettings>):
 export const anthropicProvider: ProviderAdapter<AnthropicSettings> = {
   ...translated,
   chat: (call, ctx) => (call.request.native.protocol === 'anthropic-messages' ? passThrough(call, ctx) : translated.chat(call, ctx)),
+  countMessagesTokens: async (body, model, ctx) => {
+    const json = (await readJson(await sendUpstream(ctx, buildNativeCountRequest(body, model, ctx), parseAnthropicError), ctx)) as { input_tokens?: unknown };
+    if (typeof json.input_tokens !== 'number') throw badUpstreamJson(ctx.providerName, 'a body');
+    return json.input_tokens;
+  },
 };

@@ -16,12 +16,26 @@ import type { AnthropicSettings } from './settings';
 export function buildNativeRequest(call: ChatCall, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
   const body: Record<string, unknown> = { ...nativeMessagesBody(call), model: call.model };
   if (call.stream) body.stream = true;
+  return { ...nativeEndpoint(ctx), body };
+}
+
+/**
+ * The upstream request of a `count_tokens` call: the client's body as sent with the provider
+ * model, to `/v1/messages/count_tokens`, with the same headers as a Messages request.
+ */
+export function buildNativeCountRequest(body: Record<string, unknown>, model: string, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
+  const endpoint = nativeEndpoint(ctx);
+  return { ...endpoint, url: `${endpoint.url}/count_tokens`, body: { ...body, model } };
+}
+
+/** The Messages endpoint with the client's `anthropic-version` and the betas this provider allows. */
+function nativeEndpoint(ctx: CallContext<AnthropicSettings>): Pick<UpstreamRequest, 'url' | 'headers'> {
   const request = anthropicEndpoint(ctx);
   const version = ctx.clientHeaders?.get('anthropic-version');
   if (version) request.headers['anthropic-version'] = version;
   const betas = forwardedBetas(ctx.clientHeaders?.get('anthropic-beta'), ctx.settings.betas);
   if (betas.length > 0) request.headers['anthropic-beta'] = betas.join(',');
-  return { ...request, body };
+  return request;
 }
 
 /**

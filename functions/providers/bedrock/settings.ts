@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonProviderFields } from '../../core/config/provider-fields';
-import { anthropicBetasSchema } from '../shared/anthropic-betas';
+import { anthropicBetasSchema } from '../anthropic/settings';
 
 /** Settings of a `bedrock` provider (credentials from the AWS chain; no API key). */
 export const bedrockSettingsSchema = z.strictObject({

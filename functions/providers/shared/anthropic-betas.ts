@@ -1,18 +1,13 @@
-import { z } from 'zod';
-
 /**
  * The `betas` setting of a provider that serves Claude natively (Anthropic, Bedrock): which of
- * the `anthropic-beta` values a Messages client sends reach it (DESIGN §2).
+ * the `anthropic-beta` values a Messages client sends reach it (DESIGN §2). Its schema is in
+ * `anthropic/settings.ts`: this module runs on every request and stays free of zod, which the
+ * Lambda bundle would otherwise carry whole.
  */
-export const anthropicBetasSchema = z
-  .strictObject({
-    allow: z.array(z.string().min(1)).optional().describe('Only these `anthropic-beta` values reach this provider.'),
-    deny: z.array(z.string().min(1)).optional().describe('These `anthropic-beta` values never reach this provider.'),
-  })
-  .describe('Which of the `anthropic-beta` values a Messages client sends are forwarded to this provider.');
-
-/** A validated `betas` setting. */
-export type AnthropicBetasFilter = z.output<typeof anthropicBetasSchema>;
+export interface AnthropicBetasFilter {
+  allow?: string[] | undefined;
+  deny?: string[] | undefined;
+}
 
 /**
  * The client's `anthropic-beta` values (one comma-separated header) this provider may see: all

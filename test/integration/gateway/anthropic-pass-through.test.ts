@@ -19,7 +19,10 @@ describe('native pass-through from an Anthropic client to an Anthropic target', 
     harness = await startGatewayHarness({
       config: {
         providers: { anthropic: { type: 'anthropic', baseUrl: up.upstreams.anthropic?.url, apiKeySecret: 'anthropic', betas: { deny: ['files-api-2025-04-14'] } } },
-        models: { claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', maxOutputTokens: 8000 }] } },
+        models: {
+          claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', maxOutputTokens: 8000 }] },
+          'claude-precise': { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', params: { temperature: 0.1, top_k: 5 } }] },
+        },
         retry: { attempts: 1 },
       },
       env: { SWITCHYARD_SECRET_ANTHROPIC: 'test-anthropic-key' },
@@ -104,6 +107,36 @@ describe('native pass-through from an Anthropic client to an Anthropic target', 
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(readFileSync(join(FIXTURES, 'text-basic.sse'), 'utf8'));
     expect(up.upstreams.anthropic?.requests[0]?.json).toEqual({ ...body, model: 'claude-sonnet-4-5-20250929' });
+  });
+
+  it('counts tokens exactly with Anthropic’s count_tokens (the client’s body, the provider model and key), and estimates when that fails', async () => {
+    const client = new Anthropic({ baseURL: harness.url, apiKey: harness.key, maxRetries: 0 });
+    const body = { model: 'claude', system: 'Be brief.', messages: [{ role: 'user' as const, content: 'How many tokens is this?' }], tools: [{ name: 'Bash', input_schema: { type: 'object' as const } }] };
+    up.script('anthropic', (_request, res) => sendJson(res, 200, { input_tokens: 1234 }));
+
+    const { data: exact, response } = await client.messages.countTokens(body, { headers: { 'anthropic-beta': 'token-counting-2024-11-01' } }).withResponse();
+
+    expect(exact).toEqual({ input_tokens: 1234 });
+    expect(response.headers.get('x-switchyard-token-count')).toBe('exact');
+    const sent = up.upstreams.anthropic?.requests[0];
+    expect(sent?.url).toBe('/v1/messages/count_tokens');
+    expect(sent?.json).toEqual({ ...body, model: 'claude-sonnet-4-5-20250929' });
+    expect(sent?.headers['x-api-key']).toBe('test-anthropic-key');
+    expect(sent?.headers['anthropic-beta']).toBe('token-counting-2024-11-01');
+
+    up.script('anthropic', (_request, res) => sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }));
+    const { data: estimated, response: fallback } = await client.messages.countTokens(body).withResponse();
+
+    expect(fallback.headers.get('x-switchyard-token-count')).toBe('estimated');
+    expect(estimated.input_tokens).toBeGreaterThan(0);
+  });
+
+  it('forces a target’s params on the body it passes through', async () => {
+    replay('text-basic.sse', Number.MAX_SAFE_INTEGER);
+
+    await (await post({ model: 'claude-precise', max_tokens: 100, temperature: 0.9, stream: true, messages: [{ role: 'user', content: 'Hi' }] })).text();
+
+    expect(up.upstreams.anthropic?.requests[0]?.json).toMatchObject({ model: 'claude-sonnet-4-5-20250929', temperature: 0.1, top_k: 5 });
   });
 
   it('caps max_tokens at the target’s limit, and records the usage with cache tokens from message_delta', async () => {

@@ -5,10 +5,11 @@ import { completed, type HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
 import { assertModelAccess, mayUseModel } from '../../pipeline/model-access';
 import { readJsonBody } from '../../pipeline/read-body';
+import { planRequestRoute } from '../../pipeline/route-request';
 import type { RequestSignal } from '../../pipeline/request-signal';
 import { logRequestBody } from '../../pipeline/request-log';
 import { isAliasPattern } from '../../routing/resolve-alias';
-import type { GatewayRuntime } from '../../runtime';
+import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../../runtime';
 import type { RequestRecord } from '../../usage/request-record';
 import { estimateTokens } from '../../usage/token-counts';
 import { decodeMessagesRequest } from './decode';
@@ -29,7 +30,9 @@ export async function handleMessages(runtime: GatewayRuntime, request: Request, 
   const body = validateMessagesRequest(raw, runtime.config.limits);
   logRequestBody(runtime, request, raw, record);
   const canonical = decodeMessagesRequest(body);
-  const { started, headers, price } = await callRoute(runtime, request, record, requestSignal, { request: canonical, bodyBytes: size, requestFor: () => canonical });
+  // A target's forced `params` are merged into the client's body, in its protocol's names, as on chat.
+  const requestFor = (params: Record<string, unknown> | undefined) => (params ? decodeMessagesRequest(validateMessagesRequest({ ...raw, ...params }, runtime.config.limits)) : canonical);
+  const { started, headers, price } = await callRoute(runtime, request, record, requestSignal, { request: canonical, bodyBytes: size, requestFor: (target) => requestFor(target.params) });
   const identity: MessageIdentity = { id: `msg_${record.requestId.replace(/^req_/, '')}`, model: started.target.model };
   const answer = started.value;
 
@@ -53,16 +56,44 @@ export async function handleMessages(runtime: GatewayRuntime, request: Request, 
 const TOKEN_COUNT_HEADER = 'x-switchyard-token-count';
 
 /**
- * `POST /v1/messages/count_tokens`: an estimate of the prompt's input tokens (about four
- * characters of the body per token; no upstream call, no budget), said so in
- * `x-switchyard-token-count: estimated`. The key must be allowed the model.
+ * `POST /v1/messages/count_tokens` (DESIGN §2): exact from the alias's first target where its
+ * provider counts tokens (Anthropic's own `count_tokens`), otherwise — or when that call fails —
+ * an estimate of about four characters of the body per token; `x-switchyard-token-count` says
+ * which (`exact` or `estimated`). No budget is reserved and no model is called. The key must be
+ * allowed the model.
  */
 export async function handleCountTokens(runtime: GatewayRuntime, request: Request, record: RequestRecord): Promise<HandlerResult> {
   const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
   const body = validateCountTokensRequest(raw, runtime.config.limits);
   record.modelRequested = body.model;
-  assertModelAccess(runtime.config, record.principal, body.model);
-  return completed(new Response(JSON.stringify({ input_tokens: estimateTokens(size, 0).input }), { status: 200, headers: { ...JSON_HEADERS, [TOKEN_COUNT_HEADER]: 'estimated' } }));
+  const alias = assertModelAccess(runtime.config, record.principal, body.model);
+  const exact = await exactTokenCount(runtime, request, record, raw, alias);
+  const inputTokens = exact ?? estimateTokens(size, 0).input;
+  return completed(new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { ...JSON_HEADERS, [TOKEN_COUNT_HEADER]: exact === undefined ? 'estimated' : 'exact' } }));
+}
+
+/**
+ * The count of the alias's first target when its provider counts tokens, within the first-byte
+ * timeout; `undefined` when it does not, or when the call fails (logged: the caller then gets an
+ * estimate rather than an error for a figure it only plans with).
+ */
+async function exactTokenCount(runtime: GatewayRuntime, request: Request, record: RequestRecord, body: Record<string, unknown>, alias: string): Promise<number | undefined> {
+  const [target] = planRequestRoute(runtime, request, alias);
+  if (!target) return undefined;
+  const adapter = adapterFor(runtime, target);
+  if (!adapter.countMessagesTokens) return undefined;
+  const controller = new AbortController();
+  const cancelTimer = runtime.deps.clock.setTimer(runtime.config.timeouts.firstByteMs, () => controller.abort(new Error('count_tokens timed out')));
+  try {
+    const apiKey = await apiKeyFor(runtime, target, adapter);
+    const ctx = callContextFor(runtime, target, apiKey, { fetch: runtime.deps.fetch, signal: controller.signal, clientHeaders: request.headers, requestId: record.requestId });
+    return await adapter.countMessagesTokens(body, target.model, ctx);
+  } catch (error) {
+    runtime.deps.logger.warn('count_tokens fell back to an estimate', { requestId: record.requestId, provider: target.providerName, error: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  } finally {
+    cancelTimer();
+  }
 }
 
 /** An alias as an Anthropic `ModelInfo`. */
