@@ -167,6 +167,20 @@ describe('Claude on Bedrock, natively through InvokeModel', () => {
     expect(calls.map((call) => call.operation)).toEqual(['converse']);
   });
 
+  it('streams a tool call of another Bedrock model (Converse) to the Anthropic SDK as a tool_use block', async () => {
+    reply = () => ({ kind: 'stream', jsonl: readFileSync(join(SHARED_DIR, 'fixtures', 'bedrock', 'tool-call.jsonl'), 'utf8'), pieceSize: 7 });
+    const client = new Anthropic({ baseURL: harness.url, apiKey: harness.key, maxRetries: 0 });
+
+    const message = await client.messages
+      .stream({ model: 'nova', max_tokens: 100, tools: [{ name: 'test-tool', input_schema: { type: 'object', properties: { value: { type: 'string' } } } }], messages: [{ role: 'user', content: 'Use the tool.' }] })
+      .finalMessage();
+
+    expect(message.content).toEqual([{ type: 'tool_use', id: 'tool-use-id', name: 'test-tool', input: { value: 'Sparkle Day' } }]);
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.usage).toMatchObject({ input_tokens: 125, output_tokens: 45 });
+    expect(calls.map((call) => call.operation)).toEqual(['converse-stream']);
+  });
+
   it('answers a Bedrock throttle before the stream in Anthropic’s envelope', async () => {
     reply = () => ({ kind: 'error', status: 429, errorType: 'ThrottlingException', message: 'Too many requests' });
 
