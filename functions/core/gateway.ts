@@ -3,6 +3,7 @@ import { GatewayError, routeNotFound, toGatewayError } from './errors';
 import { authenticate, virtualKeyOf } from './pipeline/authenticate';
 import { assertHeaderSize } from './pipeline/header-limit';
 import { handleChatCompletions } from './protocols/openai-chat/handler';
+import { handleResponses } from './protocols/openai-responses/handler';
 import { handleEmbeddings } from './pipeline/embeddings';
 import { CachedKeyStore } from './pipeline/key-cache';
 import type { HandlerResult } from './pipeline/handler-result';
@@ -106,6 +107,10 @@ async function dispatch(runtime: GatewayRuntime, request: Request, path: string,
   if (path === '/v1/messages/count_tokens') {
     assertMethod(method, 'POST', path);
     return handleCountTokens(runtime, request, record);
+  }
+  if (path === '/v1/responses') {
+    assertMethod(method, 'POST', path);
+    return handleResponses(runtime, request, record, requestSignal);
   }
   if (path === '/v1/chat/completions') {
     assertMethod(method, 'POST', path);

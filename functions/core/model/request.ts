@@ -141,7 +141,7 @@ export type OutputFormat =
   | { type: 'json_schema'; name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean };
 
 /** The ingress protocols (DESIGN §2). */
-type IngressProtocol = 'openai-chat' | 'anthropic-messages';
+type IngressProtocol = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
 
 /**
  * The client's names for the request's parameters, so a provider's error names the one the

@@ -1,7 +1,7 @@
 import type { GatewayError } from '../../errors';
 import type { AssistantPart, ReasoningState } from '../../model/request';
 import type { CanonicalCompletion, CanonicalStreamEvent, CanonicalUsage, FinishReason } from '../../model/response';
-import { encodeSseEvent } from '../../streaming/sse-encoder';
+import { encodeSseEvent, joinBytes } from '../../streaming/sse-encoder';
 import type { StreamEncoder } from '../../streaming/sse-response-body';
 import { anthropicErrorBody } from './errors';
 import type { MessagesResponse, MessagesUsage, ResponseBlock } from './types';
@@ -99,7 +99,7 @@ export class MessagesStreamEncoder implements StreamEncoder<CanonicalStreamEvent
     }
     if (event.type === 'start') {
       this.start(out, event.id, event.model);
-      return join(out);
+      return joinBytes(out);
     }
     this.start(out);
     switch (event.type) {
@@ -142,7 +142,7 @@ export class MessagesStreamEncoder implements StreamEncoder<CanonicalStreamEvent
         this.closeBlock(out);
         break;
     }
-    return join(out);
+    return joinBytes(out);
   }
 
   finish(usage: CanonicalUsage): Uint8Array[] {
@@ -191,16 +191,4 @@ export class MessagesStreamEncoder implements StreamEncoder<CanonicalStreamEvent
   private event(type: string, data: Record<string, unknown>): Uint8Array {
     return encodeSseEvent({ type, ...data }, type);
   }
-}
-
-function join(parts: Uint8Array[]): Uint8Array | undefined {
-  if (parts.length === 0) return undefined;
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

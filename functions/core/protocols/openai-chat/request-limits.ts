@@ -52,6 +52,22 @@ export function checkChatLimits(body: Record<string, unknown>, limits: RequestLi
   }
 }
 
+/**
+ * Count limits of a Responses body: `input` items count as messages, their content parts as
+ * content parts, and `tools` as tools.
+ */
+export function checkResponsesLimits(body: Record<string, unknown>, limits: RequestLimits): void {
+  const input = body.input;
+  if (Array.isArray(input)) {
+    checkArray('input', input, limits.maxMessages);
+    input.forEach((item: unknown, index) => {
+      const content = (item as { content?: unknown } | null)?.content;
+      if (Array.isArray(content)) checkArray(`input[${index}].content`, content, limits.maxContentParts);
+    });
+  }
+  if (Array.isArray(body.tools)) checkArray('tools', body.tools, limits.maxTools);
+}
+
 /** Count limits of an embeddings body: the number of inputs. */
 export function checkEmbeddingLimits(body: Record<string, unknown>, limits: RequestLimits): void {
   const input = body.input;

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { sendJson, writeInPieces } from '../../helpers/fake-upstream';
+import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
+import { SHARED_DIR } from '../../helpers/openai-schemas';
+import { ok, startScriptedUpstreams, type Responder, type ScriptedUpstreams } from '../../helpers/scripted-upstreams';
+
+// The OpenAI Responses API through the official OpenAI SDK (`responses.create`, `responses.stream`),
+// translated to a chat-only OpenAI-compatible target and to Anthropic, against fake upstreams.
+
+const FIXTURES = join(SHARED_DIR, 'fixtures', 'anthropic');
+
+/** A chat-only upstream that answers with one streamed call of `get_weather`. */
+const weatherCall: Responder = (request, res) => {
+  const model = (request.json as { model: string }).model;
+  const chunk = (delta: unknown, finish: string | null = null) => ({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] });
+  const frames = [
+    chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+    chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
+    chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }),
+    chunk({}, 'tool_calls'),
+    { id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1, model, choices: [], usage: { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52, prompt_tokens_details: { cached_tokens: 30 } } },
+  ];
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.end(frames.map((frame) => `data: ${JSON.stringify(frame)}\n\n`).join('') + 'data: [DONE]\n\n');
+};
+
+const weatherTool = { type: 'function' as const, name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
+
+/** Every event of a stream, checked for the sequence the clients rely on. */
+function checkSequence(events: ResponseStreamEvent[]): void {
+  events.forEach((event, i) => expect(event.sequence_number).toBe(i));
+  expect(events[0]?.type).toBe('response.created');
+  expect(events[1]?.type).toBe('response.in_progress');
+  const terminal = events.filter((event) => ['response.completed', 'response.incomplete', 'response.failed'].includes(event.type));
+  expect(terminal).toHaveLength(1);
+  expect(events.at(-1)).toBe(terminal[0]);
+  // Each item is added before its deltas and done after them; the done text equals the deltas.
+  const deltas = new Map<string, string>();
+  for (const event of events) {
+    if (event.type === 'response.output_text.delta') deltas.set(event.item_id, (deltas.get(event.item_id) ?? '') + event.delta);
+    if (event.type === 'response.output_text.done') expect(event.text).toBe(deltas.get(event.item_id));
+  }
+}
+
+describe('the OpenAI Responses API through the official OpenAI SDK', () => {
+  let up: ScriptedUpstreams;
+  let harness: GatewayHarness;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    up = await startScriptedUpstreams(['openai', 'anthropic']);
+    harness = await startGatewayHarness({
+      config: {
+        providers: {
+          openai: { type: 'openai', baseUrl: up.baseUrl('openai') },
+          anthropic: { type: 'anthropic', baseUrl: up.upstreams.anthropic?.url, apiKeySecret: 'anthropic' },
+        },
+        models: {
+          gpt: { targets: [{ provider: 'openai', model: 'llama-3.3-70b', price: { input: 1, output: 2 } }] },
+          claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+        },
+        retry: { attempts: 1 },
+      },
+      env: { SWITCHYARD_SECRET_ANTHROPIC: 'test-anthropic-key' },
+    });
+    client = harness.client();
+  });
+  afterAll(async () => {
+    await harness.close();
+    await up.close();
+  });
+  beforeEach(() => up.reset());
+
+  it('answers responses.create on a chat-only target: instructions and input as chat messages, the answer as a message item, usage', async () => {
+    up.script('openai', ok('Hello from a chat-only server.'));
+
+    const response = await client.responses.create({ model: 'gpt', instructions: 'Be brief.', input: 'Say hello.', max_output_tokens: 50 });
+
+    expect(response).toMatchObject({ object: 'response', status: 'completed', model: 'llama-3.3-70b', store: false, error: null, incomplete_details: null });
+    expect(response.id).toMatch(/^resp_/);
+    expect(response.output_text).toBe('Hello from a chat-only server.');
+    expect(response.output).toEqual([expect.objectContaining({ type: 'message', role: 'assistant', status: 'completed', content: [expect.objectContaining({ type: 'output_text', text: 'Hello from a chat-only server.' })] })]);
+    expect(response.usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) });
+    expect(up.upstreams.openai?.requests[0]?.json).toMatchObject({
+      model: 'llama-3.3-70b',
+      max_tokens: 50,
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'Say hello.' }] },
+      ],
+    });
+    const events = await harness.usageEvents();
+    expect(events.at(-1)).toMatchObject({ endpoint: '/v1/responses', status: 'ok', model_requested: 'gpt', provider_model: 'llama-3.3-70b' });
+  });
+
+  it('streams a function call and takes its output back: function_call items out, a tool message upstream', async () => {
+    up.script('openai', weatherCall, ok('It is sunny in Paris.'));
+
+    const stream = client.responses.stream({ model: 'gpt', input: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weatherTool] });
+    const events: ResponseStreamEvent[] = [];
+    stream.on('event', (event) => events.push(event));
+    const first = await stream.finalResponse();
+
+    checkSequence(events);
+    const call = first.output.find((item) => item.type === 'function_call');
+    expect(call).toMatchObject({ type: 'function_call', status: 'completed', call_id: 'call_w1', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    expect(events.filter((event) => event.type === 'response.function_call_arguments.delta').map((event) => (event as { delta: string }).delta).join('')).toBe('{"city":"Paris"}');
+    expect(first.usage).toMatchObject({ input_tokens: 40, output_tokens: 12, input_tokens_details: { cached_tokens: 30 } });
+
+    const second = await client.responses.create({
+      model: 'gpt',
+      input: [{ role: 'user', content: 'Weather in Paris?' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: 'call_w1', output: '{"sky":"clear"}' }],
+      tools: [weatherTool],
+    });
+
+    expect(second.output_text).toBe('It is sunny in Paris.');
+    expect((up.upstreams.openai?.requests[1]?.json as { messages: unknown[] }).messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'call_w1', content: '{"sky":"clear"}' },
+    ]);
+  });
+
+  it('streams Claude’s thinking as a reasoning item whose encrypted_content brings the signature back to Anthropic on the next turn', async () => {
+    const sse = readFileSync(join(FIXTURES, 'thinking-signature.sse'), 'utf8');
+    up.script('anthropic', async (_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      await writeInPieces(res, sse, 7);
+    });
+
+    const stream = client.responses.stream({ model: 'claude', input: 'What is 27 * 453?', reasoning: { effort: 'low' }, include: ['reasoning.encrypted_content'] });
+    const events: ResponseStreamEvent[] = [];
+    stream.on('event', (event) => events.push(event));
+    const first = await stream.finalResponse();
+
+    checkSequence(events);
+    const reasoning = first.output.find((item) => item.type === 'reasoning');
+    expect(reasoning?.summary[0]?.text).toContain('The previous');
+    expect(reasoning?.encrypted_content).toMatch(/^sy1\./);
+    expect(events.some((event) => event.type === 'response.reasoning_summary_text.delta')).toBe(true);
+
+    up.script('anthropic', (_request, res) => sendJson(res, 200, JSON.parse(readFileSync(join(FIXTURES, 'nonstream', 'text.json'), 'utf8'))));
+    await client.responses.create({ model: 'claude', reasoning: { effort: 'low' }, input: [{ role: 'user', content: 'What is 27 * 453?' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { role: 'user', content: 'And doubled?' }] });
+
+    const sent = up.upstreams.anthropic?.requests[1]?.json as { messages: Array<{ role: string; content: Array<{ type: string; signature?: string }> }> };
+    const thinking = sent.messages[1]?.content.find((block) => block.type === 'thinking');
+    const recordedSignature = /"type":"signature_delta","signature":"([^"]+)"/.exec(sse)?.[1];
+    expect(recordedSignature).toBeDefined();
+    expect(thinking?.signature).toBe(recordedSignature);
+  });
+
+  it('refuses previous_response_id with a 400 that names it, and a body without a model in the OpenAI envelope', async () => {
+    const continued = await client.responses.create({ model: 'gpt', input: 'Go on.', previous_response_id: 'resp_123' }).catch((e: unknown) => e);
+    expect(continued).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((continued as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('previous_response_id');
+
+    const response = await fetch(`${harness.baseURL}/responses`, { method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ input: 'Hi' }) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'model', code: 'missing_required_parameter' } });
+    expect(up.calls).toEqual([]);
+  });
+});
