@@ -9,6 +9,7 @@ import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../r
 import type { RequestRecord } from '../usage/request-record';
 import { parseTags } from '../usage/tags';
 import { outputTokenLimit } from './cost-bound';
+import { lowerCustomTools, raiseCustomToolCalls, raiseCustomToolStream } from './custom-tools';
 import { assertModelAccess } from './model-access';
 import type { RequestSignal } from './request-signal';
 import { reserveCall } from './reserve-budget';
@@ -73,7 +74,9 @@ export async function callRoute(runtime: GatewayRuntime, request: Request, recor
 async function startTarget(runtime: GatewayRuntime, request: CanonicalRequest, target: RouteTarget, signal: AbortSignal, firstByte: () => void, record: RequestRecord, clientHeaders: Headers): Promise<StartedAnswer> {
   const adapter = adapterFor(runtime, target);
   const apiKey = await apiKeyFor(runtime, target, adapter);
-  const call: ChatCall = { request, model: target.model, stream: request.stream, maxOutputTokens: outputTokenLimit(request.maxOutputTokens, target, adapter) };
+  // Providers take function tools: free-form tools go as functions of one string and come back raised.
+  const { request: sent, customTools } = lowerCustomTools(request);
+  const call: ChatCall = { request: sent, model: target.model, stream: request.stream, maxOutputTokens: outputTokenLimit(request.maxOutputTokens, target, adapter) };
   const result = await adapter.chat(
     call,
     callContextFor(runtime, target, apiKey, {
@@ -85,10 +88,10 @@ async function startTarget(runtime: GatewayRuntime, request: CanonicalRequest, t
   );
   if (result.kind === 'completion' || result.kind === 'native-completion') {
     record.ttftMs = runtime.deps.clock.now() - record.startedAtMs;
-    return result;
+    return result.kind === 'completion' && customTools.size > 0 ? { kind: 'completion', completion: raiseCustomToolCalls(result.completion, customTools) } : result;
   }
   if (result.kind === 'stream') {
-    const rest = result.events[Symbol.asyncIterator]();
+    const rest = (customTools.size > 0 ? raiseCustomToolStream(result.events, customTools) : result.events)[Symbol.asyncIterator]();
     return { kind: 'stream', first: await firstEvent(rest, target, runtime, record), rest };
   }
   const rest = result.events[Symbol.asyncIterator]();

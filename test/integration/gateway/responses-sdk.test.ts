@@ -152,6 +152,44 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
     expect(thinking?.signature).toBe(recordedSignature);
   });
 
+  it('gives Claude Codex’s free-form apply_patch as a function of one string and hands the call back as a custom_tool_call with the raw patch', async () => {
+    const patch = '*** Begin Patch\n*** Add File: hello.txt\n+Hello, world!\n*** End Patch';
+    const args = JSON.stringify({ input: patch });
+    const event = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    const toolUse = [
+      event('message_start', { message: { id: 'msg_p', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 50, output_tokens: 1 } } }),
+      event('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_p1', name: 'apply_patch', input: {} } }),
+      event('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(0, 15) } }),
+      event('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(15) } }),
+      event('content_block_stop', { index: 0 }),
+      event('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 30 } }),
+      event('message_stop', {}),
+    ].join('');
+    up.script('anthropic', (_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(toolUse);
+    });
+    const applyPatch = { type: 'custom' as const, name: 'apply_patch', description: 'Edit files with a patch.', format: { type: 'grammar' as const, syntax: 'lark' as const, definition: 'start: "*** Begin Patch" ...' } };
+
+    const stream = client.responses.stream({ model: 'claude', input: 'Create hello.txt.', tools: [applyPatch] });
+    const events: ResponseStreamEvent[] = [];
+    stream.on('event', (e) => events.push(e));
+    const first = await stream.finalResponse();
+
+    checkSequence(events);
+    expect(first.output).toEqual([expect.objectContaining({ type: 'custom_tool_call', call_id: 'toolu_p1', name: 'apply_patch', input: patch, status: 'completed' })]);
+    expect(events.filter((e) => e.type === 'response.custom_tool_call_input.delta').map((e) => (e as { delta: string }).delta).join('')).toBe(patch);
+    const sentTools = (up.upstreams.anthropic?.requests[0]?.json as { tools: Array<{ name: string; input_schema: unknown }> }).tools;
+    expect(sentTools).toEqual([expect.objectContaining({ name: 'apply_patch', input_schema: expect.objectContaining({ properties: { input: expect.objectContaining({ type: 'string' }) }, required: ['input'] }) })]);
+
+    up.script('anthropic', (_request, res) => sendJson(res, 200, JSON.parse(readFileSync(join(FIXTURES, 'nonstream', 'text.json'), 'utf8'))));
+    await client.responses.create({ model: 'claude', tools: [applyPatch], input: [{ role: 'user', content: 'Create hello.txt.' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'custom_tool_call_output', call_id: 'toolu_p1', output: 'Success.' }] });
+
+    const history = (up.upstreams.anthropic?.requests[1]?.json as { messages: Array<{ role: string; content: Array<Record<string, unknown>> }> }).messages;
+    expect(history[1]?.content).toEqual([{ type: 'tool_use', id: 'toolu_p1', name: 'apply_patch', input: { input: patch } }]);
+    expect(history[2]?.content).toEqual([expect.objectContaining({ type: 'tool_result', tool_use_id: 'toolu_p1' })]);
+  });
+
   it('refuses previous_response_id with a 400 that names it, and a body without a model in the OpenAI envelope', async () => {
     const continued = await client.responses.create({ model: 'gpt', input: 'Go on.', previous_response_id: 'resp_123' }).catch((e: unknown) => e);
     expect(continued).toBeInstanceOf(OpenAI.BadRequestError);
