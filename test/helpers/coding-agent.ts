@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RecordedRequest } from './fake-upstream';
 import { sendJson } from './fake-upstream';
 
@@ -41,12 +41,24 @@ function sse(res: ServerResponse, events: Array<[string, Record<string, unknown>
   res.end(events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(''));
 }
 
+/** How the scripted model calls each agent's shell tool. */
+export interface ShellTool {
+  name: string;
+  input: Record<string, unknown>;
+}
+
+/** Claude Code's `Bash` tool. */
+const CLAUDE_CODE_BASH: ShellTool = { name: 'Bash', input: { command: COMMAND, description: 'Write and print the proof file' } };
+/** Codex's `exec_command` tool. */
+export const CODEX_EXEC: ShellTool = { name: 'exec_command', input: { cmd: COMMAND } };
+
 /**
  * One turn of a scripted Claude behind a fake Anthropic Messages API: checks what the real API
  * checks that a gateway could get wrong (the provider key, `anthropic-version`, `max_tokens`
- * within the model's limit) and streams a Bash `tool_use` or, after the tool result, the answer.
+ * within the model's limit) and streams a `tool_use` of the agent's shell tool or, after the tool
+ * result, the answer.
  */
-export function anthropicAgentTurn(providerKey: string) {
+export function anthropicAgentTurn(providerKey: string, shell: ShellTool = CLAUDE_CODE_BASH) {
   return (request: RecordedRequest, res: ServerResponse): void => {
     const body = request.json as { model: string; max_tokens: number; stream?: boolean; messages: AnthropicTurn[] };
     if (request.headers['x-api-key'] !== providerKey) return sendJson(res, 401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
@@ -68,10 +80,10 @@ export function anthropicAgentTurn(providerKey: string) {
       sse(res, [start, ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }], ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `${ANSWER_PREFIX}${toolOutputOf(result.content)}` } }], ...end('end_turn')]);
       return;
     }
-    const input = JSON.stringify({ command: COMMAND, description: 'Write and print the proof file' });
+    const input = JSON.stringify(shell.input);
     sse(res, [
       start,
-      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_e2e_1', name: 'Bash', input: {} } }],
+      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_e2e_1', name: shell.name, input: {} } }],
       ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: input.slice(0, 20) } }],
       ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: input.slice(20) } }],
       ...end('tool_use'),
@@ -92,7 +104,7 @@ export function openAiAgentTurn(providerKey: string) {
     const result = body.messages.findLast((message) => message.role === 'tool');
     const base = { id: 'chatcmpl-agent', object: 'chat.completion.chunk', created: 1_700_000_000, model: body.model };
     const chunk = (delta: Record<string, unknown>, finish: string | null = null): Record<string, unknown> => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] });
-    const input = JSON.stringify({ command: COMMAND, description: 'Write and print the proof file' });
+    const input = JSON.stringify(CLAUDE_CODE_BASH.input);
     const chunks = result
       ? [chunk({ role: 'assistant', content: '' }), chunk({ content: `${ANSWER_PREFIX}${typeof result.content === 'string' ? result.content : (result.content ?? []).map((part) => part.text ?? '').join('')}` }), chunk({}, 'stop')]
       : [
@@ -107,8 +119,8 @@ export function openAiAgentTurn(providerKey: string) {
   };
 }
 
-/** What a Claude Code run printed, and the folder it worked in. */
-export interface ClaudeCodeRun {
+/** What an agent's run printed, and the folder it worked in. */
+export interface AgentRun {
   code: number | null;
   stdout: string;
   stderr: string;
@@ -123,7 +135,7 @@ export interface ClaudeCodeRun {
  * and every proxy-aware request outside 127.0.0.1 sent to a closed port. `auth` is how the
  * virtual key travels: `x-api-key` (ANTHROPIC_API_KEY) or a bearer token (ANTHROPIC_AUTH_TOKEN).
  */
-export async function runClaudeCode(options: { baseUrl: string; key: string; auth: 'x-api-key' | 'bearer'; model?: string }): Promise<ClaudeCodeRun> {
+export async function runClaudeCode(options: { baseUrl: string; key: string; auth: 'x-api-key' | 'bearer'; model?: string }): Promise<AgentRun> {
   if (!existsSync(CLAUDE_BIN)) throw new Error(`Claude Code is not installed in ${AGENTS_DIR}: run \`npm run agents:install\` (npm test does it first).`);
   const workDir = await mkdtemp(join(tmpdir(), 'switchyard-claude-work-'));
   const home = await mkdtemp(join(tmpdir(), 'switchyard-claude-home-'));
@@ -160,4 +172,49 @@ export function pinnedClaudeCodeVersion(): string {
 /** The version the installed `claude` reports. */
 export function installedClaudeCodeVersion(): Promise<string> {
   return new Promise((done, fail) => execFile(CLAUDE_BIN, ['--version'], { env: { PATH: '/usr/bin:/bin', HOME: tmpdir() } }, (error, stdout) => (error ? fail(error) : done(stdout.trim().split(' ')[0] as string))));
+}
+
+const CODEX_JS = join(AGENTS_DIR, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
+
+/**
+ * Runs `codex exec` (the pinned Codex CLI in test/e2e/agents) on the task against `baseUrl` (the
+ * gateway's `/v1`), with its model provider configured as a user would in `config.toml`
+ * (`wire_api = "responses"`, the key from an environment variable), in a fresh working folder and
+ * `CODEX_HOME`, approvals and sandbox off (the scripted command only writes in that folder), and
+ * every proxy-aware request outside 127.0.0.1 sent to a closed port.
+ */
+export async function runCodex(options: { baseUrl: string; key: string; model: string }): Promise<AgentRun> {
+  if (!existsSync(CODEX_JS)) throw new Error(`Codex CLI is not installed in ${AGENTS_DIR}: run \`npm run agents:install\` (npm test does it first).`);
+  const workDir = await mkdtemp(join(tmpdir(), 'switchyard-codex-work-'));
+  const home = await mkdtemp(join(tmpdir(), 'switchyard-codex-home-'));
+  const config = [
+    `model = "${options.model}"`,
+    'model_provider = "switchyard"',
+    '',
+    '[model_providers.switchyard]',
+    'name = "Switchyard"',
+    `base_url = "${options.baseUrl}"`,
+    'env_key = "SWITCHYARD_API_KEY"',
+    'wire_api = "responses"',
+    'request_max_retries = 0',
+    'stream_max_retries = 0',
+  ].join('\n');
+  await writeFile(join(home, 'config.toml'), `${config}\n`);
+  const env: Record<string, string> = {
+    PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: home,
+    CODEX_HOME: home,
+    SWITCHYARD_API_KEY: options.key,
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    NO_PROXY: '127.0.0.1,localhost',
+  };
+  const prompt = `Use your shell tool to write ${TASK_TOKEN} into proof.txt, then tell me what it printed.`;
+  return new Promise((done) => {
+    const child = execFile(process.execPath, [CODEX_JS, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', prompt], { cwd: workDir, env, timeout: 120_000 }, (error, stdout, stderr) => {
+      const file = join(workDir, 'proof.txt');
+      done({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr, workDir, taskFile: existsSync(file) ? readFileSync(file, 'utf8') : undefined });
+    });
+    child.stdin?.end();
+  });
 }

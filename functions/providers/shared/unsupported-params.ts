@@ -30,8 +30,14 @@ export const nonZero = (value: unknown): boolean => anyValue(value) && value !==
 /** A non-empty object (`logit_bias`). */
 const nonEmptyObject = (value: unknown): boolean => typeof value === 'object' && value !== null && Object.keys(value).length > 0;
 
-/** The parameters no provider but OpenAI honours, with the same tests everywhere. */
+/**
+ * The parameters no translating provider honours, with the same tests everywhere: OpenAI-only
+ * ones, and `server_tools`, the tools a client expects its own vendor's servers to run (Anthropic's
+ * web search or code execution, the Responses API's hosted and namespaced tools), which no other
+ * target can run.
+ */
 export const OPENAI_ONLY_PARAMETERS: readonly UnsupportedParameter[] = [
+  { param: 'server_tools', changesAnswer: (value) => Array.isArray(value) && value.length > 0 },
   { param: 'logprobs', changesAnswer: (value) => value === true },
   { param: 'top_logprobs', changesAnswer: anyValue },
   { param: 'logit_bias', changesAnswer: nonEmptyObject },

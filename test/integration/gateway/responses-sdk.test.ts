@@ -190,6 +190,14 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
     expect(history[2]?.content).toEqual([expect.objectContaining({ type: 'tool_result', tool_use_id: 'toolu_p1' })]);
   });
 
+  it('refuses hosted tools a target cannot run (Codex offers web search) with a 400 naming them (a provider with dropUnsupportedParams leaves them out: see the Codex e2e test)', async () => {
+    const refused = await client.responses.create({ model: 'claude', input: 'Search.', tools: [{ type: 'web_search' }, weatherTool] }).catch((e: unknown) => e);
+
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('server_tools');
+    expect(up.calls).toEqual([]);
+  });
+
   it('refuses previous_response_id with a 400 that names it, and a body without a model in the OpenAI envelope', async () => {
     const continued = await client.responses.create({ model: 'gpt', input: 'Go on.', previous_response_id: 'resp_123' }).catch((e: unknown) => e);
     expect(continued).toBeInstanceOf(OpenAI.BadRequestError);

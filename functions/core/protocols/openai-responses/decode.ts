@@ -12,6 +12,8 @@ const HANDLED_FIELDS = new Set([
   'prompt_cache_key',
   // Defaults the gateway's own answer follows (no server-side truncation, no background mode).
   'truncation', 'background', 'service_tier',
+  // Codex's per-turn metadata for the server's own logs.
+  'client_metadata',
 ]);
 
 /**
@@ -19,8 +21,9 @@ const HANDLED_FIELDS = new Set([
  * the first (system) message; a string `input` one user message; input items become messages —
  * consecutive assistant items (text, `reasoning` with its opaque state, `function_call`,
  * `custom_tool_call`) one assistant turn, `function_call_output` / `custom_tool_call_output` tool
- * messages. Function and custom tools are modelled; hosted tools (web search, file search, …)
- * stay unmodelled for a target that cannot run them to refuse. Every part keeps its source path,
+ * messages. Function and custom tools are modelled; hosted and namespaced tools (web search, file
+ * search, Codex's sub-agent namespace, …) stay unmodelled as `server_tools`, for a target that
+ * cannot run them to refuse (or, with `dropUnsupportedParams`, to leave out). Every part keeps its source path,
  * so a provider's 400 names the field the client sent.
  */
 export function decodeResponsesRequest(body: ResponsesRequest): CanonicalRequest {
@@ -59,7 +62,7 @@ export function decodeResponsesRequest(body: ResponsesRequest): CanonicalRequest
   const user = body.safety_identifier ?? body.user;
   if (user) request.user = user;
   if (body.metadata) request.metadata = body.metadata;
-  if (hostedTools.length > 0) request.unmodelled.tools = hostedTools;
+  if (hostedTools.length > 0) request.unmodelled.server_tools = hostedTools;
   for (const [field, value] of Object.entries(body)) if (!HANDLED_FIELDS.has(field)) request.unmodelled[field] = value;
   return request;
 }
