@@ -8,7 +8,11 @@
  * One DynamoDB Local serves the whole run (test/helpers/global-setup.ts).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const tier = (name) => ({ displayName: name, testEnvironment: 'node', transform, testMatch: [`<rootDir>/test/${name}/**/*.test.ts`] });
+// ESM-only client packages (the Vercel AI SDK, the OpenAI Agents SDK and what they import) are
+// compiled to CommonJS like the project's own files; every other package loads as published.
+const ESM_ONLY = ['ai', '@ai-sdk', '@openai/agents[^/]*', '@standard-schema', 'eventsource-parser', '@opentelemetry', 'zod', '@workflow'];
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`];
+const tier = (name) => ({ displayName: name, testEnvironment: 'node', transform, transformIgnorePatterns, testMatch: [`<rootDir>/test/${name}/**/*.test.ts`] });
 
 /** @type {import('jest').Config} */
 module.exports = {
