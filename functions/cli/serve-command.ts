@@ -66,6 +66,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<ServeResu
 function examples(url: string, key: string, model: string): string {
   const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }] });
   const messagesBody = JSON.stringify({ model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello' }] });
+  const responsesBody = JSON.stringify({ model, input: 'Say hello' });
   return `
 Dev key (shown once, stored only as a hash): ${key}
 
@@ -77,6 +78,9 @@ Or with the OpenAI SDK (Node):
   const reply = await client.chat.completions.create({ model: '${model}', messages: [{ role: 'user', content: 'Say hello' }] });
 
 Or (Python): OpenAI(base_url="${url}/v1", api_key="${key}")
+
+The OpenAI Responses API (Codex CLI, the Agents SDK, the Vercel AI SDK):
+  curl -s ${url}/v1/responses -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" -d '${responsesBody}'
 
 The Anthropic Messages API (the Anthropic SDK, Claude Code):
   curl -s ${url}/v1/messages -H "x-api-key: ${key}" -H "anthropic-version: 2023-06-01" -H "Content-Type: application/json" -d '${messagesBody}'

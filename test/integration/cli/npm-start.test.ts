@@ -55,6 +55,13 @@ describe('npm start on a fresh data dir', () => {
     expect(response.status).toBe(200);
     expect((await response.json()).choices[0].message.content).toContain('mock provider');
 
+    // The printed Responses API example, replayed the same way.
+    const responsesCurl = /curl -s (\S+\/v1\/responses) -H "Authorization: Bearer (\S+)" -H "Content-Type: application\/json" -d '(.+)'/.exec(started.output);
+    expect(responsesCurl?.[2]).toBe(key);
+    const responsesReply = await fetch(responsesCurl?.[1] as string, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: responsesCurl?.[3] });
+    expect(responsesReply.status).toBe(200);
+    expect(await responsesReply.json()).toMatchObject({ object: 'response', status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text: expect.stringContaining('mock provider') }] }] });
+
     // The printed Messages API example, replayed the same way.
     const messages = /curl -s (\S+) -H "x-api-key: (\S+)" -H "anthropic-version: ([^"]+)" -H "Content-Type: application\/json" -d '(.+)'/.exec(started.output);
     expect(messages?.[2]).toBe(key);
