@@ -20,7 +20,7 @@ import { startFakeUpstream, writeInPieces } from '../helpers/fake-upstream';
 import type { FakeUpstream } from '../helpers/fake-upstream';
 import type { LambdaHostSpec } from '../helpers/lambda-host';
 import { copyToCleanFolder, nonBuiltinRequires } from '../helpers/clean-bundle-folder';
-import { ANSWER_PREFIX, TASK_TOKEN, openAiAgentTurn, runClaudeCode } from '../helpers/coding-agent';
+import { ANSWER_PREFIX, CODEX_EXEC, TASK_TOKEN, openAiAgentTurn, runClaudeCode, runCodex } from '../helpers/coding-agent';
 import { assertOpenAiSchema } from '../helpers/openai-schemas';
 import { resolveIntrinsics, synthApp } from '../helpers/synthesized-app';
 import { FunctionEnv } from '../../functions/deployment-names';
@@ -102,10 +102,13 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
   let spendStore: DynamoSpendStore;
 
   beforeAll(async () => {
-    const agentTurn = openAiAgentTurn(UPSTREAM_KEY);
+    const claudeCodeTurn = openAiAgentTurn(UPSTREAM_KEY);
+    const codexTurn = openAiAgentTurn(UPSTREAM_KEY, CODEX_EXEC);
     upstream = await startFakeUpstream(async (request, res) => {
-      // Claude Code's requests (they carry its Bash tool) get the scripted coding model.
-      if ((request.json as { tools?: Array<{ function?: { name?: string } }> }).tools?.some((tool) => tool.function?.name === 'Bash')) return agentTurn(request, res);
+      // The coding agents' requests (they carry their shell tool) get the scripted coding model.
+      const tools = ((request.json as { tools?: Array<{ function?: { name?: string } }> }).tools ?? []).map((tool) => tool.function?.name);
+      if (tools.includes('Bash')) return claudeCodeTurn(request, res);
+      if (tools.includes('exec_command')) return codexTurn(request, res);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const reply = sseReply((request.json as { model: string }).model);
       const firstContentEnd = reply.indexOf('\n\n', reply.indexOf('"Hello"')) + 2;
@@ -114,7 +117,8 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       await writeInPieces(res, reply.slice(firstContentEnd), 7);
     });
     const config = {
-      providers: { openai: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKeySecret: 'openai' } },
+      // Codex also offers OpenAI's hosted web search, which a chat-only server cannot run: dropped.
+      providers: { openai: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKeySecret: 'openai', dropUnsupportedParams: true } },
       models: { gpt: { targets: [{ provider: 'openai', model: 'gpt-4o-mini', price: PRICE }] } },
     };
     firehose = await startFakeFirehose();
@@ -329,6 +333,17 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
 
     expect(run).toMatchObject({ code: 0, taskFile: TASK_TOKEN });
     expect(run.stdout).toContain(`${ANSWER_PREFIX}${TASK_TOKEN}`);
+    // Two turns of 20 output tokens at 1000 micro-USD each, settled, nothing left reserved.
+    expect(await settledSpend(keyId)).toMatchObject({ spentMicroUsd: 2 * 20 * PRICE.output, reservedMicroUsd: 0 });
+  });
+
+  it('serves Codex CLI itself: a shell task through API Gateway, the authorizer and the gateway bundle’s Responses API, translated to the OpenAI upstream', async () => {
+    const { key, keyId } = await createKey('codex-cli', 100);
+
+    const run = await runCodex({ baseUrl: `${host.url}/${STAGE}/v1`, key, model: 'gpt' });
+
+    expect(run).toMatchObject({ code: 0, taskFile: TASK_TOKEN });
+    expect(run.stdout).toContain(TASK_TOKEN);
     // Two turns of 20 output tokens at 1000 micro-USD each, settled, nothing left reserved.
     expect(await settledSpend(keyId)).toMatchObject({ spentMicroUsd: 2 * 20 * PRICE.output, reservedMicroUsd: 0 });
   });

@@ -95,20 +95,21 @@ type ChatTurn = { role: string; content?: string | Array<{ type: string; text?: 
 
 /**
  * One turn of the same scripted model behind a fake OpenAI-compatible Chat Completions server:
- * a streamed `Bash` tool call, or, once a `tool` message is there, the answer; usage last.
+ * a streamed call of the agent's shell tool, or, once a `tool` message is there, the answer;
+ * usage last.
  */
-export function openAiAgentTurn(providerKey: string) {
+export function openAiAgentTurn(providerKey: string, shell: ShellTool = CLAUDE_CODE_BASH) {
   return (request: RecordedRequest, res: ServerResponse): void => {
     const body = request.json as { model: string; messages: ChatTurn[] };
     if (request.headers.authorization !== `Bearer ${providerKey}`) return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key', param: null } });
     const result = body.messages.findLast((message) => message.role === 'tool');
     const base = { id: 'chatcmpl-agent', object: 'chat.completion.chunk', created: 1_700_000_000, model: body.model };
     const chunk = (delta: Record<string, unknown>, finish: string | null = null): Record<string, unknown> => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] });
-    const input = JSON.stringify(CLAUDE_CODE_BASH.input);
+    const input = JSON.stringify(shell.input);
     const chunks = result
       ? [chunk({ role: 'assistant', content: '' }), chunk({ content: `${ANSWER_PREFIX}${typeof result.content === 'string' ? result.content : (result.content ?? []).map((part) => part.text ?? '').join('')}` }), chunk({}, 'stop')]
       : [
-          chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_e2e_1', type: 'function', function: { name: 'Bash', arguments: '' } }] }),
+          chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_e2e_1', type: 'function', function: { name: shell.name, arguments: '' } }] }),
           chunk({ tool_calls: [{ index: 0, function: { arguments: input.slice(0, 20) } }] }),
           chunk({ tool_calls: [{ index: 0, function: { arguments: input.slice(20) } }] }),
           chunk({}, 'tool_calls'),
