@@ -13,9 +13,13 @@ const GATEWAY_ONLY_FIELDS = ['metadata'];
  * URL and auth headers: OpenAI and compatible servers take `Authorization: Bearer`; Azure OpenAI
  * takes `api-key` and addresses the model as a deployment with an `api-version` query.
  */
-function endpoint(ctx: CallContext<OpenAiSettings>, model: string, operation: 'chat/completions' | 'embeddings'): Pick<UpstreamRequest, 'url' | 'headers'> {
+function endpoint(ctx: CallContext<OpenAiSettings>, model: string, operation: 'chat/completions' | 'embeddings' | 'responses'): Pick<UpstreamRequest, 'url' | 'headers'> {
   const { settings } = ctx;
   const base = (settings.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '');
+  if (settings.azure && operation === 'responses') {
+    // Azure's Responses API is not per deployment: the deployment is the body's `model`.
+    return { url: `${base}/openai/responses?api-version=${encodeURIComponent(settings.azure.apiVersion)}`, headers: ctx.apiKey ? { 'api-key': ctx.apiKey } : {} };
+  }
   if (settings.azure) {
     return {
       url: `${base}/openai/deployments/${encodeURIComponent(model)}/${operation}?api-version=${encodeURIComponent(settings.azure.apiVersion)}`,
@@ -52,6 +56,26 @@ export function buildChatRequest(call: ChatCall, ctx: CallContext<OpenAiSettings
     body[nativeOpenAi ? 'max_completion_tokens' : 'max_tokens'] = limit;
   }
   return { ...endpoint(ctx, call.model, 'chat/completions'), body };
+}
+
+/** Whether a Responses client's request passes through to this server's own Responses API. */
+export function speaksResponses(settings: OpenAiSettings): boolean {
+  return settings.responsesApi ?? (settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com'));
+}
+
+/**
+ * The upstream request of a Responses client passed through natively: the client's body with
+ * the provider model, whether to stream, and the output limit (a larger client limit lowered,
+ * the limit injected when the client sent none, so the budget reservation is an upper bound).
+ */
+export function buildResponsesRequest(call: ChatCall, ctx: CallContext<OpenAiSettings>): UpstreamRequest {
+  const client = call.request.native.body as Record<string, unknown>;
+  const body: Record<string, unknown> = { ...client, model: call.model, stream: call.stream };
+  for (const field of GATEWAY_ONLY_FIELDS) delete body[field];
+  const sent = client.max_output_tokens;
+  const limit = call.maxOutputTokens;
+  if (limit !== undefined && (typeof sent !== 'number' || sent > limit)) body.max_output_tokens = limit;
+  return { ...endpoint(ctx, call.model, 'responses'), body };
 }
 
 /** The upstream embeddings body: passed through with the provider model. */

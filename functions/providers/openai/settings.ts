@@ -11,6 +11,10 @@ export const openaiSettingsSchema = z.strictObject({
     })
     .optional()
     .describe('Azure OpenAI: `api-key` header and `/openai/deployments/<model>/…` URLs under baseUrl.'),
+  responsesApi: z
+    .boolean()
+    .optional()
+    .describe('Whether the server speaks the Responses API, so Responses clients pass through natively (default: yes for api.openai.com and Azure OpenAI, no for other base URLs, which get Chat Completions).'),
 });
 
 /** Validated `openai` provider settings. */

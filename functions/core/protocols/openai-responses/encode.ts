@@ -118,7 +118,7 @@ type OpenItem =
   | { kind: 'tool'; index: number; id: string; tool: number; callId: string; name: string; custom: boolean; arguments: string };
 
 /** The `error.code` of `response.failed` the clients act on (Codex retries or compacts on them). */
-function failureCode(error: GatewayError): string {
+export function failureCode(error: GatewayError): string {
   if (error.code === 'context_length_exceeded') return 'context_length_exceeded';
   if (error.status === 429) return 'rate_limit_exceeded';
   if (error.status === 400) return 'invalid_prompt';

@@ -1,4 +1,5 @@
-import { GatewayError, invalidRequest } from '../../errors';
+import { invalidRequest } from '../../errors';
+import type { SseEvent } from '../../streaming/sse-decoder';
 import { callRoute } from '../../pipeline/call-route';
 import type { HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
@@ -10,14 +11,17 @@ import type { RequestRecord } from '../../usage/request-record';
 import { estimateTokens, usageFromTokens } from '../../usage/token-counts';
 import { decodeResponsesRequest } from './decode';
 import { encodeResponse, ResponsesStreamEncoder, type ResponseIdentity } from './encode';
+import { fromResponsesUsage, NativeResponsesStreamEncoder } from './native';
+import type { ResponsesUsage } from './types';
 import { validateResponsesRequest } from './validate';
 
 /**
  * `POST /v1/responses` (DESIGN §2): parse and validate the Responses body, decode it into the
  * canonical request, run the model call (the protocol-neutral pipeline), and answer as a
- * `response` object or as the Responses event stream, translated from the canonical answer of
- * any target. Stored responses are not kept yet: `previous_response_id` is refused with a 400
- * that says so, and every response says `store: false`.
+ * `response` object or as the Responses event stream: relayed as sent from a target that speaks
+ * the Responses API (native pass-through), encoded from the canonical answer of any other. The
+ * gateway keeps no responses yet: `previous_response_id` is refused with a 400 that says so, and a
+ * translated response says `store: false`.
  */
 export async function handleResponses(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
@@ -38,10 +42,13 @@ export async function handleResponses(runtime: GatewayRuntime, request: Request,
     const usage = answer.completion.usage ?? usageFromTokens(estimateTokens(size, chars));
     return jsonAnswer(runtime, record, { body: encodeResponse(answer.completion, identity, usage), usage: answer.completion.usage, completionChars: chars, promptBytes: size, price, headers });
   }
-  if (answer.kind === 'stream') {
-    return streamAnswer(runtime, record, { first: answer.first, rest: answer.rest, encoder: new ResponsesStreamEncoder(identity), promptBytes: size, price, headers, abort: (reason) => started.controller.abort(reason) });
+  if (answer.kind === 'native-completion') {
+    // Passed through: the client gets the target's response as sent.
+    const response = answer.body as { usage?: ResponsesUsage | null };
+    return jsonAnswer(runtime, record, { body: response, usage: fromResponsesUsage(response.usage), completionChars: 0, promptBytes: size, price, headers });
   }
-  // No provider answers a Responses client natively yet: a native answer here is a provider bug.
-  started.controller.abort(new Error('unexpected native answer'));
-  throw new GatewayError({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `Provider '${started.target.providerName}' answered in a format this endpoint cannot relay.`, verdict: 'final', errorClass: 'server_error', provider: started.target.providerName });
+  const stream = { promptBytes: size, price, headers, abort: (reason: unknown) => started.controller.abort(reason) };
+  return answer.kind === 'native-stream'
+    ? streamAnswer(runtime, record, { ...stream, first: answer.first as SseEvent, rest: answer.rest as AsyncIterator<SseEvent>, encoder: new NativeResponsesStreamEncoder() })
+    : streamAnswer(runtime, record, { ...stream, first: answer.first, rest: answer.rest, encoder: new ResponsesStreamEncoder(identity) });
 }

@@ -1,0 +1,63 @@
+import type { GatewayError } from '../../errors';
+import type { CanonicalUsage } from '../../model/response';
+import type { SseEvent } from '../../streaming/sse-decoder';
+import { encodeSseEvent } from '../../streaming/sse-encoder';
+import type { StreamEncoder } from '../../streaming/sse-response-body';
+import { failureCode } from './encode';
+import type { ResponsesUsage } from './types';
+
+const encoder = new TextEncoder();
+
+/** A Responses usage object as canonical usage. */
+export function fromResponsesUsage(usage: Partial<ResponsesUsage> | null | undefined): CanonicalUsage | undefined {
+  if (!usage || typeof usage.input_tokens !== 'number' || typeof usage.output_tokens !== 'number') return undefined;
+  const canonical: CanonicalUsage = { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens };
+  const cached = usage.input_tokens_details?.cached_tokens;
+  if (cached) canonical.cachedInputTokens = cached;
+  const reasoning = usage.output_tokens_details?.reasoning_tokens;
+  if (reasoning) canonical.reasoningTokens = reasoning;
+  return canonical;
+}
+
+/** The events whose `response` carries the final usage. */
+const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/**
+ * Relays a Responses stream from a target that speaks the Responses API, event by event as it
+ * was framed, reading the usage from the terminal event. A failure after the start ends the
+ * stream with `response.failed`, numbered after the last event relayed.
+ */
+export class NativeResponsesStreamEncoder implements StreamEncoder<SseEvent> {
+  usage: CanonicalUsage | undefined;
+  completionChars = 0;
+  private lastSequence = -1;
+  private responseId: string | undefined;
+
+  encode(event: SseEvent): Uint8Array | undefined {
+    // Only the fields the relay needs are read, without parsing every delta.
+    const sequence = /"sequence_number":(\d+)/.exec(event.data)?.[1];
+    if (sequence !== undefined) this.lastSequence = Number(sequence);
+    if (event.event === 'response.created') this.responseId = /"id":"(resp_[^"]+)"/.exec(event.data)?.[1];
+    else if (event.event?.endsWith('.delta')) this.completionChars += /"delta":"((?:[^"\\]|\\.)*)"/.exec(event.data)?.[1]?.length ?? 0;
+    else if (event.event !== undefined && FINAL_EVENTS.has(event.event)) this.readUsage(event.data);
+    return encoder.encode(event.event === undefined ? `data: ${event.data}\n\n` : `event: ${event.event}\ndata: ${event.data}\n\n`);
+  }
+
+  /** The target's own terminal event already ended the stream. */
+  finish(): Uint8Array[] {
+    return [];
+  }
+
+  fail(error: GatewayError): Uint8Array {
+    const response = { id: this.responseId ?? null, object: 'response', status: 'failed', error: { code: failureCode(error), message: error.message }, output: [], usage: null };
+    return encodeSseEvent({ type: 'response.failed', sequence_number: this.lastSequence + 1, response }, 'response.failed');
+  }
+
+  private readUsage(data: string): void {
+    try {
+      this.usage = fromResponsesUsage((JSON.parse(data) as { response?: { usage?: ResponsesUsage | null } }).response?.usage) ?? this.usage;
+    } catch {
+      // Not JSON: the usage stays what it was (estimated at the end if none came).
+    }
+  }
+}
