@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { sendJson, writeInPieces } from '../../helpers/fake-upstream';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
 import { startScriptedUpstreams, type ScriptedUpstreams } from '../../helpers/scripted-upstreams';
