@@ -120,6 +120,51 @@ export function openAiAgentTurn(providerKey: string, shell: ShellTool = CLAUDE_C
   };
 }
 
+type ResponsesItem = { type?: string; call_id?: string; output?: string | Array<{ text?: string }> };
+
+/**
+ * One turn of the same scripted model behind a fake OpenAI Responses API: a streamed
+ * `function_call` item of the agent's shell tool or, once a `function_call_output` is in the
+ * input, a message with the answer; `response.completed` with usage last.
+ */
+export function responsesAgentTurn(providerKey: string, shell: ShellTool) {
+  return (request: RecordedRequest, res: ServerResponse): void => {
+    const body = request.json as { model: string; input: ResponsesItem[] };
+    if (request.headers.authorization !== `Bearer ${providerKey}`) return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key', param: null } });
+    const result = body.input.findLast((item) => item.type === 'function_call_output');
+    const shell_ = { model: body.model, id: 'resp_agent', object: 'response', created_at: 1_700_000_000, error: null, incomplete_details: null };
+    let sequence = 0;
+    const event = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+    const usage = { input_tokens: 1200, input_tokens_details: { cached_tokens: 0 }, output_tokens: 20, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 1220 };
+    let item: Record<string, unknown>;
+    const deltas: string[] = [];
+    if (result) {
+      const output = typeof result.output === 'string' ? result.output : (result.output ?? []).map((part) => part.text ?? '').join('');
+      const text = `${ANSWER_PREFIX}${output}`;
+      item = { id: 'msg_agent', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
+      deltas.push(event('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } }));
+      deltas.push(event('response.content_part.added', { item_id: 'msg_agent', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+      deltas.push(event('response.output_text.delta', { item_id: 'msg_agent', output_index: 0, content_index: 0, delta: text, logprobs: [] }));
+      deltas.push(event('response.output_text.done', { item_id: 'msg_agent', output_index: 0, content_index: 0, text, logprobs: [] }));
+      deltas.push(event('response.content_part.done', { item_id: 'msg_agent', output_index: 0, content_index: 0, part: { type: 'output_text', text, annotations: [] } }));
+    } else {
+      const args = JSON.stringify(shell.input);
+      item = { id: 'fc_agent', type: 'function_call', status: 'completed', call_id: 'call_agent_1', name: shell.name, arguments: args };
+      deltas.push(event('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } }));
+      deltas.push(event('response.function_call_arguments.delta', { item_id: 'fc_agent', output_index: 0, delta: args }));
+      deltas.push(event('response.function_call_arguments.done', { item_id: 'fc_agent', output_index: 0, arguments: args }));
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(
+      event('response.created', { response: { ...shell_, status: 'in_progress', output: [], usage: null } }) +
+        event('response.in_progress', { response: { ...shell_, status: 'in_progress', output: [], usage: null } }) +
+        deltas.join('') +
+        event('response.output_item.done', { output_index: 0, item }) +
+        event('response.completed', { response: { ...shell_, status: 'completed', output: [item], usage } }),
+    );
+  };
+}
+
 /** What an agent's run printed, and the folder it worked in. */
 export interface AgentRun {
   code: number | null;
