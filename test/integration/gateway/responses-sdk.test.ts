@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { sendJson, writeInPieces } from '../../helpers/fake-upstream';
+import { defaultProviders } from '../../../functions/providers/registry';
+import { sendJson, writeInPieces, type FakeUpstream } from '../../helpers/fake-upstream';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
 import { SHARED_DIR } from '../../helpers/openai-schemas';
+import { testProvider } from '../../helpers/providers/bedrock/bedrock-test-kit';
+import { startFakeBedrock } from '../../helpers/providers/bedrock/fake-bedrock';
 import { ok, startScriptedUpstreams, type Responder, type ScriptedUpstreams } from '../../helpers/scripted-upstreams';
 
 // The OpenAI Responses API through the official OpenAI SDK (`responses.create`, `responses.stream`),
@@ -49,28 +52,36 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
   let up: ScriptedUpstreams;
   let harness: GatewayHarness;
   let client: OpenAI;
+  let bedrock: FakeUpstream;
 
   beforeAll(async () => {
-    up = await startScriptedUpstreams(['openai', 'anthropic']);
+    up = await startScriptedUpstreams(['openai', 'anthropic', 'gemini']);
+    bedrock = await startFakeBedrock(() => ({ kind: 'stream', jsonl: readFileSync(join(SHARED_DIR, 'fixtures', 'bedrock', 'tool-call.jsonl'), 'utf8'), pieceSize: 7 }));
     harness = await startGatewayHarness({
       config: {
         providers: {
           openai: { type: 'openai', baseUrl: up.baseUrl('openai') },
           anthropic: { type: 'anthropic', baseUrl: up.upstreams.anthropic?.url, apiKeySecret: 'anthropic' },
+          gemini: { type: 'gemini', baseUrl: up.upstreams.gemini?.url, apiKeySecret: 'gemini' },
+          aws: { type: 'bedrock', region: 'us-east-1', baseUrl: bedrock.url },
         },
         models: {
           gpt: { targets: [{ provider: 'openai', model: 'llama-3.3-70b', price: { input: 1, output: 2 } }] },
           claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+          gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.0-flash' }] },
+          nova: { targets: [{ provider: 'aws', model: 'us.amazon.nova-lite-v1:0' }] },
         },
         retry: { attempts: 1 },
       },
-      env: { SWITCHYARD_SECRET_ANTHROPIC: 'test-anthropic-key' },
+      env: { SWITCHYARD_SECRET_ANTHROPIC: 'test-anthropic-key', SWITCHYARD_SECRET_GEMINI: 'test-gemini-key' },
+      providers: { ...defaultProviders, bedrock: testProvider() },
     });
     client = harness.client();
   });
   afterAll(async () => {
     await harness.close();
     await up.close();
+    await bedrock.close();
   });
   beforeEach(() => up.reset());
 
@@ -188,6 +199,28 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
     const history = (up.upstreams.anthropic?.requests[1]?.json as { messages: Array<{ role: string; content: Array<Record<string, unknown>> }> }).messages;
     expect(history[1]?.content).toEqual([{ type: 'tool_use', id: 'toolu_p1', name: 'apply_patch', input: { input: patch } }]);
     expect(history[2]?.content).toEqual([expect.objectContaining({ type: 'tool_result', tool_use_id: 'toolu_p1' })]);
+  });
+
+  it.each([
+    ['a Gemini target’s recorded function call', 'gemini', 'getTemperature', { city: 'San Jose' }],
+    ['a Bedrock Converse target’s recorded tool use', 'nova', 'test-tool', { value: 'Sparkle Day' }],
+  ])('streams %s as a function_call item', async (_label, model, name, args) => {
+    up.script('gemini', async (_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      await writeInPieces(res, readFileSync(join(SHARED_DIR, 'fixtures', 'gemini', 'function-call-short.sse')), 7);
+    });
+    const tool = { type: 'function' as const, name, parameters: { type: 'object', properties: {} }, strict: false };
+
+    const stream = client.responses.stream({ model, input: 'Use the tool.', tools: [tool] });
+    const events: ResponseStreamEvent[] = [];
+    stream.on('event', (e) => events.push(e));
+    const final = await stream.finalResponse();
+
+    checkSequence(events);
+    const call = final.output.find((item) => item.type === 'function_call');
+    expect(call).toMatchObject({ type: 'function_call', name, status: 'completed' });
+    expect(JSON.parse((call as { arguments: string }).arguments)).toEqual(args);
+    expect(final.usage?.total_tokens).toBeGreaterThan(0);
   });
 
   it('refuses hosted tools a target cannot run (Codex offers web search) with a 400 naming them (a provider with dropUnsupportedParams leaves them out: see the Codex e2e test)', async () => {
