@@ -4,6 +4,7 @@ import { authenticate, virtualKeyOf } from './pipeline/authenticate';
 import { assertHeaderSize } from './pipeline/header-limit';
 import { handleChatCompletions } from './protocols/openai-chat/handler';
 import { handleResponses } from './protocols/openai-responses/handler';
+import { handleStoredResponse } from './protocols/openai-responses/stored';
 import { handleEmbeddings } from './pipeline/embeddings';
 import { CachedKeyStore } from './pipeline/key-cache';
 import type { HandlerResult } from './pipeline/handler-result';
@@ -112,6 +113,11 @@ async function dispatch(runtime: GatewayRuntime, request: Request, path: string,
     assertMethod(method, 'POST', path);
     return handleResponses(runtime, request, record, requestSignal);
   }
+  if (path.startsWith(RESPONSE_PATH_PREFIX) && path.length > RESPONSE_PATH_PREFIX.length) {
+    const rest = path.slice(RESPONSE_PATH_PREFIX.length);
+    assertMethod(method, method === 'DELETE' && !rest.includes('/') ? 'DELETE' : 'GET', path);
+    return handleStoredResponse(runtime, request, record, rest);
+  }
   if (path === '/v1/chat/completions') {
     assertMethod(method, 'POST', path);
     return handleChatCompletions(runtime, request, record, requestSignal);
@@ -135,6 +141,8 @@ async function dispatch(runtime: GatewayRuntime, request: Request, path: string,
 }
 
 const MODEL_PATH_PREFIX = '/v1/models/';
+/** Stored responses: `/v1/responses/{id}` and `/v1/responses/{id}/input_items`. */
+const RESPONSE_PATH_PREFIX = '/v1/responses/';
 
 /** A model id from the path: percent-decoded (ids may contain `/`, `:`), or as sent when malformed. */
 function decodeModelId(segment: string): string {

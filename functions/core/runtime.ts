@@ -9,6 +9,7 @@ import type { SpendStore } from './ports/spend-store';
 import type { UsageSink } from './ports/usage-sink';
 import type { HashHex, Principal } from './pipeline/authenticate';
 import type { CallContext, ProviderAdapter, ProviderRegistry } from './ports/provider';
+import type { ResponseStore } from './ports/response-store';
 import type { CircuitBreaker } from './routing/circuit-breaker';
 import type { RouteTarget } from './routing/plan-route';
 
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   hashKey?: HashHex;
   /** Provider adapters by config `type` (the entry points pass `functions/providers/registry.ts`). */
   providers: ProviderRegistry;
+  /** Stored Responses API responses; without it `store` is answered `false` and `previous_response_id` refused. */
+  responses?: ResponseStore;
 }
 
 /** Per-request context from the runtime adapter (Lambda handler, local server). */

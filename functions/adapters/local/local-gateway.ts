@@ -10,6 +10,7 @@ import { defaultProviders } from '../../providers/registry';
 import { EnvSecretStore } from './env-secret-store';
 import { FileEmfMetrics } from './file-emf-metrics';
 import { FileKeyStore } from './file-key-store';
+import { FileResponseStore } from './file-response-store';
 import { FileSpendStore } from './file-spend-store';
 import { NdjsonUsageSink } from './ndjson-usage-sink';
 import { createNodeHttpFetch } from './node-http-fetch';
@@ -76,6 +77,7 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
       hashKey: sha256HexSync,
       random: options.random,
       providers: options.providers ?? defaultProviders,
+      responses: new FileResponseStore(join(options.dataDir, 'responses')),
     },
     options.config,
   );

@@ -90,7 +90,7 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
 
     const response = await client.responses.create({ model: 'gpt', instructions: 'Be brief.', input: 'Say hello.', max_output_tokens: 50 });
 
-    expect(response).toMatchObject({ object: 'response', status: 'completed', model: 'llama-3.3-70b', store: false, error: null, incomplete_details: null });
+    expect(response).toMatchObject({ object: 'response', status: 'completed', model: 'llama-3.3-70b', store: true, error: null, incomplete_details: null });
     expect(response.id).toMatch(/^resp_/);
     expect(response.output_text).toBe('Hello from a chat-only server.');
     expect(response.output).toEqual([expect.objectContaining({ type: 'message', role: 'assistant', status: 'completed', content: [expect.objectContaining({ type: 'output_text', text: 'Hello from a chat-only server.' })] })]);
@@ -231,10 +231,45 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
     expect(up.calls).toEqual([]);
   });
 
-  it('refuses previous_response_id with a 400 that names it, and a body without a model in the OpenAI envelope', async () => {
+  it('keeps responses per key: retrieve, input_items, previous_response_id rebuilt for a chat-only target, delete; another key sees a 404', async () => {
+    up.script('openai', ok('Paris is the capital.'), ok('About 2.1 million people.'));
+
+    const first = await client.responses.create({ model: 'gpt', instructions: 'Be brief.', input: 'Capital of France?' });
+    expect(first).toMatchObject({ store: true });
+    expect(await client.responses.retrieve(first.id)).toEqual({ ...first });
+
+    const stream = client.responses.stream({ model: 'gpt', previous_response_id: first.id, input: 'Its population?' });
+    const second = await stream.finalResponse();
+
+    expect(second).toMatchObject({ previous_response_id: first.id, store: true });
+    expect(second.output_text).toBe('About 2.1 million people.');
+    // The target got the whole conversation; instructions do not carry over.
+    expect((up.upstreams.openai?.requests[1]?.json as { messages: unknown[] }).messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Capital of France?' }] },
+      { role: 'assistant', content: 'Paris is the capital.' },
+      { role: 'user', content: [{ type: 'text', text: 'Its population?' }] },
+    ]);
+    const items = [];
+    for await (const item of client.responses.inputItems.list(second.id)) items.push(item);
+    expect(items.map((item) => item.type)).toEqual(['message', 'message', 'message']);
+    expect((await client.responses.retrieve(second.id)).output_text).toBe('About 2.1 million people.');
+
+    const stranger = harness.client((await harness.createKey({ name: 'stranger' })).key);
+    await expect(stranger.responses.retrieve(second.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(stranger.responses.create({ model: 'gpt', previous_response_id: second.id, input: 'And?' })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(stranger.responses.delete(second.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+
+    await client.responses.delete(second.id);
+    await expect(client.responses.retrieve(second.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const unstored = await client.responses.create({ model: 'gpt', input: 'Hi', store: false });
+    expect(unstored).toMatchObject({ store: false });
+    await expect(client.responses.retrieve(unstored.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('answers an unknown previous_response_id with a 404 that names it, and a body without a model in the OpenAI envelope', async () => {
     const continued = await client.responses.create({ model: 'gpt', input: 'Go on.', previous_response_id: 'resp_123' }).catch((e: unknown) => e);
-    expect(continued).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((continued as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('previous_response_id');
+    expect(continued).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((continued as InstanceType<typeof OpenAI.NotFoundError>).param).toBe('previous_response_id');
 
     const response = await fetch(`${harness.baseURL}/responses`, { method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ input: 'Hi' }) });
     expect(response.status).toBe(400);

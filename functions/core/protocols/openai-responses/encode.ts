@@ -16,6 +16,10 @@ export interface ResponseIdentity {
   model: string;
   /** The client's request, whose settings the response echoes. */
   request: ResponsesRequest;
+  /** Whether the gateway keeps the response (`store`). */
+  stored: boolean;
+  /** The response this one continues. */
+  previousResponseId?: string | undefined;
 }
 
 /** Canonical usage as the Responses API's (input tokens include cached ones; output, reasoning). */
@@ -49,10 +53,9 @@ function responseObject(identity: ResponseIdentity, status: ResponseObject['stat
     model: identity.model,
     output,
     parallel_tool_calls: request.parallel_tool_calls ?? true,
-    previous_response_id: null,
+    previous_response_id: identity.previousResponseId ?? null,
     reasoning: { effort: request.reasoning?.effort ?? null, summary: request.reasoning?.summary ?? null },
-    // Responses are not kept by this gateway yet: `store` is answered honestly.
-    store: false,
+    store: identity.stored,
     temperature: request.temperature ?? null,
     text: { format: request.text?.format ?? { type: 'text' } },
     tool_choice: request.tool_choice ?? 'auto',
@@ -145,7 +148,11 @@ export class ResponsesStreamEncoder implements StreamEncoder<CanonicalStreamEven
   private readonly encrypted: boolean;
   private finishReason: FinishReason = 'stop';
 
-  constructor(private readonly identity: ResponseIdentity) {
+  /** @param onComplete receives the final response object of a stream that completed (to store it). */
+  constructor(
+    private readonly identity: ResponseIdentity,
+    private readonly onComplete: (response: ResponseObject) => void = () => undefined,
+  ) {
     this.ids = new ItemIds(identity.id);
     this.encrypted = includesEncryptedReasoning(identity.request);
   }
@@ -216,6 +223,7 @@ export class ResponsesStreamEncoder implements StreamEncoder<CanonicalStreamEven
     const status = finalStatus(this.finishReason);
     const response = responseObject(this.identity, status, this.output, toResponsesUsage(usage), this.finishReason);
     out.push(this.event(status === 'completed' ? 'response.completed' : 'response.incomplete', { response }));
+    this.onComplete(response);
     return out;
   }
 

@@ -28,6 +28,9 @@ const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'resp
  * stream with `response.failed`, numbered after the last event relayed.
  */
 export class NativeResponsesStreamEncoder implements StreamEncoder<SseEvent> {
+  /** @param onComplete receives the target's final response object (to store it). */
+  constructor(private readonly onComplete: (response: Record<string, unknown>) => void = () => undefined) {}
+
   usage: CanonicalUsage | undefined;
   completionChars = 0;
   private lastSequence = -1;
@@ -55,7 +58,9 @@ export class NativeResponsesStreamEncoder implements StreamEncoder<SseEvent> {
 
   private readUsage(data: string): void {
     try {
-      this.usage = fromResponsesUsage((JSON.parse(data) as { response?: { usage?: ResponsesUsage | null } }).response?.usage) ?? this.usage;
+      const response = (JSON.parse(data) as { response?: Record<string, unknown> & { usage?: ResponsesUsage | null; status?: string } }).response;
+      this.usage = fromResponsesUsage(response?.usage) ?? this.usage;
+      if (response && response.status !== 'failed') this.onComplete(response);
     } catch {
       // Not JSON: the usage stays what it was (estimated at the end if none came).
     }
