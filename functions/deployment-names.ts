@@ -13,6 +13,8 @@ export const FunctionEnv = {
   KeysTable: 'SWITCHYARD_KEYS_TABLE',
   /** Spend table name. */
   SpendTable: 'SWITCHYARD_SPEND_TABLE',
+  /** Stored-responses table name. */
+  ResponsesTable: 'SWITCHYARD_RESPONSES_TABLE',
   /** Name prefix of the provider secrets (`switchyard/<stage>-<suffix>/`). */
   SecretPrefix: 'SWITCHYARD_SECRET_PREFIX',
   /** Usage Firehose delivery stream name. */
@@ -25,6 +27,7 @@ export const StackOutput = {
   OpenAiBaseUrl: 'OpenAiBaseUrl',
   KeysTable: 'KeysTableName',
   SpendTable: 'SpendTableName',
+  ResponsesTable: 'ResponsesTableName',
   UsageWorkgroup: 'UsageWorkgroupName',
   UsageDatabase: 'UsageDatabaseName',
   UsageTable: 'UsageTableName',

@@ -10,6 +10,7 @@ import { GatewayFunction } from './constructs/gateway-function';
 import { KeyStore } from './constructs/key-store';
 import { Observability } from './constructs/observability';
 import { ProviderSecrets } from './constructs/provider-secrets';
+import { ResponseStore } from './constructs/response-store';
 import { SpendStore } from './constructs/spend-store';
 import { RetainExceptOnCreate } from './constructs/stack-instance';
 import { UsagePipeline } from './constructs/usage-pipeline';
@@ -40,6 +41,7 @@ export interface SwitchyardStackProps extends StackProps {
 export class SwitchyardStack extends Stack {
   readonly keys: KeyStore;
   readonly spend: SpendStore;
+  readonly responses: ResponseStore;
   readonly secrets: ProviderSecrets;
   readonly gateway: GatewayFunction;
   readonly authorizer: KeyAuthorizer;
@@ -54,6 +56,7 @@ export class SwitchyardStack extends Stack {
 
     this.keys = new KeyStore(this, 'Keys');
     this.spend = new SpendStore(this, 'Spend');
+    this.responses = new ResponseStore(this, 'Responses');
     this.secrets = new ProviderSecrets(this, 'ProviderSecrets', { stage, providers: config.providers });
 
     this.authorizer = new KeyAuthorizer(this, 'Authorizer', { stage, logRetention, tracing: props.tracing });
@@ -67,9 +70,10 @@ export class SwitchyardStack extends Stack {
       allowDevProviders: props.allowDevProviders,
       tracing: props.tracing,
     });
-    // The gateway reads team budgets (cached) from the key table and reserves/settles spend.
+    // The gateway reads team budgets (cached) from the key table, reserves/settles spend and keeps responses.
     this.keys.bindTo(this.gateway.fn);
     this.spend.bindTo(this.gateway.fn);
+    this.responses.bindTo(this.gateway.fn);
     this.secrets.bindTo(this.gateway.fn);
 
     this.api = new SwitchyardApi(this, 'Api', {
@@ -100,7 +104,7 @@ export class SwitchyardStack extends Stack {
         alias.targets.flatMap((target) => (target.provider && target.model ? [{ provider: target.provider, model: target.model }] : [])),
       ),
       usageStream: this.usage,
-      tables: [this.keys.table, this.spend.table],
+      tables: [this.keys.table, this.spend.table, this.responses.table],
     });
 
     Aspects.of(this).add(new RetainExceptOnCreate());
@@ -109,6 +113,7 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, StackOutput.OpenAiBaseUrl, { value: this.api.baseUrl, description: 'OpenAI base_url for clients' });
     new CfnOutput(this, StackOutput.KeysTable, { value: this.keys.table.tableName, description: 'Virtual-key table (CLI --stack)' });
     new CfnOutput(this, StackOutput.SpendTable, { value: this.spend.table.tableName, description: 'Spend table (CLI --stack)' });
+    new CfnOutput(this, StackOutput.ResponsesTable, { value: this.responses.table.tableName, description: 'Stored Responses API responses (30-day TTL)' });
     new CfnOutput(this, StackOutput.UsageWorkgroup, { value: this.usage.workgroup.ref, description: 'Athena workgroup of the usage reports (switchyard report --stack)' });
     new CfnOutput(this, StackOutput.UsageDatabase, { value: this.usage.database.databaseName, description: 'Glue database of the usage table' });
     new CfnOutput(this, StackOutput.UsageTable, { value: this.usage.table.tableName, description: 'Glue table of the usage events' });

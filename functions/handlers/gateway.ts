@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
+import { DynamoResponseStore } from '../adapters/aws/dynamo-response-store';
 import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
 import { EmfMetrics } from '../adapters/aws/emf-metrics';
 import { FirehoseUsageSink } from '../adapters/aws/firehose-usage-sink';
@@ -35,6 +36,7 @@ const gateway = createGateway(
   {
     keyStore: new DynamoKeyStore(documentClient, requiredEnv(FunctionEnv.KeysTable)),
     spendStore: new DynamoSpendStore(documentClient, requiredEnv(FunctionEnv.SpendTable)),
+    responses: new DynamoResponseStore(documentClient, requiredEnv(FunctionEnv.ResponsesTable)),
     secrets: new SecretsManagerSecretStore({
       provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(sdkClientConfig(REQUEST_PATH_TIMEOUTS)) }),
       prefix: requiredEnv(FunctionEnv.SecretPrefix),

@@ -8,7 +8,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { DynamoKeyStore } from '../../functions/adapters/aws/dynamo-key-store';
 import { DynamoSpendStore } from '../../functions/adapters/aws/dynamo-spend-store';
-import { keysTableSchema, spendTableSchema } from '../../functions/adapters/aws/table-schemas';
+import { keysTableSchema, responsesTableSchema, spendTableSchema } from '../../functions/adapters/aws/table-schemas';
 import { keyScope } from '../../functions/core/ports/spend-store';
 import type { GatewayResponseTemplate } from '../helpers/api-gateway-front';
 import { dynamoDbLocal } from '../helpers/dynamodb-local';
@@ -130,6 +130,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     ]);
     const keysTable = await dynamo.createTable(keysTableSchema, 'keys');
     const spendTable = await dynamo.createTable(spendTableSchema, 'spend');
+    const responsesTable = await dynamo.createTable(responsesTableSchema, 'responses');
     keyStore = new DynamoKeyStore(dynamo.documentClient, keysTable);
     spendStore = new DynamoSpendStore(dynamo.documentClient, spendTable);
 
@@ -138,6 +139,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     const physicalNames: Record<string, string> = {
       [synth.resource('AWS::DynamoDB::GlobalTable', 'KeysTable')[0]]: keysTable,
       [synth.resource('AWS::DynamoDB::GlobalTable', 'SpendTable')[0]]: spendTable,
+      [synth.resource('AWS::DynamoDB::GlobalTable', 'ResponsesTable')[0]]: responsesTable,
       [synth.resource('AWS::KinesisFirehose::DeliveryStream', 'UsageDeliveryStream')[0]]: USAGE_STREAM,
     };
     const environmentOf = (id: string): Record<string, string> => {
@@ -346,6 +348,21 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     expect(run.stdout).toContain(TASK_TOKEN);
     // Two turns of 20 output tokens at 1000 micro-USD each, settled, nothing left reserved.
     expect(await settledSpend(keyId)).toMatchObject({ spentMicroUsd: 2 * 20 * PRICE.output, reservedMicroUsd: 0 });
+  });
+
+  it('keeps a Responses API response in DynamoDB for its key: retrieve and continue it through the bundle, another key gets 404', async () => {
+    const { key } = await createKey('responses', 100);
+    const { key: other } = await createKey('responses-other', 100);
+
+    // The fake upstream streams; so does the client here.
+    const first = await client(key).responses.stream({ model: 'gpt', max_output_tokens: MAX_TOKENS, input: 'Say hello.' }).finalResponse();
+    const again = await client(key).responses.retrieve(first.id);
+    const next = await client(key).responses.stream({ model: 'gpt', max_output_tokens: MAX_TOKENS, previous_response_id: first.id, input: 'Again.' }).finalResponse();
+
+    expect(first).toMatchObject({ store: true, status: 'completed' });
+    expect(again).toMatchObject({ id: first.id, status: 'completed', store: true, output_text: first.output_text, usage: first.usage });
+    expect(next).toMatchObject({ previous_response_id: first.id, status: 'completed' });
+    await expect(client(other).responses.retrieve(first.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it('answers 429 budget_exceeded once the budget is spent', async () => {

@@ -22,6 +22,7 @@ describe('SwitchyardStack', () => {
 
     template.hasOutput('KeysTableName', { Value: { Ref: id(stack.keys.table) } });
     template.hasOutput('SpendTableName', { Value: { Ref: id(stack.spend.table) } });
+    template.hasOutput('ResponsesTableName', { Value: { Ref: id(stack.responses.table) } });
     template.hasOutput('ApiUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
     template.hasOutput('OpenAiBaseUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/v1'])] } });
     template.hasOutput('UsageWorkgroupName', { Value: { Ref: stack.getLogicalId(stack.usage.workgroup) } });
@@ -67,10 +68,12 @@ describe('SwitchyardStack', () => {
       ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
       'dynamodb:GetItem',
       ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       'secretsmanager:GetSecretValue',
       ['firehose:PutRecord', 'firehose:PutRecordBatch'],
     ]);
-    expect(gatewayStatements[4]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.usage.deliveryStream), 'Arn'] });
+    expect(gatewayStatements[5]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.usage.deliveryStream), 'Arn'] });
+    expect(gatewayStatements[3]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.responses.table), 'Arn'] });
     expect(gatewayStatements[1]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.keys.table), 'Arn'] });
     expect(gatewayStatements[2]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.spend.table), 'Arn'] });
   });

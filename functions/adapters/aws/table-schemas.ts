@@ -43,6 +43,17 @@ export const spendTableSchema: TableSchema = {
   timeToLiveAttribute: 'expiresAt',
 };
 
+/**
+ * Responses table: stored Responses API responses, one item per response under the key that
+ * created it (`keyId`, `responseId`), expiring through TTL on `expiresAt`.
+ */
+export const responsesTableSchema: TableSchema = {
+  partitionKey: { name: 'keyId', type: 'S' },
+  sortKey: { name: 'responseId', type: 'S' },
+  globalSecondaryIndexes: [],
+  timeToLiveAttribute: 'expiresAt',
+};
+
 /** The on-demand `CreateTable` input for `schema` (used by tests against DynamoDB Local). */
 export function createTableInput(tableName: string, schema: TableSchema): CreateTableCommandInput {
   const attributes = new Map<string, KeyAttribute>();

@@ -1,8 +1,9 @@
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Stack } from 'aws-cdk-lib';
-import { keysTableSchema, spendTableSchema } from '../../../functions/adapters/aws/table-schemas';
+import { keysTableSchema, responsesTableSchema, spendTableSchema } from '../../../functions/adapters/aws/table-schemas';
 import { KeyStore } from '../../../lib/constructs/key-store';
+import { ResponseStore } from '../../../lib/constructs/response-store';
 import { SpendStore } from '../../../lib/constructs/spend-store';
 import { bareStack } from '../fixtures';
 
@@ -13,6 +14,7 @@ function plainFunction(stack: Stack): LambdaFunction {
 describe.each([
   { name: 'KeyStore', make: (s: Stack) => new KeyStore(s, 'Store'), schema: keysTableSchema, env: 'SWITCHYARD_KEYS_TABLE', actions: 'dynamodb:GetItem' },
   { name: 'SpendStore', make: (s: Stack) => new SpendStore(s, 'Store'), schema: spendTableSchema, env: 'SWITCHYARD_SPEND_TABLE', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  { name: 'ResponseStore', make: (s: Stack) => new ResponseStore(s, 'Store'), schema: responsesTableSchema, env: 'SWITCHYARD_RESPONSES_TABLE', actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'] },
 ])('$name', ({ make, schema, env, actions }) => {
   it('creates the adapter key schema with on-demand billing, PITR, deletion protection and KMS encryption, retained', () => {
     const stack = bareStack();
