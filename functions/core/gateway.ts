@@ -3,7 +3,7 @@ import { GatewayError, routeNotFound, toGatewayError } from './errors';
 import { authenticate, virtualKeyOf } from './pipeline/authenticate';
 import { assertHeaderSize } from './pipeline/header-limit';
 import { handleChatCompletions } from './protocols/openai-chat/handler';
-import { handleResponses } from './protocols/openai-responses/handler';
+import { handleInputTokens, handleResponses, refuseCompaction } from './protocols/openai-responses/handler';
 import { handleStoredResponse } from './protocols/openai-responses/stored';
 import { handleEmbeddings } from './pipeline/embeddings';
 import { CachedKeyStore } from './pipeline/key-cache';
@@ -112,6 +112,14 @@ async function dispatch(runtime: GatewayRuntime, request: Request, path: string,
   if (path === '/v1/responses') {
     assertMethod(method, 'POST', path);
     return handleResponses(runtime, request, record, requestSignal);
+  }
+  if (path === '/v1/responses/input_tokens') {
+    assertMethod(method, 'POST', path);
+    return handleInputTokens(runtime, request, record);
+  }
+  if (path === '/v1/responses/compact') {
+    assertMethod(method, 'POST', path);
+    refuseCompaction();
   }
   if (path.startsWith(RESPONSE_PATH_PREFIX) && path.length > RESPONSE_PATH_PREFIX.length) {
     const rest = path.slice(RESPONSE_PATH_PREFIX.length);

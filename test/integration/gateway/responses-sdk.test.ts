@@ -266,6 +266,21 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
     await expect(client.responses.retrieve(unstored.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it('estimates input tokens (said so in a header) and refuses server-side compaction with a 400 that says so, calling no model', async () => {
+    const post = (path: string, body: unknown): Promise<Response> =>
+      fetch(`${harness.baseURL}/responses/${path}`, { method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    const counted = await post('input_tokens', { model: 'gpt', input: 'How many tokens is this sentence?' });
+    const compacted = await post('compact', { model: 'gpt', input: 'Hi' });
+
+    expect(counted.status).toBe(200);
+    expect(counted.headers.get('x-switchyard-token-count')).toBe('estimated');
+    expect(await counted.json()).toEqual({ object: 'response.input_tokens', input_tokens: expect.any(Number) });
+    expect(compacted.status).toBe(400);
+    expect(await compacted.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'unsupported_endpoint', message: expect.stringContaining('compaction') } });
+    expect(up.calls).toEqual([]);
+  });
+
   it('answers an unknown previous_response_id with a 404 that names it, and a body without a model in the OpenAI envelope', async () => {
     const continued = await client.responses.create({ model: 'gpt', input: 'Go on.', previous_response_id: 'resp_123' }).catch((e: unknown) => e);
     expect(continued).toBeInstanceOf(OpenAI.NotFoundError);

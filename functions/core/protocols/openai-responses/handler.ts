@@ -1,6 +1,8 @@
 import type { SseEvent } from '../../streaming/sse-decoder';
+import { invalidRequest } from '../../errors';
 import { callRoute } from '../../pipeline/call-route';
-import type { HandlerResult } from '../../pipeline/handler-result';
+import { assertModelAccess } from '../../pipeline/model-access';
+import { completed, type HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
@@ -59,4 +61,25 @@ export async function handleResponses(runtime: GatewayRuntime, request: Request,
   return answer.kind === 'native-stream'
     ? streamAnswer(runtime, record, { ...stream, first: answer.first as SseEvent, rest: answer.rest as AsyncIterator<SseEvent>, encoder: new NativeResponsesStreamEncoder(keep) })
     : streamAnswer(runtime, record, { ...stream, first: answer.first, rest: answer.rest, encoder: new ResponsesStreamEncoder(identity, keep) });
+}
+
+/** Header that says how an input-token count was made (DESIGN §2), as on `count_tokens`. */
+const TOKEN_COUNT_HEADER = 'x-switchyard-token-count';
+
+/**
+ * `POST /v1/responses/input_tokens`: the input tokens of a Responses body, estimated at about four
+ * characters of the body per token (no upstream call, no budget), said so in
+ * `x-switchyard-token-count: estimated`. The key must be allowed the model.
+ */
+export async function handleInputTokens(runtime: GatewayRuntime, request: Request, record: RequestRecord): Promise<HandlerResult> {
+  const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
+  const body = validateResponsesRequest(raw, runtime.config.limits);
+  record.modelRequested = body.model;
+  assertModelAccess(runtime.config, record.principal, body.model);
+  return completed(new Response(JSON.stringify({ object: 'response.input_tokens', input_tokens: estimateTokens(size, 0).input }), { status: 200, headers: { 'content-type': 'application/json', [TOKEN_COUNT_HEADER]: 'estimated' } }));
+}
+
+/** `POST /v1/responses/compact`: not offered; a 400 that says so, so a client falls back to its own compaction. */
+export function refuseCompaction(): never {
+  throw invalidRequest('Server-side compaction (/v1/responses/compact) is not supported by this gateway; compact the conversation client-side.', null, 'unsupported_endpoint');
 }
