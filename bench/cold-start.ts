@@ -16,6 +16,7 @@ import { copyToCleanFolder } from '../test/helpers/clean-bundle-folder';
 import { startFakeFirehose } from '../test/helpers/fake-firehose';
 import { synthApp } from '../test/helpers/synthesized-app';
 import type { BundleColdStart, ColdStartResult } from './report';
+import { FunctionEnv } from '../functions/deployment-names';
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,8 +47,9 @@ export async function measureColdStart(runs: number, work: string, upstreamUrl: 
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
-    SWITCHYARD_KEYS_TABLE: 'bench-keys',
-    SWITCHYARD_SPEND_TABLE: 'bench-spend',
+    [FunctionEnv.KeysTable]: 'bench-keys',
+    [FunctionEnv.SpendTable]: 'bench-spend',
+    [FunctionEnv.ResponsesTable]: 'bench-responses',
     SWITCHYARD_SECRET_PREFIX: 'switchyard/bench/',
     USAGE_STREAM_NAME: 'bench-usage',
     // The usage flush after the stream goes to a local Firehose stand-in, as on Lambda it goes to

@@ -34,10 +34,13 @@ function chunk(delta: Record<string, unknown>, finish: string | null, created: n
   return `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created, model: MODEL, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
 }
 
-function stream(res: ServerResponse, intervalMs: number): void {
-  const created = Math.floor(Date.now() / 1000);
+/**
+ * A paced SSE stream: `head` at once, then `count` content events `intervalMs` apart (`content(n)`
+ * for n = 1…count), then `tail` and the end of the response.
+ */
+function pacedStream(res: ServerResponse, intervalMs: number, stream: { head: string[]; count: number; content(n: number): string; tail(): string[] }): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-  res.write(chunk({ role: 'assistant', content: '' }, null, created));
+  for (const event of stream.head) res.write(event);
   let sent = 0;
   const timer = setInterval(() => {
     if (res.destroyed) {
@@ -45,13 +48,23 @@ function stream(res: ServerResponse, intervalMs: number): void {
       return;
     }
     sent += 1;
-    res.write(chunk({ content: `tok${sent} ` }, null, created));
-    if (sent < CONTENT_CHUNKS) return;
+    res.write(stream.content(sent));
+    if (sent < stream.count) return;
     clearInterval(timer);
-    res.write(chunk({}, 'stop', created));
-    res.write(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created, model: MODEL, choices: [], usage: USAGE })}\n\n`);
-    res.end('data: [DONE]\n\n');
+    const tail = stream.tail();
+    for (const event of tail.slice(0, -1)) res.write(event);
+    res.end(tail[tail.length - 1]);
   }, intervalMs);
+}
+
+function chatStream(res: ServerResponse, intervalMs: number): void {
+  const created = Math.floor(Date.now() / 1000);
+  pacedStream(res, intervalMs, {
+    head: [chunk({ role: 'assistant', content: '' }, null, created)],
+    count: CONTENT_CHUNKS,
+    content: (n) => chunk({ content: `tok${n} ` }, null, created),
+    tail: () => [chunk({}, 'stop', created), `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created, model: MODEL, choices: [], usage: USAGE })}\n\n`, 'data: [DONE]\n\n'],
+  });
 }
 
 const CLAUDE = 'claude-sonnet-4-5';
@@ -74,23 +87,19 @@ function event(type: string, data: Record<string, unknown>): string {
 }
 
 function messagesStream(res: ServerResponse, intervalMs: number): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-  res.write(event('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', model: CLAUDE, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }));
-  res.write(event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-  let sent = 0;
-  const timer = setInterval(() => {
-    if (res.destroyed) {
-      clearInterval(timer);
-      return;
-    }
-    sent += 1;
-    res.write(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `tok${sent} ` } }));
-    if (sent < CONTENT_CHUNKS - 1) return;
-    clearInterval(timer);
-    res.write(event('content_block_stop', { index: 0 }));
-    res.write(event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: CONTENT_CHUNKS } }));
-    res.end(event('message_stop', {}));
-  }, intervalMs);
+  pacedStream(res, intervalMs, {
+    head: [
+      event('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', model: CLAUDE, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }),
+      event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ],
+    count: CONTENT_CHUNKS - 1,
+    content: (n) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: `tok${n} ` } }),
+    tail: () => [
+      event('content_block_stop', { index: 0 }),
+      event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: CONTENT_CHUNKS } }),
+      event('message_stop', {}),
+    ],
+  });
 }
 
 function handle(req: IncomingMessage, res: ServerResponse, intervalMs: number): void {
@@ -104,7 +113,7 @@ function handle(req: IncomingMessage, res: ServerResponse, intervalMs: number): 
     }
     // A substring test instead of JSON.parse keeps the upstream's own CPU cost tiny.
     if (Buffer.concat(parts).includes('"stream":true')) {
-      (messages ? messagesStream : stream)(res, intervalMs);
+      (messages ? messagesStream : chatStream)(res, intervalMs);
       return;
     }
     const body = messages ? messageBody() : completionBody();
