@@ -38,8 +38,9 @@ export async function handleResponses(runtime: GatewayRuntime, request: Request,
   const requestFor = (params: Record<string, unknown> | undefined) => (params ? decodeResponsesRequest(validateResponsesRequest({ ...body, ...params }, runtime.config.limits)) : canonical);
   const { started, headers, price } = await callRoute(runtime, request, record, requestSignal, { request: canonical, bodyBytes, requestFor: (target) => requestFor(target.params) });
   const stored = shouldStore(runtime, validated);
+  // A streamed response is kept once its terminal event is written; Lambda waits for that write.
   const keep = (response: Record<string, unknown>): void => {
-    if (stored) void keepResponse(runtime, record, response, input);
+    if (stored) record.pendingWork.push(keepResponse(runtime, record, response, input));
   };
   const identity: ResponseIdentity = { id: `resp_${record.requestId.replace(/^req_/, '')}`, createdAt: Math.floor(record.startedAtMs / 1000), model: started.target.model, request: validated, stored, previousResponseId };
   const answer = started.value;
