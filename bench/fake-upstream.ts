@@ -7,7 +7,9 @@
  *   (24 events);
  * - Anthropic: `POST /v1/messages` answers with a small message, or a paced stream of the same
  *   length: `message_start` and `content_block_start` at once, `CONTENT_CHUNKS - 1` text deltas
- *   `intervalMs` apart, then `content_block_stop`, `message_delta` and `message_stop` (24 events).
+ *   `intervalMs` apart, then `content_block_stop`, `message_delta` and `message_stop` (24 events);
+ * - OpenAI Responses: `POST /v1/responses` answers with a small response, or a paced stream of the
+ *   same length (4 events, `CONTENT_CHUNKS - 4` text deltas, 4 events ending in `response.completed`).
  * It reports its URL (with `/v1`) over IPC and exits when its parent disconnects.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -102,21 +104,58 @@ function messagesStream(res: ServerResponse, intervalMs: number): void {
   });
 }
 
+/** A Responses API response object around `output`. */
+function responseObject(status: string, output: unknown[], usage: unknown): Record<string, unknown> {
+  return { id: 'resp_bench', object: 'response', created_at: Math.floor(Date.now() / 1000), status, model: MODEL, output, usage, error: null, incomplete_details: null };
+}
+
+const RESPONSE_USAGE = { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: CONTENT_CHUNKS, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 12 + CONTENT_CHUNKS };
+
+function responseMessage(text: string): Record<string, unknown> {
+  return { id: 'msg_bench', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] };
+}
+
+/** The Responses event stream: 4 events before the text, `CONTENT_CHUNKS - 4` deltas, 4 after (24 events). */
+function responsesStream(res: ServerResponse, intervalMs: number): void {
+  let sequence = 0;
+  const event = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+  const count = CONTENT_CHUNKS - 4;
+  const text = Array.from({ length: count }, (_, i) => `tok${i + 1} `).join('');
+  const item = { item_id: 'msg_bench', output_index: 0, content_index: 0 };
+  pacedStream(res, intervalMs, {
+    head: [
+      event('response.created', { response: responseObject('in_progress', [], null) }),
+      event('response.in_progress', { response: responseObject('in_progress', [], null) }),
+      event('response.output_item.added', { output_index: 0, item: { ...responseMessage(''), status: 'in_progress', content: [] } }),
+      event('response.content_part.added', { ...item, part: { type: 'output_text', text: '', annotations: [] } }),
+    ],
+    count,
+    content: (n) => event('response.output_text.delta', { ...item, delta: `tok${n} ` }),
+    tail: () => [
+      event('response.output_text.done', { ...item, text }),
+      event('response.content_part.done', { ...item, part: { type: 'output_text', text, annotations: [] } }),
+      event('response.output_item.done', { output_index: 0, item: responseMessage(text) }),
+      event('response.completed', { response: responseObject('completed', [responseMessage(text)], RESPONSE_USAGE) }),
+    ],
+  });
+}
+
 function handle(req: IncomingMessage, res: ServerResponse, intervalMs: number): void {
   const parts: Buffer[] = [];
   req.on('data', (part: Buffer) => parts.push(part));
   req.on('end', () => {
     const messages = req.url?.endsWith('/v1/messages') === true;
-    if (req.method !== 'POST' || (!messages && !req.url?.endsWith('/chat/completions'))) {
+    const responses = req.url?.endsWith('/v1/responses') === true;
+    if (req.method !== 'POST' || (!messages && !responses && !req.url?.endsWith('/chat/completions'))) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error"}}');
       return;
     }
     // A substring test instead of JSON.parse keeps the upstream's own CPU cost tiny.
     if (Buffer.concat(parts).includes('"stream":true')) {
-      (messages ? messagesStream : chatStream)(res, intervalMs);
+      (messages ? messagesStream : responses ? responsesStream : chatStream)(res, intervalMs);
       return;
     }
-    const body = messages ? messageBody() : completionBody();
+    const body = messages ? messageBody() : responses ? JSON.stringify(responseObject('completed', [responseMessage('Hello from the bench upstream.')], RESPONSE_USAGE)) : completionBody();
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
 }

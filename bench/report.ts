@@ -8,8 +8,13 @@ import { readFileSync } from 'node:fs';
 /** One measured cell: a target (direct or gateway) × protocol × request kind × concurrency. */
 export interface CellResult {
   target: 'direct' | 'gateway';
-  /** `chat`: Chat Completions to an OpenAI target; `messages`: Anthropic Messages passed through to an Anthropic target. */
-  protocol: 'chat' | 'messages';
+  /**
+   * `chat`: Chat Completions to an OpenAI target; `messages`: Anthropic Messages passed through to
+   * an Anthropic target; `responses`: the Responses API passed through to a Responses target;
+   * `responses-translated`: the Responses API translated to a chat-only target (direct: the same
+   * answer asked of it in Chat Completions).
+   */
+  protocol: 'chat' | 'messages' | 'responses' | 'responses-translated';
   kind: 'json' | 'stream';
   concurrency: number;
   requests: number;
@@ -98,7 +103,7 @@ export function toMarkdown(result: BenchResult): string {
     `Machine: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}; load average before ${machine.loadAverageBefore.map((n) => n.toFixed(2)).join(' / ')}, after ${machine.loadAverageAfter.map((n) => n.toFixed(2)).join(' / ')}.`,
     `Streams: ${settings.eventsPerStream} events, content chunks ${settings.streamIntervalMs} ms apart. Each cell: at most ${settings.maxRequests} requests or ${settings.maxDurationMs} ms.`,
     '',
-    'Protocols: `chat` is Chat Completions to an OpenAI target; `messages` is the Anthropic Messages API passed through to an Anthropic target.',
+    'Protocols: `chat` is Chat Completions to an OpenAI target; `messages` is the Anthropic Messages API passed through to an Anthropic target; `responses` is the Responses API passed through to a Responses target; `responses-translated` is the Responses API translated to a chat-only target (its direct row asks the same upstream in Chat Completions).',
     '',
     '| target | protocol | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | gateway CPU ms/req | upstream CPU ms/req | gateway RSS MiB (peak) |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -26,8 +26,11 @@ import { addedLatency, machineInfo, toMarkdown, type BenchResult, type CellResul
 
 const CONCURRENCY = [1, 16, 64];
 const KINDS = ['json', 'stream'] as const;
-/** Chat Completions to an OpenAI target, and Anthropic Messages passed through to an Anthropic target. */
-const PROTOCOLS = ['chat', 'messages'] as const;
+/**
+ * Chat Completions to an OpenAI target; Anthropic Messages passed through to an Anthropic target;
+ * the Responses API passed through to a Responses target, and translated to a chat-only one.
+ */
+const PROTOCOLS = ['chat', 'messages', 'responses', 'responses-translated'] as const;
 const STREAM_INTERVAL_MS = 1;
 const RESULTS_DIR = resolve(__dirname, 'results');
 
@@ -43,10 +46,22 @@ const QUICK: Settings = { maxDurationMs: 250, maxRequests: 200, warmupRequests: 
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
-function requestBody(protocol: CellResult['protocol'], kind: CellResult['kind']): string {
-  const messages = [{ role: 'user', content: 'Say hello in twenty words.' }];
-  const body = protocol === 'chat' ? { model: 'bench', messages } : { model: 'bench-claude', max_tokens: 1024, messages };
+const PROMPT = 'Say hello in twenty words.';
+
+/** A request body in one wire format, for the alias `model`. */
+function requestBody(format: 'chat' | 'messages' | 'responses', model: string, kind: CellResult['kind']): string {
+  const messages = [{ role: 'user', content: PROMPT }];
+  const body = format === 'chat' ? { model, messages } : format === 'messages' ? { model, max_tokens: 1024, messages } : { model, input: PROMPT };
   return JSON.stringify(kind === 'stream' ? { ...body, stream: true } : body);
+}
+
+/** One side of a protocol's comparison: where the request goes, and in which wire format. */
+interface Target {
+  target: CellResult['target'];
+  url: string;
+  headers: Record<string, string>;
+  format: 'chat' | 'messages' | 'responses';
+  model: string;
 }
 
 function cellOf(target: CellResult['target'], protocol: CellResult['protocol'], kind: CellResult['kind'], concurrency: number, load: Awaited<ReturnType<typeof runLoad>>): CellResult {
@@ -78,8 +93,16 @@ async function main(): Promise<void> {
     writeFileSync(
       configPath,
       JSON.stringify({
-        providers: { upstream: { type: 'openai', baseUrl: upstream.url }, claude: { type: 'anthropic', baseUrl: upstream.url.replace(/\/v1$/, ''), apiKeySecret: 'claude' } },
-        models: { bench: { targets: [{ provider: 'upstream', model: 'gpt-4o-mini' }] }, 'bench-claude': { targets: [{ provider: 'claude', model: 'claude-sonnet-4-5' }] } },
+        providers: {
+          upstream: { type: 'openai', baseUrl: upstream.url },
+          responses: { type: 'openai', baseUrl: upstream.url, responsesApi: true },
+          claude: { type: 'anthropic', baseUrl: upstream.url.replace(/\/v1$/, ''), apiKeySecret: 'claude' },
+        },
+        models: {
+          bench: { targets: [{ provider: 'upstream', model: 'gpt-4o-mini' }] },
+          'bench-responses': { targets: [{ provider: 'responses', model: 'gpt-4o-mini' }] },
+          'bench-claude': { targets: [{ provider: 'claude', model: 'claude-sonnet-4-5' }] },
+        },
       }),
     );
     // The Anthropic provider's key, which `switchyard serve` reads from its environment.
@@ -95,26 +118,38 @@ async function main(): Promise<void> {
 
     const cells: CellResult[] = [];
     const anthropicHeaders = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
-    const targetsOf = (protocol: CellResult['protocol']): Array<{ target: CellResult['target']; url: string; headers: Record<string, string> }> =>
-      protocol === 'chat'
-        ? [
-            { target: 'direct', url: `${upstream.url}/chat/completions`, headers: { 'content-type': 'application/json' } },
-            { target: 'gateway', url: `${gateway.url}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${created.key}` } },
-          ]
-        : [
-            { target: 'direct', url: `${upstream.url}/messages`, headers: { ...anthropicHeaders, 'x-api-key': 'sk-ant-bench' } },
-            { target: 'gateway', url: `${gateway.url}/v1/messages`, headers: { ...anthropicHeaders, 'x-api-key': created.key } },
+    const json = { 'content-type': 'application/json' };
+    const gatewayBearer = { ...json, authorization: `Bearer ${created.key}` };
+    const directChat: Target = { target: 'direct', url: `${upstream.url}/chat/completions`, headers: json, format: 'chat', model: 'bench' };
+    const targetsOf = (protocol: CellResult['protocol']): Target[] => {
+      switch (protocol) {
+        case 'chat':
+          return [directChat, { target: 'gateway', url: `${gateway.url}/v1/chat/completions`, headers: gatewayBearer, format: 'chat', model: 'bench' }];
+        case 'messages':
+          return [
+            { target: 'direct', url: `${upstream.url}/messages`, headers: { ...anthropicHeaders, 'x-api-key': 'sk-ant-bench' }, format: 'messages', model: 'bench-claude' },
+            { target: 'gateway', url: `${gateway.url}/v1/messages`, headers: { ...anthropicHeaders, 'x-api-key': created.key }, format: 'messages', model: 'bench-claude' },
           ];
+        case 'responses':
+          return [
+            { target: 'direct', url: `${upstream.url}/responses`, headers: json, format: 'responses', model: 'bench-responses' },
+            { target: 'gateway', url: `${gateway.url}/v1/responses`, headers: gatewayBearer, format: 'responses', model: 'bench-responses' },
+          ];
+        case 'responses-translated':
+          // The same answer asked directly of the chat-only upstream, and as a Responses client through the gateway.
+          return [directChat, { target: 'gateway', url: `${gateway.url}/v1/responses`, headers: gatewayBearer, format: 'responses', model: 'bench' }];
+      }
+    };
     for (const protocol of PROTOCOLS) {
       const targets = targetsOf(protocol);
       for (const kind of KINDS) {
-        for (const { url, headers } of targets) {
+        for (const { url, headers, format, model } of targets) {
           // Warm-up: JIT, connection pools and the key cache, so cells measure the steady state.
-          await runLoad({ url, headers, body: requestBody(protocol, kind), concurrency: 16, maxRequests: settings.warmupRequests, maxDurationMs: settings.maxDurationMs });
+          await runLoad({ url, headers, body: requestBody(format, model, kind), concurrency: 16, maxRequests: settings.warmupRequests, maxDurationMs: settings.maxDurationMs });
         }
         for (const concurrency of CONCURRENCY) {
-          for (const { target, url, headers } of targets) {
-            const spec: LoadSpec = { url, headers, body: requestBody(protocol, kind), concurrency, maxRequests: settings.maxRequests, maxDurationMs: settings.maxDurationMs };
+          for (const { target, url, headers, format, model } of targets) {
+            const spec: LoadSpec = { url, headers, body: requestBody(format, model, kind), concurrency, maxRequests: settings.maxRequests, maxDurationMs: settings.maxDurationMs };
             const cpuBefore = target === 'gateway' ? cpuMs(gateway.pid) : 0;
             const upstreamCpuBefore = cpuMs(upstream.pid);
             const load = await runLoad(spec);

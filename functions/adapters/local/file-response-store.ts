@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { ResponseStore, StoredResponse } from '../../core/ports/response-store';
 
 /** Ids as the gateway makes them (`resp_` and URL-safe characters): nothing else names a file. */
@@ -24,8 +25,10 @@ export class FileResponseStore implements ResponseStore {
     this.pending.set(memo, record);
     try {
       await mkdir(join(this.dir, record.keyId), { recursive: true });
-      await writeFile(`${path}.tmp`, JSON.stringify(record));
-      await rename(`${path}.tmp`, path);
+      // A temp file of its own per write: two writes of one id (a target that reuses ids) never share one.
+      const temp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(temp, JSON.stringify(record));
+      await rename(temp, path);
     } finally {
       this.pending.delete(memo);
     }

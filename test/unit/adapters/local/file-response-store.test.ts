@@ -19,6 +19,12 @@ describe('FileResponseStore', () => {
     expect(await reopened.get('key_a', 'resp_1')).toBeUndefined();
   });
 
+  it('takes concurrent writes of one id, the last one winning', async () => {
+    const store = new FileResponseStore(await mkdtemp(join(tmpdir(), 'switchyard-responses-')));
+    await Promise.all(Array.from({ length: 20 }, () => store.put(record('key_a', 'resp_same'))));
+    expect(await store.get('key_a', 'resp_same')).toEqual(record('key_a', 'resp_same'));
+  });
+
   it('never turns an id into a path outside its folder', async () => {
     const store = new FileResponseStore(await mkdtemp(join(tmpdir(), 'switchyard-responses-')));
     expect(await store.get('key_a', '../../keys')).toBeUndefined();
