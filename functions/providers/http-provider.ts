@@ -1,7 +1,7 @@
 import { GatewayError } from '../core/errors';
 import { removeSecret } from '../core/logging/redact';
 import type { CanonicalCompletion } from '../core/model/response';
-import { decodeSseStream } from '../core/streaming/sse-decoder';
+import { decodeSseStream, type SseEvent } from '../core/streaming/sse-decoder';
 import { forwardedHeaders } from './forward-headers';
 import type { CallContext, ChatCall, ChatResult, ErrorParser, OutputLimit, ProviderAdapter, ProviderSettings, StreamTranslator } from '../core/ports/provider';
 
@@ -104,13 +104,18 @@ export function badUpstreamJson(providerName: string, what: 'a body' | 'a stream
 }
 
 /** Decodes an SSE body and runs it through a translator, yielding its events as they complete. */
-export async function* translateSse<E>(
-  body: ReadableStream<Uint8Array>,
-  translator: StreamTranslator<E>,
-  ctx: CallContext,
-): AsyncGenerator<E> {
+export function translateSse<E>(body: ReadableStream<Uint8Array>, translator: StreamTranslator<E>, ctx: CallContext): AsyncGenerator<E> {
+  return translateEvents(decodeSseStream(body), translator, ctx);
+}
+
+/**
+ * Runs already-decoded SSE events (from an SSE body, or from another framing such as Bedrock's
+ * event stream) through a translator: a GatewayError passes on without the API key in its
+ * message, anything else thrown is a network error; the translator ends the stream.
+ */
+export async function* translateEvents<E>(events: AsyncIterable<SseEvent>, translator: StreamTranslator<E>, ctx: CallContext): AsyncGenerator<E> {
   try {
-    for await (const event of decodeSseStream(body)) {
+    for await (const event of events) {
       for (const chunk of translator.push(event)) yield chunk;
     }
   } catch (error) {

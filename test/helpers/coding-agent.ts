@@ -132,7 +132,7 @@ export function responsesAgentTurn(providerKey: string, shell: ShellTool) {
     const body = request.json as { model: string; input: ResponsesItem[] };
     if (request.headers.authorization !== `Bearer ${providerKey}`) return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key', param: null } });
     const result = body.input.findLast((item) => item.type === 'function_call_output');
-    const shell_ = { model: body.model, id: 'resp_agent', object: 'response', created_at: 1_700_000_000, error: null, incomplete_details: null };
+    const base = { model: body.model, id: 'resp_agent', object: 'response', created_at: 1_700_000_000, error: null, incomplete_details: null };
     let sequence = 0;
     const event = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
     const usage = { input_tokens: 1200, input_tokens_details: { cached_tokens: 0 }, output_tokens: 20, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 1220 };
@@ -156,11 +156,11 @@ export function responsesAgentTurn(providerKey: string, shell: ShellTool) {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.end(
-      event('response.created', { response: { ...shell_, status: 'in_progress', output: [], usage: null } }) +
-        event('response.in_progress', { response: { ...shell_, status: 'in_progress', output: [], usage: null } }) +
+      event('response.created', { response: { ...base, status: 'in_progress', output: [], usage: null } }) +
+        event('response.in_progress', { response: { ...base, status: 'in_progress', output: [], usage: null } }) +
         deltas.join('') +
         event('response.output_item.done', { output_index: 0, item }) +
-        event('response.completed', { response: { ...shell_, status: 'completed', output: [item], usage } }),
+        event('response.completed', { response: { ...base, status: 'completed', output: [item], usage } }),
     );
   };
 }

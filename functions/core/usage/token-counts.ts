@@ -1,6 +1,12 @@
 import type { CanonicalUsage } from '../model/response';
 import type { TokenCounts } from './request-record';
 
+/**
+ * The response header of a token-counting endpoint (`count_tokens`, `input_tokens`) that says
+ * how it counted: `exact` (by the target) or `estimated` (DESIGN §2).
+ */
+export const TOKEN_COUNT_HEADER = 'x-switchyard-token-count';
+
 /** Token counts of canonical usage. */
 export function tokensFromUsage(usage: CanonicalUsage): TokenCounts {
   return {

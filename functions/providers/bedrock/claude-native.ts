@@ -1,11 +1,11 @@
 import type { BedrockRuntimeClient, ResponseStream } from '@aws-sdk/client-bedrock-runtime';
-import type { CallContext, ChatCall, ChatResult, StreamTranslator } from '../../core/ports/provider';
+import type { CallContext, ChatCall, ChatResult } from '../../core/ports/provider';
 import type { SseEvent } from '../../core/streaming/sse-decoder';
 import { createNativeStreamReader, nativeMessagesBody } from '../anthropic/native';
 import { buildAnthropicBody } from '../anthropic/request';
 import { parseAnthropicCompletion } from '../anthropic/response';
 import { AnthropicStreamTranslator } from '../anthropic/stream';
-import { badUpstreamJson, upstreamCut } from '../http-provider';
+import { badUpstreamJson, translateEvents, upstreamCut } from '../http-provider';
 import { forwardedBetas, type AnthropicBetasFilter } from '../shared/anthropic-betas';
 import { mapBedrockError } from './errors';
 import type { BedrockSdk } from './sdk';
@@ -77,8 +77,8 @@ export async function invokeClaude(call: ChatCall, ctx: CallContext<BedrockSetti
   if (!response.body) throw upstreamCut(ctx.providerName, 'Bedrock returned no event stream.');
   const events = claudeEvents(response.body, ctx);
   return native
-    ? { kind: 'native-stream', events: translate(events, createNativeStreamReader(ctx)) }
-    : { kind: 'stream', events: translate(events, new AnthropicStreamTranslator(call, ctx)) };
+    ? { kind: 'native-stream', events: translateEvents(events, createNativeStreamReader(ctx), ctx) }
+    : { kind: 'stream', events: translateEvents(events, new AnthropicStreamTranslator(call, ctx), ctx) };
 }
 
 /**
@@ -98,11 +98,6 @@ async function* claudeEvents(frames: AsyncIterable<ResponseStream>, ctx: CallCon
   } catch (error) {
     throw mapBedrockError(error, ctx);
   }
-}
-
-async function* translate<E>(events: AsyncIterable<SseEvent>, translator: StreamTranslator<E>): AsyncGenerator<E> {
-  for await (const event of events) yield* translator.push(event);
-  yield* translator.end();
 }
 
 function parseJson(text: string, providerName: string, what: 'a body' | 'a stream event'): unknown {

@@ -37,7 +37,7 @@ function endpoint(ctx: CallContext<OpenAiSettings>, model: string, operation: 'c
  */
 export function buildChatRequest(call: ChatCall, ctx: CallContext<OpenAiSettings>): UpstreamRequest {
   const { settings } = ctx;
-  const nativeOpenAi = settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com');
+  const nativeOpenAi = isOpenAiHosted(settings);
   if (call.request.native.protocol !== 'openai-chat') return { ...endpoint(ctx, call.model, 'chat/completions'), body: chatBodyOf(call, ctx, nativeOpenAi) };
   const client = call.request.native.body as ChatCompletionRequest;
   const body: Record<string, unknown> = { ...client, model: call.model, stream: call.stream };
@@ -58,9 +58,14 @@ export function buildChatRequest(call: ChatCall, ctx: CallContext<OpenAiSettings
   return { ...endpoint(ctx, call.model, 'chat/completions'), body };
 }
 
+/** Whether the provider is OpenAI's own API or Azure OpenAI, rather than another compatible server. */
+function isOpenAiHosted(settings: OpenAiSettings): boolean {
+  return settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com');
+}
+
 /** Whether a Responses client's request passes through to this server's own Responses API. */
 export function speaksResponses(settings: OpenAiSettings): boolean {
-  return settings.responsesApi ?? (settings.baseUrl === undefined || settings.azure !== undefined || settings.baseUrl.includes('api.openai.com'));
+  return settings.responsesApi ?? isOpenAiHosted(settings);
 }
 
 /**

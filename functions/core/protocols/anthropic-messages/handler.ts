@@ -11,7 +11,7 @@ import { logRequestBody } from '../../pipeline/request-log';
 import { isAliasPattern } from '../../routing/resolve-alias';
 import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../../runtime';
 import type { RequestRecord } from '../../usage/request-record';
-import { estimateTokens } from '../../usage/token-counts';
+import { estimateTokens, TOKEN_COUNT_HEADER } from '../../usage/token-counts';
 import { decodeMessagesRequest } from './decode';
 import { encodeMessage, MessagesStreamEncoder, type MessageIdentity } from './encode';
 import { fromMessagesUsage, NativeMessagesStreamEncoder, type MessagesWireUsage } from './native';
@@ -51,9 +51,6 @@ export async function handleMessages(runtime: GatewayRuntime, request: Request, 
     ? streamAnswer(runtime, record, { ...stream, first: answer.first as SseEvent, rest: answer.rest as AsyncIterator<SseEvent>, encoder: new NativeMessagesStreamEncoder() })
     : streamAnswer(runtime, record, { ...stream, first: answer.first, rest: answer.rest, encoder: new MessagesStreamEncoder(identity) });
 }
-
-/** Header that says how `count_tokens` counted (DESIGN §2). */
-const TOKEN_COUNT_HEADER = 'x-switchyard-token-count';
 
 /**
  * `POST /v1/messages/count_tokens` (DESIGN §2): exact from the alias's first target where its

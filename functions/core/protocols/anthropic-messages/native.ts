@@ -43,8 +43,6 @@ export function mergeMessagesUsage(start: MessagesWireUsage | undefined, delta: 
   return merged;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Relays an Anthropic target's stream to an Anthropic client unchanged (native pass-through,
  * DESIGN §1): every event is written back exactly as Anthropic framed it (`event:` then `data:`),
@@ -60,7 +58,7 @@ export class NativeMessagesStreamEncoder implements StreamEncoder<SseEvent> {
   encode(event: SseEvent): Uint8Array | undefined {
     if (event.event === 'message_start' || event.event === 'message_delta') this.readUsage(event);
     else if (event.event === 'content_block_delta') this.completionChars += deltaChars(event.data);
-    return encoder.encode(event.event === undefined ? `data: ${event.data}\n\n` : `event: ${event.event}\ndata: ${event.data}\n\n`);
+    return encodeSseEvent(event.data, event.event);
   }
 
   /** Anthropic's own `message_delta` and `message_stop` already ended the stream. */

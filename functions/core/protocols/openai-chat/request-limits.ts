@@ -38,15 +38,7 @@ export function checkJsonShape(body: unknown, limits: Pick<RequestLimits, 'maxJs
 
 /** Count limits of a chat completions body: messages, content parts per message, tools and `n`. */
 export function checkChatLimits(body: Record<string, unknown>, limits: RequestLimits): void {
-  const messages = body.messages;
-  if (Array.isArray(messages)) {
-    checkArray('messages', messages, limits.maxMessages);
-    messages.forEach((message: unknown, index) => {
-      const content = (message as { content?: unknown } | null)?.content;
-      if (Array.isArray(content)) checkArray(`messages[${index}].content`, content, limits.maxContentParts);
-    });
-  }
-  if (Array.isArray(body.tools)) checkArray('tools', body.tools, limits.maxTools);
+  checkConversation(body, 'messages', limits);
   if (typeof body.n === 'number' && body.n > limits.maxN) {
     throw tooLong('n', `integer above maximum value. Expected a value <= ${limits.maxN}, but got ${body.n} instead`, 'integer_above_max_value');
   }
@@ -57,12 +49,17 @@ export function checkChatLimits(body: Record<string, unknown>, limits: RequestLi
  * content parts, and `tools` as tools.
  */
 export function checkResponsesLimits(body: Record<string, unknown>, limits: RequestLimits): void {
-  const input = body.input;
-  if (Array.isArray(input)) {
-    checkArray('input', input, limits.maxMessages);
-    input.forEach((item: unknown, index) => {
+  checkConversation(body, 'input', limits);
+}
+
+/** The conversation under `field` (its items and their content parts) and the tools, counted. */
+function checkConversation(body: Record<string, unknown>, field: 'messages' | 'input', limits: RequestLimits): void {
+  const items = body[field];
+  if (Array.isArray(items)) {
+    checkArray(field, items, limits.maxMessages);
+    items.forEach((item: unknown, index) => {
       const content = (item as { content?: unknown } | null)?.content;
-      if (Array.isArray(content)) checkArray(`input[${index}].content`, content, limits.maxContentParts);
+      if (Array.isArray(content)) checkArray(`${field}[${index}].content`, content, limits.maxContentParts);
     });
   }
   if (Array.isArray(body.tools)) checkArray('tools', body.tools, limits.maxTools);

@@ -9,7 +9,7 @@ import type { RequestSignal } from '../../pipeline/request-signal';
 import { logRequestBody } from '../../pipeline/request-log';
 import type { GatewayRuntime } from '../../runtime';
 import type { RequestRecord } from '../../usage/request-record';
-import { estimateTokens, usageFromTokens } from '../../usage/token-counts';
+import { estimateTokens, TOKEN_COUNT_HEADER, usageFromTokens } from '../../usage/token-counts';
 import { decodeResponsesRequest } from './decode';
 import { encodeResponse, ResponsesStreamEncoder, type ResponseIdentity } from './encode';
 import { fromResponsesUsage, NativeResponsesStreamEncoder } from './native';
@@ -63,9 +63,6 @@ export async function handleResponses(runtime: GatewayRuntime, request: Request,
     ? streamAnswer(runtime, record, { ...stream, first: answer.first as SseEvent, rest: answer.rest as AsyncIterator<SseEvent>, encoder: new NativeResponsesStreamEncoder(keep) })
     : streamAnswer(runtime, record, { ...stream, first: answer.first, rest: answer.rest, encoder: new ResponsesStreamEncoder(identity, keep) });
 }
-
-/** Header that says how an input-token count was made (DESIGN §2), as on `count_tokens`. */
-const TOKEN_COUNT_HEADER = 'x-switchyard-token-count';
 
 /**
  * `POST /v1/responses/input_tokens`: the input tokens of a Responses body, estimated at about four

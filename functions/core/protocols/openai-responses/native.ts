@@ -6,8 +6,6 @@ import type { StreamEncoder } from '../../streaming/sse-response-body';
 import { failureCode } from './encode';
 import type { ResponsesUsage } from './types';
 
-const encoder = new TextEncoder();
-
 /** A Responses usage object as canonical usage. */
 export function fromResponsesUsage(usage: Partial<ResponsesUsage> | null | undefined): CanonicalUsage | undefined {
   if (!usage || typeof usage.input_tokens !== 'number' || typeof usage.output_tokens !== 'number') return undefined;
@@ -43,7 +41,7 @@ export class NativeResponsesStreamEncoder implements StreamEncoder<SseEvent> {
     if (event.event === 'response.created') this.responseId = /"id":"(resp_[^"]+)"/.exec(event.data)?.[1];
     else if (event.event?.endsWith('.delta')) this.completionChars += /"delta":"((?:[^"\\]|\\.)*)"/.exec(event.data)?.[1]?.length ?? 0;
     else if (event.event !== undefined && FINAL_EVENTS.has(event.event)) this.readUsage(event.data);
-    return encoder.encode(event.event === undefined ? `data: ${event.data}\n\n` : `event: ${event.event}\ndata: ${event.data}\n\n`);
+    return encodeSseEvent(event.data, event.event);
   }
 
   /** The target's own terminal event already ended the stream. */

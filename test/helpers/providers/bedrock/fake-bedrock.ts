@@ -14,6 +14,12 @@ const EXCEPTION_EVENTS = new Set([
   'validationException',
 ]);
 
+/** One event-stream frame: its kind headers and a JSON payload. */
+function frame(kind: Record<string, string>, payload: unknown): Uint8Array {
+  const headers = Object.fromEntries(Object.entries({ ...kind, ':content-type': 'application/json' }).map(([key, value]) => [key, { type: 'string' as const, value }]));
+  return codec.encode({ headers, body: fromUtf8(JSON.stringify(payload)) });
+}
+
 /**
  * Frames JSONL ConverseStream events as `application/vnd.amazon.eventstream` messages, the way
  * Bedrock does: `{"messageStart":{…}}` becomes an event frame named `messageStart` whose payload
@@ -25,13 +31,7 @@ function encodeEventStream(jsonl: string): Buffer {
     .filter((line) => line.trim() !== '')
     .map((line) => {
       const [name, payload] = Object.entries(JSON.parse(line) as Record<string, unknown>)[0] as [string, unknown];
-      const kind = EXCEPTION_EVENTS.has(name)
-        ? { ':message-type': 'exception', ':exception-type': name }
-        : { ':message-type': 'event', ':event-type': name };
-      const headers = Object.fromEntries(
-        Object.entries({ ...kind, ':content-type': 'application/json' }).map(([key, value]) => [key, { type: 'string' as const, value }]),
-      );
-      return codec.encode({ headers, body: fromUtf8(JSON.stringify(payload)) });
+      return frame(EXCEPTION_EVENTS.has(name) ? { ':message-type': 'exception', ':exception-type': name } : { ':message-type': 'event', ':event-type': name }, payload);
     });
   return Buffer.concat(frames);
 }
@@ -43,11 +43,6 @@ function encodeEventStream(jsonl: string): Buffer {
  * carrying the model's status (529 when overloaded), as Bedrock reports a model failure.
  */
 function encodeClaudeStream(sse: string): Buffer {
-  const frame = (headers: Record<string, string>, payload: unknown): Uint8Array =>
-    codec.encode({
-      headers: Object.fromEntries(Object.entries({ ...headers, ':content-type': 'application/json' }).map(([key, value]) => [key, { type: 'string' as const, value }])),
-      body: fromUtf8(JSON.stringify(payload)),
-    });
   const frames = sse
     .split(/\n\n/)
     .map((block) => /^data: (.*)$/m.exec(block)?.[1])
