@@ -4,7 +4,7 @@ import type { CanonicalCompletion, CanonicalStreamEvent, CanonicalUsage, FinishR
 import { encodeSseEvent, joinBytes } from '../../streaming/sse-encoder';
 import type { StreamEncoder } from '../../streaming/sse-response-body';
 import { encryptedContentOf } from './reasoning-state';
-import type { OutputItem, ResponseObject, ResponsesRequest, ResponsesUsage } from './types';
+import type { OutputItem, ResponseObject, ResponsesRequest, ResponsesTool, ResponsesUsage } from './types';
 
 /** What a response says about itself beyond the model's answer. */
 export interface ResponseIdentity {
@@ -20,6 +20,8 @@ export interface ResponseIdentity {
   stored: boolean;
   /** The response this one continues. */
   previousResponseId?: string | undefined;
+  /** Seconds since the epoch now: when a finished response completed. */
+  nowSeconds: () => number;
 }
 
 /** Canonical usage as the Responses API's (input tokens include cached ones; output, reasoning). */
@@ -38,32 +40,64 @@ function includesEncryptedReasoning(request: ResponsesRequest): boolean {
   return request.include?.includes('reasoning.encrypted_content') === true;
 }
 
-/** The response object around `output`: the settings it ran with, echoed as the API does. */
+/** A number the client sent, or the API's default for it. */
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
+}
+
+/** A string the client sent, else null. */
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/**
+ * A function tool as the response echoes it: description, parameters and strict always present
+ * (null when the client left them out), as the Open Responses schema requires. Other tools as sent.
+ */
+function echoedTool(tool: ResponsesTool): ResponsesTool {
+  if (tool.type !== 'function') return tool;
+  return { ...tool, description: tool.description ?? null, parameters: tool.parameters ?? null, strict: tool.strict ?? null };
+}
+
+/**
+ * The response object around `output`: every field of the Open Responses `ResponseResource`, the
+ * settings the request ran with echoed as the API does and the API's defaults for the rest
+ * (temperature and top_p 1, penalties 0, no background mode, the default service tier).
+ */
 function responseObject(identity: ResponseIdentity, status: ResponseObject['status'], output: OutputItem[], usage: ResponsesUsage | null, finish?: FinishReason): ResponseObject {
   const { request } = identity;
   return {
     id: identity.id,
     object: 'response',
     created_at: identity.createdAt,
+    completed_at: status === 'completed' || status === 'incomplete' ? identity.nowSeconds() : null,
     status,
     error: null,
     incomplete_details: finish === 'length' ? { reason: 'max_output_tokens' } : finish === 'content_filter' ? { reason: 'content_filter' } : null,
     instructions: request.instructions ?? null,
     max_output_tokens: request.max_output_tokens ?? null,
+    max_tool_calls: typeof request.max_tool_calls === 'number' ? request.max_tool_calls : null,
     model: identity.model,
     output,
     parallel_tool_calls: request.parallel_tool_calls ?? true,
     previous_response_id: identity.previousResponseId ?? null,
     reasoning: { effort: request.reasoning?.effort ?? null, summary: request.reasoning?.summary ?? null },
     store: identity.stored,
-    temperature: request.temperature ?? null,
+    background: false,
+    service_tier: 'default',
+    temperature: numberOr(request.temperature, 1),
+    top_p: numberOr(request.top_p, 1),
+    presence_penalty: numberOr(request.presence_penalty, 0),
+    frequency_penalty: numberOr(request.frequency_penalty, 0),
+    top_logprobs: numberOr(request.top_logprobs, 0),
     text: { format: request.text?.format ?? { type: 'text' } },
     tool_choice: request.tool_choice ?? 'auto',
-    tools: request.tools ?? [],
-    top_p: request.top_p ?? null,
+    tools: (request.tools ?? []).map(echoedTool),
     truncation: 'disabled',
     usage,
     metadata: request.metadata ?? {},
+    safety_identifier: request.safety_identifier ?? null,
+    prompt_cache_key: stringOrNull(request.prompt_cache_key),
   };
 }
 

@@ -42,7 +42,7 @@ export async function handleResponses(runtime: GatewayRuntime, request: Request,
   const keep = (response: Record<string, unknown>): void => {
     if (stored) record.pendingWork.push(keepResponse(runtime, record, response, input));
   };
-  const identity: ResponseIdentity = { id: `resp_${record.requestId.replace(/^req_/, '')}`, createdAt: Math.floor(record.startedAtMs / 1000), model: started.target.model, request: validated, stored, previousResponseId };
+  const identity: ResponseIdentity = { id: `resp_${record.requestId.replace(/^req_/, '')}`, createdAt: Math.floor(record.startedAtMs / 1000), model: started.target.model, request: validated, stored, previousResponseId, nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000) };
   const answer = started.value;
 
   if (answer.kind === 'completion') {
