@@ -186,6 +186,12 @@ export interface CanonicalRequest {
   reasoning?: { effort: ReasoningEffort; budgetTokens?: number };
   /** The end user (OpenAI `user`, Anthropic `metadata.user_id`). */
   user?: string;
+  /**
+   * The client's prompt-cache key (OpenAI `prompt_cache_key`): it keeps the conversation on one
+   * target of a load-balanced alias, goes to OpenAI as is, and becomes cache breakpoints for
+   * targets that need them (see `withCacheKeyBreakpoints`).
+   */
+  cacheKey?: string;
   metadata?: Record<string, string>;
   stream: boolean;
   /**

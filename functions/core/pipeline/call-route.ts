@@ -57,7 +57,7 @@ export async function callRoute(runtime: GatewayRuntime, request: Request, recor
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), call.request.metadata);
   const alias = assertModelAccess(runtime.config, record.principal, model);
 
-  const plan = planRequestRoute(runtime, request, alias);
+  const plan = planRequestRoute(runtime, request, alias, call.request.cacheKey);
   await reserveCall(runtime, record, call.request, call.bodyBytes, plan);
   const started = await executeRoute(
     plan,

@@ -8,11 +8,11 @@ import type { RequestSignal } from './request-signal';
 
 /**
  * The targets to try for this request: the alias's plan (drawn for the request's session when it
- * names one, so a load-balanced alias keeps a session on one target), narrowed by allowed
- * routing headers.
+ * names one, by header or prompt-cache key, so a load-balanced alias keeps a session on one
+ * target), narrowed by allowed routing headers.
  */
-export function planRequestRoute(runtime: GatewayRuntime, request: Request, alias: string): RouteTarget[] {
-  const random = sessionRandom(request.headers, alias) ?? runtime.deps.random;
+export function planRequestRoute(runtime: GatewayRuntime, request: Request, alias: string, cacheKey?: string): RouteTarget[] {
+  const random = sessionRandom(request.headers, alias, cacheKey) ?? runtime.deps.random;
   return applyRequestControls(planRoute(runtime.config, alias, random), request.headers, runtime.config.requestControls);
 }
 

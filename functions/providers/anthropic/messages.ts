@@ -143,10 +143,13 @@ function toolUseBlock(call: ToolCallPart): AnthropicToolUseBlock {
   return withCache<AnthropicToolUseBlock>({ type: 'tool_use', id: call.id, name: call.name, input }, call.cache);
 }
 
-/** One text part goes as a string, as clients mostly send it; more (or images, or cache hints) as blocks. */
+/**
+ * One text part goes as a string, as clients mostly send it; more (or images, or cache hints) as
+ * blocks. The result's own cache hint goes on the `tool_result` block.
+ */
 function toolResultBlock(result: ToolResultPart): AnthropicToolResultBlock {
   const [only, ...more] = result.content;
-  if (only?.type === 'text' && more.length === 0 && !only.cache) return { type: 'tool_result', tool_use_id: result.toolCallId, content: only.text };
+  if (only?.type === 'text' && more.length === 0 && !only.cache) return withCache<AnthropicToolResultBlock>({ type: 'tool_result', tool_use_id: result.toolCallId, content: only.text }, result.cache);
   const content = result.content.flatMap((part): Array<AnthropicTextBlock | AnthropicImageBlock> => (part.type === 'text' ? textBlocks([part]) : [imageBlock(part)]));
-  return { type: 'tool_result', tool_use_id: result.toolCallId, content };
+  return withCache<AnthropicToolResultBlock>({ type: 'tool_result', tool_use_id: result.toolCallId, content }, result.cache);
 }

@@ -1,5 +1,6 @@
 import type { UpstreamRequest } from '../http-provider';
 import type { CallContext, ChatCall, ProviderSettings } from '../../core/ports/provider';
+import { withCacheKeyBreakpoints } from '../../core/model/cache-key';
 import { continuesToolLoopWithoutThinking, translateMessages } from './messages';
 import { claudeMaxOutputTokens } from './models';
 import { checkUnsupportedParams, samplingFields } from './params';
@@ -26,7 +27,8 @@ export function buildAnthropicRequest(call: ChatCall, ctx: CallContext<Anthropic
  * provider drops unsupported parameters).
  */
 export function buildAnthropicBody(call: ChatCall, settings: Pick<ProviderSettings, 'dropUnsupportedParams'>): AnthropicRequest {
-  const { request } = call;
+  // Claude caches only where it is told to: a client's prompt-cache key becomes breakpoints.
+  const request = withCacheKeyBreakpoints(call.request);
   const drop = settings.dropUnsupportedParams === true;
   checkUnsupportedParams(request, drop);
   const maxTokens = call.maxOutputTokens ?? claudeMaxOutputTokens(call.model).tokens;

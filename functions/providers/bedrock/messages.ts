@@ -1,6 +1,6 @@
 import type { ContentBlock, ConversationRole, ImageFormat, Message, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import { invalidRequest } from '../../core/errors';
-import type { ImagePart, Message as CanonicalMessage, ReasoningPart, TextPart, ToolCallPart, UserPart } from '../../core/model/request';
+import type { CacheHint, ImagePart, Message as CanonicalMessage, ReasoningPart, TextPart, ToolCallPart, UserPart } from '../../core/model/request';
 import { parseToolArguments } from '../shared/tool-arguments';
 
 /** The conversation in Converse form. */
@@ -23,10 +23,15 @@ const IMAGE_FORMATS: Readonly<Record<string, ImageFormat>> = {
  *
  * Converse requires user and assistant turns to alternate, so consecutive messages of the same
  * Converse role are merged into one message; tool results become `toolResult` blocks of a user
- * message (merged with the user text that may follow them). A cache hint on a text part becomes a
- * `cachePoint` block right after it, which is how Converse marks a prompt-cache prefix.
+ * message (merged with the user text that may follow them). A cache hint on a text part or a tool
+ * result becomes a `cachePoint` block right after it, which is how Converse marks a prompt-cache
+ * prefix; with `cachePoints` off (a model Bedrock refuses them for) hints are left out.
  */
-export function translateMessages(messages: readonly CanonicalMessage[]): ConverseConversation {
+export function translateMessages(messages: readonly CanonicalMessage[], { cachePoints }: { cachePoints: boolean }): ConverseConversation {
+  const withCachePoint = cachePoints ? cachePointAfter : (_part: Hinted, blocks: ContentBlock[]) => blocks;
+  // Empty text is left out: Converse rejects blank blocks.
+  const textBlocks = (parts: readonly TextPart[]): ContentBlock[] => parts.flatMap((part) => withCachePoint(part, part.text === '' ? [] : [{ text: part.text }]));
+  const userBlock = (part: UserPart): ContentBlock[] => (part.type === 'text' ? withCachePoint(part, [{ text: part.text }]) : otherUserBlock(part));
   const system: SystemContentBlock[] = [];
   const out: Message[] = [];
   for (const message of messages) {
@@ -53,7 +58,7 @@ export function translateMessages(messages: readonly CanonicalMessage[]): Conver
       case 'tool': {
         const [result] = message.content;
         const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
-        [role, content] = ['user', [{ toolResult: { toolUseId: result.toolCallId, content: [{ text }] } }]];
+        [role, content] = ['user', withCachePoint(result, [{ toolResult: { toolUseId: result.toolCallId, content: [{ text }] } }])];
         break;
       }
     }
@@ -82,15 +87,9 @@ export function continuesToolLoopWithoutReasoning(messages: readonly Message[]):
   return assistant.content?.[0]?.reasoningContent === undefined;
 }
 
-/** Text as Converse text blocks; empty text is left out because Converse rejects blank blocks. */
-function textBlocks(parts: readonly TextPart[]): ContentBlock[] {
-  return parts.flatMap((part) => withCachePoint(part, part.text === '' ? [] : [{ text: part.text }]));
-}
-
-function userBlock(part: UserPart): ContentBlock[] {
+/** A user part other than text as Converse blocks. */
+function otherUserBlock(part: Exclude<UserPart, TextPart>): ContentBlock[] {
   switch (part.type) {
-    case 'text':
-      return withCachePoint(part, [{ text: part.text }]);
     case 'image':
       return [imageBlock(part)];
     default: {
@@ -100,7 +99,10 @@ function userBlock(part: UserPart): ContentBlock[] {
   }
 }
 
-function withCachePoint(part: TextPart, blocks: ContentBlock[]): ContentBlock[] {
+/** A part that may carry a cache hint. */
+type Hinted = { cache?: CacheHint };
+
+function cachePointAfter(part: Hinted, blocks: ContentBlock[]): ContentBlock[] {
   const cache = part.cache;
   if (!cache) return blocks;
   return [...blocks, { cachePoint: cache.ttl === '1h' || cache.ttl === '5m' ? { type: 'default', ttl: cache.ttl } : { type: 'default' } }];

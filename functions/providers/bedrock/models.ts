@@ -35,6 +35,22 @@ export function bedrockMaxOutputTokens(model: string): OutputLimit {
   return { tokens: DEFAULT_MAX_OUTPUT_TOKENS, documented: false };
 }
 
+/** Model families Bedrock documents prompt caching (`cachePoint`) for. */
+const CACHING_MODELS = /anthropic\.claude-(3-5-haiku|3-7-sonnet|sonnet-4|opus-4|haiku-4)|amazon\.nova-(micro|lite|pro|premier)/;
+/** Model ids that name a family (vendor prefix), as opposed to an opaque ARN of a custom model or profile. */
+const NAMED_FAMILY = /(^|[.:/])(anthropic|amazon|meta|mistral|cohere|ai21|deepseek|qwen|openai|writer|twelvelabs|stability|luma)\./;
+
+/**
+ * Whether Converse takes `cachePoint` blocks for the model: true for the documented families,
+ * false for other named families (Bedrock refuses a cache point there, failing the whole call),
+ * undefined for an id that names no family (an application inference profile ARN), where the
+ * client's own hints are passed on.
+ */
+export function supportsCachePoints(model: string): boolean | undefined {
+  if (CACHING_MODELS.test(model)) return true;
+  return NAMED_FAMILY.test(model) ? false : undefined;
+}
+
 /** Whether the model is an Anthropic Claude model (extended thinking, cache points). */
 export function isClaudeModel(model: string): boolean {
   return /anthropic\.claude/.test(model);

@@ -4,7 +4,8 @@ import { invalidRequest } from '../../core/errors';
 import type { CanonicalRequest } from '../../core/model/request';
 import type { ChatCall } from '../../core/ports/provider';
 import { continuesToolLoopWithoutReasoning, translateMessages } from './messages';
-import { isClaudeModel } from './models';
+import { isClaudeModel, supportsCachePoints } from './models';
+import { withCacheKeyBreakpoints } from '../../core/model/cache-key';
 import { translateTools } from './tools';
 import type { BedrockSettings } from './settings';
 import { CLAUDE_MIN_THINKING_BUDGET, claudeThinkingBudget } from '../shared/thinking-budget';
@@ -37,10 +38,13 @@ const UNSUPPORTED: readonly UnsupportedParameter[] = [
  * settings say `dropUnsupportedParams`.
  */
 export function buildConverseInput(call: ChatCall, settings: BedrockSettings): ConverseTranslation {
-  const { request, model } = call;
+  const { model } = call;
+  const caching = supportsCachePoints(model);
+  // A client's prompt-cache key becomes cache points only where the model is known to take them.
+  const request = caching === true ? withCacheKeyBreakpoints(call.request) : call.request;
   const drop = settings.dropUnsupportedParams === true;
   rejectUnsupportedParameters(request, UNSUPPORTED, 'Bedrock', drop);
-  const { system, messages } = translateMessages(request.messages);
+  const { system, messages } = translateMessages(request.messages, { cachePoints: caching !== false });
   const historyHasTools = messages.some((m) => m.content?.some((block) => block.toolUse !== undefined || block.toolResult !== undefined));
   const { toolConfig, responseTool } = translateTools(request, { historyHasTools, dropUnsupportedParams: drop });
   const forcedTool = toolConfig?.toolChoice?.any !== undefined || toolConfig?.toolChoice?.tool !== undefined;

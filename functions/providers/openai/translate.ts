@@ -87,6 +87,8 @@ export function chatBodyOf(call: ChatCall, ctx: CallContext<OpenAiSettings>, nat
   if (request.n !== undefined) body.n = request.n;
   if (request.reasoning) body.reasoning_effort = request.reasoning.effort;
   if (request.user) body.user = request.user;
+  // OpenAI routes on the key to a machine holding the prefix; other servers may refuse a field they do not know.
+  if (request.cacheKey && nativeOpenAi) body.prompt_cache_key = request.cacheKey;
   if (call.stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };

@@ -5,7 +5,7 @@ import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { defaultProviders } from '../../../functions/providers/registry';
 import { sendJson, writeInPieces, type FakeUpstream } from '../../helpers/fake-upstream';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
-import { SHARED_DIR } from '../../helpers/openai-schemas';
+import { assertOpenResponsesSchema, SHARED_DIR } from '../../helpers/openai-schemas';
 import { testProvider } from '../../helpers/providers/bedrock/bedrock-test-kit';
 import { startFakeBedrock } from '../../helpers/providers/bedrock/fake-bedrock';
 import { ok, startScriptedUpstreams, type Responder, type ScriptedUpstreams } from '../../helpers/scripted-upstreams';
@@ -32,9 +32,14 @@ const weatherCall: Responder = (request, res) => {
 
 const weatherTool = { type: 'function' as const, name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
 
-/** Every event of a stream, checked for the sequence the clients rely on. */
-function checkSequence(events: ResponseStreamEvent[]): void {
+/**
+ * Every event of a stream, checked for the sequence the clients rely on and against the Open
+ * Responses schemas, unless the request used custom tools (an OpenAI addition the specification
+ * does not have).
+ */
+function checkSequence(events: ResponseStreamEvent[], { customTools = false } = {}): void {
   events.forEach((event, i) => expect(event.sequence_number).toBe(i));
+  if (!customTools) for (const event of events) assertOpenResponsesSchema('StreamingEvent', event);
   expect(events[0]?.type).toBe('response.created');
   expect(events[1]?.type).toBe('response.in_progress');
   const terminal = events.filter((event) => ['response.completed', 'response.incomplete', 'response.failed'].includes(event.type));
@@ -64,12 +69,16 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
           anthropic: { type: 'anthropic', baseUrl: up.upstreams.anthropic?.url, apiKeySecret: 'anthropic' },
           gemini: { type: 'gemini', baseUrl: up.upstreams.gemini?.url, apiKeySecret: 'gemini' },
           aws: { type: 'bedrock', region: 'us-east-1', baseUrl: bedrock.url },
+          // Azure OpenAI through its chat API: OpenAI's own server, which knows prompt_cache_key.
+          azure: { type: 'openai', baseUrl: up.upstreams.openai?.url, azure: { apiVersion: '2024-10-21' }, responsesApi: false },
         },
         models: {
           gpt: { targets: [{ provider: 'openai', model: 'llama-3.3-70b', price: { input: 1, output: 2 } }] },
           claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
           gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.0-flash' }] },
           nova: { targets: [{ provider: 'aws', model: 'us.amazon.nova-lite-v1:0' }] },
+          llama: { targets: [{ provider: 'aws', model: 'us.meta.llama3-3-70b-instruct-v1:0' }] },
+          'azure-gpt': { targets: [{ provider: 'azure', model: 'gpt-4.1' }] },
         },
         retry: { attempts: 1 },
       },
@@ -187,7 +196,7 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
     stream.on('event', (e) => events.push(e));
     const first = await stream.finalResponse();
 
-    checkSequence(events);
+    checkSequence(events, { customTools: true });
     expect(first.output).toEqual([expect.objectContaining({ type: 'custom_tool_call', call_id: 'toolu_p1', name: 'apply_patch', input: patch, status: 'completed' })]);
     expect(events.filter((e) => e.type === 'response.custom_tool_call_input.delta').map((e) => (e as { delta: string }).delta).join('')).toBe(patch);
     const sentTools = (up.upstreams.anthropic?.requests[0]?.json as { tools: Array<{ name: string; input_schema: unknown }> }).tools;
@@ -221,6 +230,37 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
     expect(call).toMatchObject({ type: 'function_call', name, status: 'completed' });
     expect(JSON.parse((call as { arguments: string }).arguments)).toEqual(args);
     expect(final.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it('turns prompt_cache_key into cache breakpoints where the target needs them (Claude, Nova on Bedrock), passes it to OpenAI’s chat API, and leaves it out elsewhere', async () => {
+    up.script('anthropic', (_request, res) => sendJson(res, 200, JSON.parse(readFileSync(join(FIXTURES, 'nonstream', 'text.json'), 'utf8'))));
+    const conversation = { instructions: 'You are a coding agent.', input: [
+        { role: 'user' as const, content: 'Fix the bug.' },
+        { type: 'function_call' as const, call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output' as const, call_id: 'call_1', output: 'tests pass' },
+      ], tools: [weatherTool], prompt_cache_key: 'conversation-42' };
+    const bedrockBodies = bedrock.requests.length;
+
+    await client.responses.create({ model: 'claude', ...conversation });
+    await client.responses.create({ model: 'claude', ...conversation, prompt_cache_key: undefined });
+    // The fake Bedrock answers with a recorded stream.
+    await client.responses.stream({ model: 'nova', ...conversation }).finalResponse();
+    await client.responses.stream({ model: 'llama', ...conversation }).finalResponse();
+    await client.responses.create({ model: 'gpt', ...conversation });
+
+    const [keyed, unkeyed] = (up.upstreams.anthropic?.requests ?? []).map((request) => request.json as { system: Array<Record<string, unknown>>; messages: Array<{ content: Array<Record<string, unknown>> }>; tools: Array<Record<string, unknown>> });
+    expect(keyed?.system.at(-1)).toMatchObject({ type: 'text', text: 'You are a coding agent.', cache_control: { type: 'ephemeral' } });
+    expect(keyed?.messages.at(-1)?.content.at(-1)).toMatchObject({ type: 'tool_result', tool_use_id: 'call_1', cache_control: { type: 'ephemeral' } });
+    expect(JSON.stringify(unkeyed)).not.toContain('cache_control');
+    const [nova, llama] = bedrock.requests.slice(bedrockBodies).map((request) => request.json as { system: unknown[]; messages: Array<{ content: unknown[] }> });
+    expect(nova?.system).toEqual([{ text: 'You are a coding agent.' }, { cachePoint: { type: 'default' } }]);
+    expect(nova?.messages.at(-1)?.content.at(-1)).toEqual({ cachePoint: { type: 'default' } });
+    expect(JSON.stringify(llama)).not.toContain('cachePoint');
+    const chat = up.upstreams.openai?.requests.at(-1)?.json as Record<string, unknown>;
+    expect(chat).not.toHaveProperty('prompt_cache_key');
+
+    await client.responses.create({ model: 'azure-gpt', ...conversation });
+    expect(up.upstreams.openai?.requests.at(-1)).toMatchObject({ url: expect.stringContaining('/openai/deployments/gpt-4.1/chat/completions'), json: expect.objectContaining({ prompt_cache_key: 'conversation-42' }) });
   });
 
   it('refuses hosted tools a target cannot run (Codex offers web search) with a 400 naming them (a provider with dropUnsupportedParams leaves them out: see the Codex e2e test)', async () => {

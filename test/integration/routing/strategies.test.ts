@@ -165,6 +165,24 @@ describe('session affinity on a load-balanced alias', () => {
     expect([...firstTargets].sort()).toEqual(['a', 'b']);
   });
 
+  it('takes the prompt_cache_key of a Responses request (Codex sends one per conversation) as its session when no header names one', async () => {
+    const servedFor = async (cacheKey: string): Promise<string | null> => {
+      const body = JSON.stringify({ model: 'even', input: 'Hi', prompt_cache_key: cacheKey, store: false });
+      const response = await harness.local.gateway(new Request('http://gw/v1/responses', { method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' }, body }));
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+      return response.headers.get('x-switchyard-provider');
+    };
+    for (const cacheKey of ['conversation-1', 'conversation-2', 'conversation-3']) {
+      const served = new Set<string | null>();
+      for (let i = 0; i < 10; i++) served.add(await servedFor(cacheKey));
+      expect(served.size).toBe(1);
+    }
+    const firstTargets = new Set<string | null>();
+    for (let i = 0; i < 40; i++) firstTargets.add(await servedFor(`conversation-${i}`));
+    expect([...firstTargets].sort()).toEqual(['a', 'b']);
+  });
+
   it('still falls back when the session’s target fails', async () => {
     const sessions = Array.from({ length: 20 }, (_, i) => `flaky-${i}`);
     for (const session of sessions) expect(await servedBy('flaky', session)).toBe('a');

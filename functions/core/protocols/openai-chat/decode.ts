@@ -20,6 +20,7 @@ import type { ChatCompletionRequest, ChatMessage, ContentPart, ResponseFormat, T
 const MODELLED_FIELDS = new Set([
   'model', 'messages', 'stream', 'stream_options', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'n', 'max_tokens',
   'max_completion_tokens', 'stop', 'temperature', 'top_p', 'seed', 'user', 'metadata', 'reasoning_effort', 'presence_penalty', 'frequency_penalty',
+  'prompt_cache_key',
 ]);
 
 /**
@@ -62,6 +63,7 @@ export function decodeChatRequest(body: ChatCompletionRequest): CanonicalRequest
   if (body.reasoning_effort != null) request.reasoning = { effort: body.reasoning_effort };
   if (body.user) request.user = body.user;
   if (body.metadata) request.metadata = body.metadata;
+  if (typeof body.prompt_cache_key === 'string' && body.prompt_cache_key !== '') request.cacheKey = body.prompt_cache_key;
   for (const [field, value] of Object.entries(body)) if (!MODELLED_FIELDS.has(field)) request.unmodelled[field] = value;
   return request;
 }

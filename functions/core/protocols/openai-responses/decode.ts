@@ -8,7 +8,7 @@ import type { InputContentPart, InputItem, ResponsesRequest, ResponsesTool } fro
 const HANDLED_FIELDS = new Set([
   'model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'text', 'reasoning', 'max_output_tokens', 'temperature', 'top_p',
   'user', 'safety_identifier', 'metadata', 'include', 'store', 'stream', 'previous_response_id',
-  // A cache-routing hint: targets without one lose nothing but a cache hit.
+  // A cache-routing hint (the canonical `cacheKey`): targets without one lose nothing but a cache hit.
   'prompt_cache_key',
   // Defaults the gateway's own answer follows (no server-side truncation, no background mode).
   'truncation', 'background', 'service_tier',
@@ -62,6 +62,7 @@ export function decodeResponsesRequest(body: ResponsesRequest): CanonicalRequest
   const user = body.safety_identifier ?? body.user;
   if (user) request.user = user;
   if (body.metadata) request.metadata = body.metadata;
+  if (typeof body.prompt_cache_key === 'string' && body.prompt_cache_key !== '') request.cacheKey = body.prompt_cache_key;
   if (hostedTools.length > 0) request.unmodelled.server_tools = hostedTools;
   for (const [field, value] of Object.entries(body)) if (!HANDLED_FIELDS.has(field)) request.unmodelled[field] = value;
   return request;

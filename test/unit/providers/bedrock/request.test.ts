@@ -153,16 +153,26 @@ describe('OpenAI chat request → Converse input', () => {
     expect(error).toMatchObject({ status: 400, param: 'messages[1].tool_calls[0].function.arguments' });
   });
 
-  it('turns cache_control parts into cache points after them', () => {
-    const { input } = converse({
-      messages: [
-        { role: 'system', content: [{ type: 'text', text: 'Long instructions', cache_control: { type: 'ephemeral' } }] },
-        { role: 'user', content: [{ type: 'text', text: 'Long document', cache_control: { type: 'ephemeral', ttl: '1h' } }, { type: 'text', text: 'Question' }] },
-      ],
-    });
+  const CACHED_MESSAGES: ChatCompletionRequest['messages'] = [
+    { role: 'system', content: [{ type: 'text', text: 'Long instructions', cache_control: { type: 'ephemeral' } }] },
+    { role: 'user', content: [{ type: 'text', text: 'Long document', cache_control: { type: 'ephemeral', ttl: '1h' } }, { type: 'text', text: 'Question' }] },
+  ] as ChatCompletionRequest['messages'];
 
-    expect(input.system).toEqual([{ text: 'Long instructions' }, { cachePoint: { type: 'default' } }]);
-    expect(input.messages?.[0]?.content).toEqual([{ text: 'Long document' }, { cachePoint: { type: 'default', ttl: '1h' } }, { text: 'Question' }]);
+  it.each(['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'amazon.nova-pro-v1:0', 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3'])(
+    'turns cache_control parts into cache points after them on %s (a caching model, or an ARN that names no family)',
+    (model) => {
+      const { input } = converse({ messages: CACHED_MESSAGES }, { model });
+
+      expect(input.system).toEqual([{ text: 'Long instructions' }, { cachePoint: { type: 'default' } }]);
+      expect(input.messages?.[0]?.content).toEqual([{ text: 'Long document' }, { cachePoint: { type: 'default', ttl: '1h' } }, { text: 'Question' }]);
+    },
+  );
+
+  it.each(['us.meta.llama3-3-70b-instruct-v1:0', 'us.deepseek.r1-v1:0', CLAUDE])('leaves cache hints out for %s, where Bedrock refuses a cache point and would fail the call', (model) => {
+    const { input } = converse({ messages: CACHED_MESSAGES }, { model });
+
+    expect(input.system).toEqual([{ text: 'Long instructions' }]);
+    expect(input.messages?.[0]?.content).toEqual([{ text: 'Long document' }, { text: 'Question' }]);
   });
 
   it('answers json_schema through a forced tool whose input schema is the response schema', () => {
