@@ -104,10 +104,11 @@ export interface ProviderAdapter<S extends ProviderSettings = ProviderSettings> 
   /** Present only for providers with an embeddings API. */
   embeddings?(call: EmbeddingCall, ctx: CallContext<S>): Promise<EmbeddingResponse>;
   /**
-   * Present only for providers that count tokens: the exact input tokens of a Messages
-   * `count_tokens` body (as the client sent it) for `model`.
+   * Present only for providers that count tokens: the exact input tokens `request` costs on
+   * `model` (the client's own body where the provider speaks its protocol, else the request
+   * translated), or `undefined` when this target cannot count such a request.
    */
-  countMessagesTokens?(body: Record<string, unknown>, model: string, ctx: CallContext<S>): Promise<number>;
+  countInputTokens?(request: CanonicalRequest, model: string, ctx: CallContext<S>): Promise<number | undefined>;
   /** The model's output token limit: sent when the client sent none, and a cap when documented. */
   maxOutputTokens?(model: string): OutputLimit;
   /** Whether the provider needs an API key (so a missing secret is reported clearly). */

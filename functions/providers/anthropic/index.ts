@@ -3,8 +3,8 @@ import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../../c
 import type { AnthropicSettings } from './settings';
 import { parseAnthropicError } from './errors';
 import { claudeMaxOutputTokens } from './models';
-import { buildNativeCountRequest, buildNativeRequest, createNativeStreamReader } from './native';
-import { buildAnthropicRequest } from './request';
+import { buildNativeCountRequest, buildNativeRequest, countableBody, createNativeStreamReader } from './native';
+import { buildAnthropicBody, buildAnthropicRequest } from './request';
 import { parseAnthropicCompletion } from './response';
 import { AnthropicStreamTranslator } from './stream';
 
@@ -35,7 +35,8 @@ async function passThrough(call: ChatCall, ctx: CallContext<AnthropicSettings>):
 export const anthropicProvider: ProviderAdapter<AnthropicSettings> = {
   ...translated,
   chat: (call, ctx) => (call.request.native.protocol === 'anthropic-messages' ? passThrough(call, ctx) : translated.chat(call, ctx)),
-  countMessagesTokens: async (body, model, ctx) => {
+  countInputTokens: async (request, model, ctx) => {
+    const body = request.native.protocol === 'anthropic-messages' ? (request.native.body as Record<string, unknown>) : countableBody(buildAnthropicBody({ request, model, stream: false, maxOutputTokens: undefined }, ctx.settings));
     const json = (await readJson(await sendUpstream(ctx, buildNativeCountRequest(body, model, ctx), parseAnthropicError), ctx)) as { input_tokens?: unknown };
     if (typeof json.input_tokens !== 'number') throw badUpstreamJson(ctx.providerName, 'a body');
     return json.input_tokens;

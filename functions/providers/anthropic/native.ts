@@ -6,6 +6,7 @@ import { claudeMaxOutputTokens } from './models';
 import { anthropicEndpoint } from './request';
 import { forwardedBetas } from '../shared/anthropic-betas';
 import type { AnthropicSettings } from './settings';
+import type { AnthropicRequest } from './wire-types';
 
 /**
  * The upstream request of a native pass-through (DESIGN §1): the client's Messages body as sent,
@@ -26,6 +27,14 @@ export function buildNativeRequest(call: ChatCall, ctx: CallContext<AnthropicSet
 export function buildNativeCountRequest(body: Record<string, unknown>, model: string, ctx: CallContext<AnthropicSettings>): UpstreamRequest {
   const endpoint = nativeEndpoint(ctx);
   return { ...endpoint, url: `${endpoint.url}/count_tokens`, body: { ...body, model } };
+}
+
+/** Fields of a Messages body that `count_tokens` takes (it refuses output settings such as `max_tokens`). */
+const COUNTED_FIELDS = ['system', 'messages', 'tools', 'tool_choice', 'thinking'] as const;
+
+/** A translated Messages body reduced to what `count_tokens` counts. */
+export function countableBody(body: AnthropicRequest): Record<string, unknown> {
+  return Object.fromEntries(COUNTED_FIELDS.filter((field) => body[field] !== undefined).map((field) => [field, body[field]]));
 }
 
 /** The Messages endpoint with the client's `anthropic-version` and the betas this provider allows. */

@@ -1,10 +1,10 @@
 import type { EmbeddingResponse } from '../../core/protocols/openai-chat/types';
-import { readJson, sendUpstream, translateSse, upstreamCut } from '../http-provider';
+import { badUpstreamJson, readJson, sendUpstream, translateSse, upstreamCut } from '../http-provider';
 import type { CallContext, ChatCall, ChatResult, ProviderAdapter } from '../../core/ports/provider';
 import type { OpenAiSettings } from './settings';
 import { parseOpenAiError } from './errors';
 import { openAiMaxOutputTokens } from './limits';
-import { buildChatRequest, buildEmbeddingRequest, buildResponsesRequest, speaksResponses } from './request';
+import { buildChatRequest, buildEmbeddingRequest, buildInputTokensRequest, buildResponsesRequest, speaksResponses } from './request';
 import { createResponsesStreamReader } from './responses-native';
 import { createOpenAiStreamTranslator } from './stream';
 import { createChatToCanonicalTranslator, parseChatCompletion } from './translate';
@@ -41,6 +41,13 @@ export const openaiProvider: ProviderAdapter<OpenAiSettings> = {
     if (!response.body) throw upstreamCut(ctx.providerName, 'The upstream returned an empty stream.');
     if (!native) return { kind: 'stream', events: translateSse(response.body, createChatToCanonicalTranslator(ctx), ctx) };
     return { kind: 'native-stream', events: translateSse(response.body, createOpenAiStreamTranslator(ctx.providerName), ctx) };
+  },
+  /** Counted by a server with a Responses API, for a Responses client's request; others cannot count. */
+  async countInputTokens(request, model, ctx): Promise<number | undefined> {
+    if (request.native.protocol !== 'openai-responses' || !speaksResponses(ctx.settings)) return undefined;
+    const json = (await readJson(await sendUpstream(ctx, buildInputTokensRequest(request, model, ctx), parseOpenAiError), ctx)) as { input_tokens?: unknown };
+    if (typeof json.input_tokens !== 'number') throw badUpstreamJson(ctx.providerName, 'a body');
+    return json.input_tokens;
   },
   async embeddings(call, ctx): Promise<EmbeddingResponse> {
     const response = await sendUpstream(ctx, buildEmbeddingRequest(call, ctx), parseOpenAiError);

@@ -1,3 +1,4 @@
+import type { CanonicalRequest } from '../../core/model/request';
 import type { CallContext, ChatCall, EmbeddingCall } from '../../core/ports/provider';
 import type { ChatCompletionRequest } from '../../core/protocols/openai-chat/types';
 import type { UpstreamRequest } from '../http-provider';
@@ -81,6 +82,20 @@ export function buildResponsesRequest(call: ChatCall, ctx: CallContext<OpenAiSet
   const limit = call.maxOutputTokens;
   if (limit !== undefined && (typeof sent !== 'number' || sent > limit)) body.max_output_tokens = limit;
   return { ...endpoint(ctx, call.model, 'responses'), body };
+}
+
+/** Fields of a Responses body that `input_tokens` counts (it takes no output or storage settings). */
+const COUNTED_RESPONSES_FIELDS = ['input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'reasoning', 'text', 'truncation'];
+
+/** `POST {base}/responses/input_tokens` with the client's Responses body (its conversation expanded) for `model`. */
+export function buildInputTokensRequest(request: CanonicalRequest, model: string, ctx: CallContext<OpenAiSettings>): UpstreamRequest {
+  const client = request.native.body as Record<string, unknown>;
+  const body: Record<string, unknown> = { model };
+  for (const field of COUNTED_RESPONSES_FIELDS) if (client[field] !== undefined) body[field] = client[field];
+  const responses = endpoint(ctx, model, 'responses');
+  const url = new URL(responses.url);
+  url.pathname = `${url.pathname}/input_tokens`;
+  return { ...responses, url: url.toString(), body };
 }
 
 /** The upstream embeddings body: passed through with the provider model. */

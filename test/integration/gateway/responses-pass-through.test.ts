@@ -86,6 +86,31 @@ describe('native pass-through from a Responses client to a Responses target', ()
     expect({ ...got, output_text: undefined }).toEqual({ ...whole, output_text: undefined });
   });
 
+  it('counts input tokens with the server’s own input_tokens, for the conversation a stored previous_response_id continues; an estimate when the server fails', async () => {
+    up.script('openai', (_request, res) => sendJson(res, 200, response('completed', [message], usage)), (_request, res) => sendJson(res, 200, { object: 'response.input_tokens', input_tokens: 1234 }));
+    const first = await client.responses.create({ model: 'gpt', input: 'Hi', store: true });
+
+    const { data, response: reply } = await client.responses.inputTokens.count({ model: 'gpt', previous_response_id: first.id, input: 'And then?', instructions: 'Be brief.', tools: [{ type: 'function', name: 'f', parameters: {}, strict: false }] }).withResponse();
+
+    expect(data).toEqual({ object: 'response.input_tokens', input_tokens: 1234 });
+    expect(reply.headers.get('x-switchyard-token-count')).toBe('exact');
+    const sent = up.upstreams.openai?.requests[1];
+    expect(sent?.url).toBe('/v1/responses/input_tokens');
+    expect(sent?.headers.authorization).toBe('Bearer sk-upstream');
+    // The stored turn comes first, then the new input; nothing the count endpoint does not take.
+    expect(sent?.json).toEqual({
+      model: 'gpt-5-mini',
+      input: [{ role: 'user', content: 'Hi' }, message, { role: 'user', content: 'And then?' }],
+      instructions: 'Be brief.',
+      tools: [{ type: 'function', name: 'f', parameters: {}, strict: false }],
+    });
+
+    up.script('openai', (_request, res) => sendJson(res, 500, { error: { message: 'boom', type: 'server_error' } }));
+    const { data: estimated, response: fallback } = await client.responses.inputTokens.count({ model: 'gpt', input: 'Hi there' }).withResponse();
+    expect(estimated.input_tokens).toBeGreaterThan(0);
+    expect(fallback.headers.get('x-switchyard-token-count')).toBe('estimated');
+  });
+
   it('ends a stream cut after it started with response.failed, numbered after the last event', async () => {
     const cut = sse(events.slice(0, 5));
     replay(cut, 11);

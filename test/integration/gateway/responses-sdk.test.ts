@@ -306,7 +306,25 @@ describe('the OpenAI Responses API through the official OpenAI SDK', () => {
     await expect(client.responses.retrieve(unstored.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
-  it('estimates input tokens (said so in a header) and refuses server-side compaction with a 400 that says so, calling no model', async () => {
+  it('counts input tokens exactly with Anthropic’s count_tokens of the translated request, calling no model', async () => {
+    up.script('anthropic', (_request, res) => sendJson(res, 200, { input_tokens: 321 }));
+
+    const { data, response } = await client.responses.inputTokens.count({ model: 'claude', instructions: 'Be brief.', input: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weatherTool] }).withResponse();
+
+    expect(data).toEqual({ object: 'response.input_tokens', input_tokens: 321 });
+    expect(response.headers.get('x-switchyard-token-count')).toBe('exact');
+    const sent = up.upstreams.anthropic?.requests[0];
+    expect(sent?.url).toBe('/v1/messages/count_tokens');
+    expect(sent?.json).toEqual({
+      model: 'claude-sonnet-4-5',
+      system: [{ type: 'text', text: 'Be brief.' }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] }],
+      tools: [{ name: 'get_weather', description: 'Weather of a city', input_schema: weatherTool.parameters }],
+    });
+    expect((await harness.usageEvents()).at(-1)).toMatchObject({ endpoint: '/v1/responses/input_tokens', cost_usd: 0 });
+  });
+
+  it('estimates input tokens where the target cannot count (said so in a header) and refuses server-side compaction with a 400 that says so, calling no model', async () => {
     const post = (path: string, body: unknown): Promise<Response> =>
       fetch(`${harness.baseURL}/responses/${path}`, { method: 'POST', headers: { authorization: `Bearer ${harness.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

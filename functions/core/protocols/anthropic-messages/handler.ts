@@ -5,16 +5,17 @@ import { completed, type HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
 import { assertModelAccess, mayUseModel } from '../../pipeline/model-access';
 import { readJsonBody } from '../../pipeline/read-body';
-import { planRequestRoute } from '../../pipeline/route-request';
+import { exactInputTokens } from '../../pipeline/count-tokens';
 import type { RequestSignal } from '../../pipeline/request-signal';
 import { logRequestBody } from '../../pipeline/request-log';
 import { isAliasPattern } from '../../routing/resolve-alias';
-import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../../runtime';
+import type { GatewayRuntime } from '../../runtime';
 import type { RequestRecord } from '../../usage/request-record';
 import { estimateTokens, TOKEN_COUNT_HEADER } from '../../usage/token-counts';
 import { decodeMessagesRequest } from './decode';
 import { encodeMessage, MessagesStreamEncoder, type MessageIdentity } from './encode';
 import { fromMessagesUsage, NativeMessagesStreamEncoder, type MessagesWireUsage } from './native';
+import type { MessagesRequest } from './types';
 import { validateCountTokensRequest, validateMessagesRequest } from './validate';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -64,33 +65,10 @@ export async function handleCountTokens(runtime: GatewayRuntime, request: Reques
   const body = validateCountTokensRequest(raw, runtime.config.limits);
   record.modelRequested = body.model;
   const alias = assertModelAccess(runtime.config, record.principal, body.model);
-  const exact = await exactTokenCount(runtime, request, record, raw, alias);
+  // A count body is a Messages body without `max_tokens`: decoded, it has no output limit, which counting never reads.
+  const exact = await exactInputTokens(runtime, request, record, decodeMessagesRequest(body as MessagesRequest), alias);
   const inputTokens = exact ?? estimateTokens(size, 0).input;
   return completed(new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { ...JSON_HEADERS, [TOKEN_COUNT_HEADER]: exact === undefined ? 'estimated' : 'exact' } }));
-}
-
-/**
- * The count of the alias's first target when its provider counts tokens, within the first-byte
- * timeout; `undefined` when it does not, or when the call fails (logged: the caller then gets an
- * estimate rather than an error for a figure it only plans with).
- */
-async function exactTokenCount(runtime: GatewayRuntime, request: Request, record: RequestRecord, body: Record<string, unknown>, alias: string): Promise<number | undefined> {
-  const [target] = planRequestRoute(runtime, request, alias);
-  if (!target) return undefined;
-  const adapter = adapterFor(runtime, target);
-  if (!adapter.countMessagesTokens) return undefined;
-  const controller = new AbortController();
-  const cancelTimer = runtime.deps.clock.setTimer(runtime.config.timeouts.firstByteMs, () => controller.abort(new Error('count_tokens timed out')));
-  try {
-    const apiKey = await apiKeyFor(runtime, target, adapter);
-    const ctx = callContextFor(runtime, target, apiKey, { fetch: runtime.deps.fetch, signal: controller.signal, clientHeaders: request.headers, requestId: record.requestId });
-    return await adapter.countMessagesTokens(body, target.model, ctx);
-  } catch (error) {
-    runtime.deps.logger.warn('count_tokens fell back to an estimate', { requestId: record.requestId, provider: target.providerName, error: error instanceof Error ? error.message : String(error) });
-    return undefined;
-  } finally {
-    cancelTimer();
-  }
 }
 
 /** An alias as an Anthropic `ModelInfo`. */

@@ -1,6 +1,7 @@
 import type { SseEvent } from '../../streaming/sse-decoder';
 import { invalidRequest } from '../../errors';
 import { callRoute } from '../../pipeline/call-route';
+import { exactInputTokens } from '../../pipeline/count-tokens';
 import { assertModelAccess } from '../../pipeline/model-access';
 import { completed, type HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
@@ -65,16 +66,23 @@ export async function handleResponses(runtime: GatewayRuntime, request: Request,
 }
 
 /**
- * `POST /v1/responses/input_tokens`: the input tokens of a Responses body, estimated at about four
- * characters of the body per token (no upstream call, no budget), said so in
- * `x-switchyard-token-count: estimated`. The key must be allowed the model.
+ * `POST /v1/responses/input_tokens`: the input tokens of a Responses body with the conversation
+ * it continues — exact where the alias's first target counts them (a Responses server's own
+ * `input_tokens`, Anthropic's `count_tokens` of the translated request), else estimated at about
+ * four characters of the body per token; `x-switchyard-token-count` says which. No model is
+ * called and no budget reserved. The key must be allowed the model.
  */
 export async function handleInputTokens(runtime: GatewayRuntime, request: Request, record: RequestRecord): Promise<HandlerResult> {
   const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
-  const body = validateResponsesRequest(raw, runtime.config.limits);
-  record.modelRequested = body.model;
-  assertModelAccess(runtime.config, record.principal, body.model);
-  return completed(new Response(JSON.stringify({ object: 'response.input_tokens', input_tokens: estimateTokens(size, 0).input }), { status: 200, headers: { 'content-type': 'application/json', [TOKEN_COUNT_HEADER]: 'estimated' } }));
+  const validated = validateResponsesRequest(raw, runtime.config.limits);
+  record.modelRequested = validated.model;
+  const alias = assertModelAccess(runtime.config, record.principal, validated.model);
+  // The stored conversation of `previous_response_id` counts too, as it would in the call.
+  const { body, previousResponseId } = await continueConversation(runtime, record, validated);
+  const exact = await exactInputTokens(runtime, request, record, decodeResponsesRequest(body), alias);
+  const inputTokens = exact ?? estimateTokens(previousResponseId ? JSON.stringify(body).length : size, 0).input;
+  const headers = { 'content-type': 'application/json', [TOKEN_COUNT_HEADER]: exact === undefined ? 'estimated' : 'exact' };
+  return completed(new Response(JSON.stringify({ object: 'response.input_tokens', input_tokens: inputTokens }), { status: 200, headers }));
 }
 
 /** `POST /v1/responses/compact`: not offered; a 400 that says so, so a client falls back to its own compaction. */
