@@ -4,6 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
+import type { StoreThroughput } from './store-throughput';
 
 /** One measured cell: a target (direct or gateway) × protocol × request kind × concurrency. */
 export interface CellResult {
@@ -61,6 +62,8 @@ export interface BenchResult {
   /** Gateway minus direct, per protocol, kind and concurrency. */
   added: Array<{ protocol: CellResult['protocol']; kind: CellResult['kind']; concurrency: number; p50Ms: number; p99Ms: number; ttfbP50Ms: number }>;
   coldStart: ColdStartResult;
+  /** Reserve + settle pairs a second on the embedded spend store, in the bench process (one thread). */
+  storeThroughput: StoreThroughput;
 }
 
 /** The machine the numbers came from. */
@@ -133,6 +136,8 @@ export function toMarkdown(result: BenchResult): string {
   } else {
     lines.push(`Not measured: ${cold.reason}`);
   }
+  const store = result.storeThroughput;
+  lines.push('', `**Embedded store**: ${store.pairs} reserve + settle pairs (a key and a team budget each) in ${fixed(store.durationMs, 0)} ms on one thread: ${fixed(store.pairsPerSecond, 0)} pairs/s.`);
   const failed = result.cells.filter((cell) => cell.firstError);
   if (failed.length > 0) {
     lines.push('', '**Errors**:', '');

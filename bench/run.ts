@@ -6,7 +6,7 @@
  * measures, in one run on this machine, the same requests sent (a) directly to the upstream and
  * (b) through the gateway: req/s, p50/p99 latency, time to first byte, the gateway process's CPU
  * per request and its memory, at concurrency 1, 16 and 64. Then measures the Lambda bundle's cold
- * start. Results go to `bench/results/latest.{json,md}` (`quick.{json,md}` in quick mode, so CI and
+ * start and the embedded store's reserve + settle pairs per second. Results go to `bench/results/latest.{json,md}` (`quick.{json,md}` in quick mode, so CI and
  * local smoke runs never overwrite the published figures).
  *
  * `--quick` runs every cell for a fraction of a second: it keeps the benchmark working in CI and
@@ -22,6 +22,7 @@ import { measureColdStart } from './cold-start';
 import { CONTENT_CHUNKS } from './fake-upstream';
 import { percentile, runLoad, type LoadSpec } from './load';
 import { cpuMs, memoryMiB } from './proc-stats';
+import { measureStoreThroughput } from './store-throughput';
 import { addedLatency, machineInfo, toMarkdown, type BenchResult, type CellResult } from './report';
 
 const CONCURRENCY = [1, 16, 64];
@@ -173,6 +174,8 @@ async function main(): Promise<void> {
 
     const coldStart = await measureColdStart(settings.coldStartRuns, work, upstream.url);
     process.stdout.write(`cold start: ${JSON.stringify(coldStart)}\n`);
+    const storeThroughput = await measureStoreThroughput(values.quick ? 200 : 3_000, 1_000_000);
+    process.stdout.write(`embedded store: ${storeThroughput.pairsPerSecond.toFixed(0)} reserve + settle pairs/s\n`);
     upstream.child.disconnect();
     const result: BenchResult = {
       mode: values.quick ? 'quick' : 'full',
@@ -182,6 +185,7 @@ async function main(): Promise<void> {
       cells,
       added: addedLatency(cells),
       coldStart,
+      storeThroughput,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     const name = values.quick ? 'quick' : 'latest';

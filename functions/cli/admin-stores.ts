@@ -4,9 +4,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CLI_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
 import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
-import { FileKeyStore } from '../adapters/local/file-key-store';
-import { FileSpendStore } from '../adapters/local/file-spend-store';
-import { dataPaths } from '../adapters/local/local-gateway';
+import { openLocalDatabase } from '../adapters/local/sqlite/database';
+import { SqliteKeyStore } from '../adapters/local/sqlite/key-store';
+import { SqliteSpendStore } from '../adapters/local/sqlite/spend-store';
 import type { KeyAdminStore } from '../core/ports/key-store';
 import type { SpendStore } from '../core/ports/spend-store';
 import { StackOutput } from '../deployment-names';
@@ -39,12 +39,8 @@ export interface AdminStores {
  */
 export async function openAdminStores(location: StoreLocation): Promise<AdminStores> {
   if (location.stack === undefined && location.keysTable === undefined && location.spendTable === undefined) {
-    const paths = dataPaths(location.dataDir);
-    return {
-      keys: new FileKeyStore(paths.keys),
-      spend: new FileSpendStore(paths.spend),
-      where: location.dataDir,
-    };
+    const db = openLocalDatabase(location.dataDir);
+    return { keys: new SqliteKeyStore(db), spend: new SqliteSpendStore(db), where: location.dataDir };
   }
   const region = location.region;
   let { keysTable, spendTable } = location;

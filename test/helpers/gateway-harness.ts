@@ -7,7 +7,7 @@ import { createKeyRecord, type NewKeyOptions } from '../../functions/core/keys/n
 import type { Clock } from '../../functions/core/ports/clock';
 import type { LogFields, Logger } from '../../functions/core/ports/logger';
 import type { UsageEvent } from '../../functions/core/usage/usage-event';
-import { createLocalGateway, dataPaths, type LocalGateway } from '../../functions/adapters/local/local-gateway';
+import { createLocalGateway, type LocalGateway } from '../../functions/adapters/local/local-gateway';
 import { startLocalServer, type LocalServer } from '../../functions/adapters/local/node-http-server';
 import type { ProviderRegistry } from '../../functions/core/ports/provider';
 import { parseConfig } from '../../functions/providers/config';
@@ -98,7 +98,7 @@ export async function startGatewayHarness(options: HarnessOptions): Promise<Gate
 
 /** Reads every NDJSON usage event under a data dir. */
 export async function readUsageEvents(dataDir: string): Promise<UsageEvent[]> {
-  const usageDir = dataPaths(dataDir).usage;
+  const usageDir = join(dataDir, 'usage');
   let days: string[];
   try {
     days = await readdir(usageDir);

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import type { SwitchyardConfig } from '../../core/config/schema';
 import { createGateway, type Gateway } from '../../core/gateway';
 import { systemClock, type Clock } from '../../core/ports/clock';
@@ -9,11 +8,12 @@ import type { ProviderRegistry } from '../../core/ports/provider';
 import { defaultProviders } from '../../providers/registry';
 import { EnvSecretStore } from './env-secret-store';
 import { FileEmfMetrics } from './file-emf-metrics';
-import { FileKeyStore } from './file-key-store';
-import { FileResponseStore } from './file-response-store';
-import { FileSpendStore } from './file-spend-store';
 import { NdjsonUsageSink } from './ndjson-usage-sink';
 import { createNodeHttpFetch } from './node-http-fetch';
+import { openLocalDatabase } from './sqlite/database';
+import { SqliteKeyStore } from './sqlite/key-store';
+import { SqliteResponseStore } from './sqlite/response-store';
+import { SqliteSpendStore } from './sqlite/spend-store';
 
 /** Options of {@link createLocalGateway}. */
 export interface LocalGatewayOptions {
@@ -33,12 +33,12 @@ export interface LocalGatewayOptions {
 /** The gateway with its local adapters, and the stores the CLI and tests also use. */
 export interface LocalGateway {
   gateway: Gateway;
-  keyStore: FileKeyStore;
-  spendStore: FileSpendStore;
+  keyStore: SqliteKeyStore;
+  spendStore: SqliteSpendStore;
   usageSink: NdjsonUsageSink;
   /** The metrics the gateway reports to (`flush()` resolves once lines are written). */
   metrics: Metrics;
-  /** Writes what is pending and closes the usage and metrics files (after the server stopped). */
+  /** Writes what is pending, closes the usage and metrics files and the database (after the server stopped). */
   close(): Promise<void>;
 }
 
@@ -47,19 +47,15 @@ function sha256HexSync(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Paths inside the local data dir. */
-export function dataPaths(dataDir: string): { keys: string; spend: string; usage: string } {
-  return { keys: join(dataDir, 'keys.json'), spend: join(dataDir, 'spend.json'), usage: join(dataDir, 'usage') };
-}
-
 /**
- * Wires the core to the local adapters: file key and spend stores, env secrets, NDJSON usage
- * files, and EMF metric lines in `<dataDir>/metrics.log` unless `metrics` is given.
+ * Wires the core to the local adapters: keys, spend and stored responses in the embedded
+ * database (`<dataDir>/switchyard.db`), env secrets, NDJSON usage files, and EMF metric lines in
+ * `<dataDir>/metrics.log` unless `metrics` is given.
  */
 export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
-  const paths = dataPaths(options.dataDir);
-  const keyStore = new FileKeyStore(paths.keys);
-  const spendStore = new FileSpendStore(paths.spend);
+  const db = openLocalDatabase(options.dataDir);
+  const keyStore = new SqliteKeyStore(db);
+  const spendStore = new SqliteSpendStore(db);
   // Metrics given by the caller are the caller's to close; the metrics.log writer is ours.
   const ownMetrics = options.metrics ? undefined : new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
   const metrics: Metrics = options.metrics ?? (ownMetrics as FileEmfMetrics);
@@ -77,13 +73,14 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
       hashKey: sha256HexSync,
       random: options.random,
       providers: options.providers ?? defaultProviders,
-      responses: new FileResponseStore(join(options.dataDir, 'responses')),
+      responses: new SqliteResponseStore(db),
     },
     options.config,
   );
   const close = async (): Promise<void> => {
     await usageSink.close();
     await ownMetrics?.close();
+    db.close();
   };
   return { gateway, keyStore, spendStore, usageSink, metrics, close };
 }

@@ -6,6 +6,7 @@ import { dynamoDbLocal, type DynamoDbLocal } from '../../helpers/dynamodb-local'
 
 const record = (keyId: string, responseId: string, input: unknown[] = [{ role: 'user', content: 'Hi' }]): StoredResponse => ({ keyId, responseId, response: { id: responseId, object: 'response', output: [] }, input, createdAt: Date.UTC(2026, 11, 1) });
 
+// What every response store does is in stores.contract.test.ts; this is what only the DynamoDB one does.
 describe('DynamoResponseStore on DynamoDB Local', () => {
   let dynamo: DynamoDbLocal;
   let table: string;
@@ -16,18 +17,6 @@ describe('DynamoResponseStore on DynamoDB Local', () => {
   });
   afterAll(async () => {
     await dynamo.stop();
-  });
-
-  it('keeps a response for its key only, and deletes it once', async () => {
-    const store = new DynamoResponseStore(dynamo.documentClient, table, () => Date.UTC(2026, 11, 2));
-    await store.put(record('key_a', 'resp_1'));
-
-    expect(await store.get('key_a', 'resp_1')).toEqual(record('key_a', 'resp_1'));
-    expect(await store.get('key_b', 'resp_1')).toBeUndefined();
-    expect(await store.delete('key_b', 'resp_1')).toBe(false);
-    expect(await store.delete('key_a', 'resp_1')).toBe(true);
-    expect(await store.delete('key_a', 'resp_1')).toBe(false);
-    expect(await store.get('key_a', 'resp_1')).toBeUndefined();
   });
 
   it('keeps a long conversation gzipped, forgets a response after 30 days, and refuses one too large for an item', async () => {

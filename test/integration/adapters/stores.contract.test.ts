@@ -1,12 +1,19 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoKeyStore } from '../../../functions/adapters/aws/dynamo-key-store';
+import { DynamoResponseStore } from '../../../functions/adapters/aws/dynamo-response-store';
 import { DynamoSpendStore } from '../../../functions/adapters/aws/dynamo-spend-store';
-import { keysTableSchema, spendTableSchema } from '../../../functions/adapters/aws/table-schemas';
-import { FileKeyStore } from '../../../functions/adapters/local/file-key-store';
-import { FileSpendStore } from '../../../functions/adapters/local/file-spend-store';
+import { keysTableSchema, responsesTableSchema, spendTableSchema } from '../../../functions/adapters/aws/table-schemas';
+import { openLocalDatabase } from '../../../functions/adapters/local/sqlite/database';
+import { SqliteKeyStore } from '../../../functions/adapters/local/sqlite/key-store';
+import { SqliteResponseStore } from '../../../functions/adapters/local/sqlite/response-store';
+import { SqliteSpendStore } from '../../../functions/adapters/local/sqlite/spend-store';
 import type { KeyAdminStore, KeyRecord } from '../../../functions/core/ports/key-store';
+import type { ResponseStore, StoredResponse } from '../../../functions/core/ports/response-store';
 import { keyScope, teamScope, type ScopeLimit, type SpendStore } from '../../../functions/core/ports/spend-store';
 import { dynamoDbLocal, type DynamoDbLocal } from '../../helpers/dynamodb-local';
 
@@ -16,6 +23,7 @@ interface StoreFactory {
   spend(): Promise<SpendStore>;
   /** A spend store whose backing storage is unusable. */
   brokenSpend(): Promise<SpendStore>;
+  responses(): Promise<ResponseStore>;
 }
 
 let dynamo: DynamoDbLocal;
@@ -41,20 +49,23 @@ const factories: [string, StoreFactory][] = [
       keys: async () => new DynamoKeyStore(dynamo.documentClient, await dynamo.createTable(keysTableSchema, 'keys')),
       spend: async () => new DynamoSpendStore(dynamo.documentClient, await dynamo.createTable(spendTableSchema, 'spend')),
       brokenSpend: async () => new DynamoSpendStore(dynamo.documentClient, 'no-such-table'),
+      // Its clock at the responses' creation, well inside their 30 days.
+      responses: async () => new DynamoResponseStore(dynamo.documentClient, await dynamo.createTable(responsesTableSchema, 'responses'), () => NOV_24),
     },
   ],
   [
-    'local file',
+    'embedded (SQLite)',
     {
-      keys: async () => new FileKeyStore(join(freshDir(), 'keys.json')),
-      spend: async () => new FileSpendStore(join(freshDir(), 'spend.json')),
+      keys: async () => new SqliteKeyStore(openLocalDatabase(freshDir())),
+      spend: async () => new SqliteSpendStore(openLocalDatabase(freshDir())),
       brokenSpend: async () => {
-        // After opening, a regular file takes the place of the data directory: every write fails.
-        const dir = freshDir();
-        const store = new FileSpendStore(join(dir, 'spend.json'));
-        await writeFile(dir, 'not a directory');
+        // After opening, the database goes away under the store: every statement fails.
+        const db = openLocalDatabase(freshDir());
+        const store = new SqliteSpendStore(db);
+        db.close();
         return store;
       },
+      responses: async () => new SqliteResponseStore(openLocalDatabase(freshDir())),
     },
   ],
 ];
@@ -208,35 +219,122 @@ describe.each(factories)('%s spend store', (_name, factory) => {
   });
 });
 
-describe('local file stores', () => {
-  it('keep keys, teams and spend across a restart', async () => {
+describe.each(factories)('%s response store', (_name, factory) => {
+  const stored = (keyId: string, responseId: string): StoredResponse => ({ keyId, responseId, response: { id: responseId, object: 'response', output: [] }, input: [{ role: 'user', content: 'Hi' }], createdAt: NOV_24 });
+
+  it('keeps a response for its key only, and deletes it once', async () => {
+    const store = await factory.responses();
+    await store.put(stored('key_a', 'resp_1'));
+
+    expect(await store.get('key_a', 'resp_1')).toEqual(stored('key_a', 'resp_1'));
+    expect(await store.get('key_b', 'resp_1')).toBeUndefined();
+    expect(await store.delete('key_b', 'resp_1')).toBe(false);
+    expect(await store.delete('key_a', 'resp_1')).toBe(true);
+    expect(await store.delete('key_a', 'resp_1')).toBe(false);
+    expect(await store.get('key_a', 'resp_1')).toBeUndefined();
+  });
+
+  it('takes concurrent writes of one id and keeps one of them whole', async () => {
+    const store = await factory.responses();
+    const versions = Array.from({ length: 20 }, (_, i) => ({ ...stored('key_a', 'resp_same'), input: [{ role: 'user', content: `try ${i}` }] }));
+    await Promise.all(versions.map((version) => store.put(version)));
+    expect(versions).toContainEqual(await store.get('key_a', 'resp_same'));
+  });
+});
+
+describe('embedded (SQLite) stores', () => {
+  it('keep keys, teams, spend and responses across a restart', async () => {
     const dir = freshDir();
-    const keys = new FileKeyStore(join(dir, 'keys.json'));
-    const spend = new FileSpendStore(join(dir, 'spend.json'));
-    await keys.put(keyRecord(1));
-    await keys.putTeam({ team: 'search', budget: { usd: 1, period: 'month' } });
+    const db = openLocalDatabase(dir);
+    await new SqliteKeyStore(db).put(keyRecord(1));
+    await new SqliteKeyStore(db).putTeam({ team: 'search', budget: { usd: 1, period: 'month' } });
+    const spend = new SqliteSpendStore(db);
     const outcome = await spend.reserve({ requestId: 'r1', scopes: [{ scope: keyScope('k1'), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 500, at: NOV_24 });
     if (!outcome.ok) throw new Error('reservation refused');
     await spend.settle(outcome.reservation, { costMicroUsd: 400, at: NOV_24 });
+    db.close();
 
-    const keysAgain = new FileKeyStore(join(dir, 'keys.json'));
-    const spendAgain = new FileSpendStore(join(dir, 'spend.json'));
+    const again = openLocalDatabase(dir);
 
-    expect(await keysAgain.get('key_1')).toEqual(keyRecord(1));
-    expect(await keysAgain.findTeam('search')).toEqual({ team: 'search', budget: { usd: 1, period: 'month' } });
-    expect(await spendAgain.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 400, reservedMicroUsd: 0 });
+    expect(await new SqliteKeyStore(again).get('key_1')).toEqual(keyRecord(1));
+    expect(await new SqliteKeyStore(again).findTeam('search')).toEqual({ team: 'search', budget: { usd: 1, period: 'month' } });
+    expect(await new SqliteSpendStore(again).getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 400, reservedMicroUsd: 0 });
+  });
+
+  it('applies a retried reservation and a repeated settlement of one request once', async () => {
+    const store = new SqliteSpendStore(openLocalDatabase(freshDir()));
+    const keyLimit = (usd: number): ScopeLimit => ({ scope: keyScope('k1'), limitMicroUsd: usd * 1e6, period: 'month' });
+    const first = await store.reserve({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24 });
+    const retried = await store.reserve({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24 });
+    if (!first.ok || !retried.ok) throw new Error('reservation refused');
+    expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 300_000 });
+
+    await store.settle(first.reservation, { costMicroUsd: 100_000, at: NOV_24 });
+    await store.settle(retried.reservation, { costMicroUsd: 100_000, at: NOV_24 });
+
+    expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 100_000, reservedMicroUsd: 0 });
   });
 
   it('see keys written by another process (the CLI) while serving', async () => {
-    const path = join(freshDir(), 'keys.json');
-    const server = new FileKeyStore(path);
+    const dir = freshDir();
+    const server = new SqliteKeyStore(openLocalDatabase(dir));
     await server.put(keyRecord(1));
-    const cli = new FileKeyStore(path);
+    const cli = new SqliteKeyStore(openLocalDatabase(dir));
 
     await cli.put(keyRecord(2));
     await cli.replace({ ...keyRecord(1), revoked: true });
 
     expect(await server.findByHash(keyRecord(2).keyHash)).toEqual(keyRecord(2));
     expect((await server.findByHash(keyRecord(1).keyHash))?.revoked).toBe(true);
+  });
+
+  it('lose no settled spend and no key when the process is killed right after its writes', async () => {
+    const dir = freshDir();
+    // A child process writes a key and settles 100 reservations, says so, and is killed at once (SIGKILL: no exit handlers run).
+    const script = `
+      const { openLocalDatabase } = require('./functions/adapters/local/sqlite/database');
+      const { SqliteKeyStore } = require('./functions/adapters/local/sqlite/key-store');
+      const { SqliteSpendStore } = require('./functions/adapters/local/sqlite/spend-store');
+      (async () => {
+        const db = openLocalDatabase(${JSON.stringify(dir)});
+        await new SqliteKeyStore(db).put(${JSON.stringify(keyRecord(7))});
+        const spend = new SqliteSpendStore(db);
+        for (let i = 0; i < 100; i++) {
+          const outcome = await spend.reserve({ requestId: 'k' + i, scopes: [{ scope: 'key#k1', limitMicroUsd: 1e9, period: 'month' }], amountMicroUsd: 50, at: ${NOV_24} });
+          await spend.settle(outcome.reservation, { costMicroUsd: 10, at: ${NOV_24} });
+        }
+        process.stdout.write('settled\\n');
+        setInterval(() => {}, 1000);
+      })();`;
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: join(__dirname, '..', '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    await once(child.stdout, 'data');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    const db = openLocalDatabase(dir);
+    expect(await new SqliteKeyStore(db).get('key_7')).toEqual(keyRecord(7));
+    expect(await new SqliteSpendStore(db).getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 1_000, reservedMicroUsd: 0 });
+  }, 30_000);
+
+  it('import the JSON files of an older data dir on first start, and set them aside', async () => {
+    const dir = freshDir();
+    await mkdir(join(dir, 'responses', 'key_1'), { recursive: true });
+    await writeFile(join(dir, 'keys.json'), JSON.stringify({ keys: [keyRecord(1), keyRecord(2, { revoked: true })], teams: [{ team: 'search', budget: { usd: 5, period: 'day' } }] }));
+    // 300 of the key's 1000 committed micro-USD were held by a reservation that will never settle.
+    await writeFile(join(dir, 'spend.json'), JSON.stringify({ counters: { 'key#k1': { '2026-11': { committed: 1_000, spent: 700 } } }, windows: { k1: { minute: 'minute#2026-11-24T10:30', requests: 3, tokens: 40 } } }));
+    const response: StoredResponse = { keyId: 'key_1', responseId: 'resp_old', response: { id: 'resp_old', object: 'response' }, input: [], createdAt: 1 };
+    await writeFile(join(dir, 'responses', 'key_1', 'resp_old.json'), JSON.stringify(response));
+
+    const db = openLocalDatabase(dir);
+
+    expect(await new SqliteKeyStore(db).list()).toEqual([keyRecord(1), keyRecord(2, { revoked: true })]);
+    expect(await new SqliteKeyStore(db).findTeam('search')).toEqual({ team: 'search', budget: { usd: 5, period: 'day' } });
+    expect(await new SqliteSpendStore(db).getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 700, reservedMicroUsd: 0 });
+    expect(await new SqliteSpendStore(db).admitRequest({ keyId: 'k1', rpm: 3, at: NOV_24 })).toMatchObject({ ok: false, limit: 'rpm' });
+    expect(await new SqliteResponseStore(db).get('key_1', 'resp_old')).toEqual(response);
+    expect([existsSync(join(dir, 'keys.json')), existsSync(join(dir, 'keys.json.imported')), existsSync(join(dir, 'responses.imported'))]).toEqual([false, true, true]);
+    // A second start imports nothing again.
+    db.close();
+    expect(await new SqliteKeyStore(openLocalDatabase(dir)).list()).toHaveLength(2);
   });
 });

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keysTableSchema, spendTableSchema } from '../../../functions/adapters/aws/table-schemas';
-import { FileSpendStore } from '../../../functions/adapters/local/file-spend-store';
-import { dataPaths } from '../../../functions/adapters/local/local-gateway';
+import { openLocalDatabase } from '../../../functions/adapters/local/sqlite/database';
+import { SqliteSpendStore } from '../../../functions/adapters/local/sqlite/spend-store';
 import { runCli } from '../../../functions/cli/main';
 import { keyScope } from '../../../functions/core/ports/spend-store';
 import { dynamoDbLocal, type DynamoDbLocal } from '../../helpers/dynamodb-local';
@@ -81,7 +81,7 @@ describe('keys and budget commands', () => {
   it('show spend and remaining of the current period and change a key budget', async () => {
     const data = join(dir, 'spent');
     const created = JSON.parse((await cli('keys', 'create', '--name', 'n', '--budget', '1', '--json', '--data-dir', data)).stdout) as { keyId: string };
-    const spend = new FileSpendStore(dataPaths(data).spend);
+    const spend = new SqliteSpendStore(openLocalDatabase(data));
     const outcome = await spend.reserve({ requestId: 'r', scopes: [{ scope: keyScope(created.keyId), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 300_000, at: Date.now() });
     if (!outcome.ok) throw new Error('reservation refused');
     await spend.settle(outcome.reservation, { costMicroUsd: 250_000, at: Date.now() });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -10,6 +10,7 @@ import { createLocalGateway } from '../../../functions/adapters/local/local-gate
 import { startLocalServer, type LocalServer } from '../../../functions/adapters/local/node-http-server';
 import { runCli } from '../../../functions/cli/main';
 import { parseConfig } from '../../../functions/providers/config';
+import { readDatabaseFiles } from '../../helpers/database-files';
 
 let dir: string;
 let server: LocalServer;
@@ -50,7 +51,7 @@ describe('switchyard keys on the local store', () => {
     expect(json.key).toMatch(/^sk-sy-[A-Za-z0-9]{40}$/);
     expect(json).toMatchObject({ name: 'search-svc', team: 'search' });
     expect(json.keyHash).toBeUndefined();
-    const stored = await readFile(join(dir, 'data', 'keys.json'), 'utf8');
+    const stored = await readDatabaseFiles(join(dir, 'data'));
     expect(stored).not.toContain(json.key);
     await expect(ask(json.key)).resolves.toBeDefined();
   });

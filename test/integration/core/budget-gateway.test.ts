@@ -1,10 +1,11 @@
 import { TestClock } from '../../helpers/test-clock';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { FileKeyStore } from '../../../functions/adapters/local/file-key-store';
-import { FileSpendStore } from '../../../functions/adapters/local/file-spend-store';
+import { openLocalDatabase } from '../../../functions/adapters/local/sqlite/database';
+import { SqliteKeyStore } from '../../../functions/adapters/local/sqlite/key-store';
+import { SqliteSpendStore } from '../../../functions/adapters/local/sqlite/spend-store';
 import { keyScope } from '../../../functions/core/ports/spend-store';
 import { budgetGateway, CHAT, writeFakeStream, type BudgetGateway } from '../../helpers/budget-gateway';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream';
@@ -12,7 +13,7 @@ import { sendJson, startFakeUpstream, type FakeUpstream } from '../../helpers/fa
 let dir: string;
 let upstream: FakeUpstream;
 let counter = 0;
-let spend: FileSpendStore;
+let spend: SqliteSpendStore;
 let harness: BudgetGateway;
 const clock = new TestClock(Date.UTC(2026, 10, 24, 10, 0, 15));
 
@@ -28,8 +29,8 @@ beforeEach(() => {
   counter += 1;
   clock.set(Date.UTC(2026, 10, 24, 10, 0, 15));
   upstream.setHandler((_request, res) => writeFakeStream(res));
-  spend = new FileSpendStore(join(dir, `${counter}`, 'spend.json'));
-  harness = budgetGateway({ keys: new FileKeyStore(join(dir, `${counter}`, 'keys.json')), spend, upstreamUrl: upstream.url, clock });
+  spend = new SqliteSpendStore(openLocalDatabase(join(dir, `${counter}`)));
+  harness = budgetGateway({ keys: new SqliteKeyStore(openLocalDatabase(join(dir, `${counter}`))), spend, upstreamUrl: upstream.url, clock });
 });
 
 /** Sends a streaming chat request, reads it to the end and returns its status. */
@@ -109,7 +110,7 @@ describe('key checks and rate limits through the gateway', () => {
     ['revoked', { revoked: true }, 'key_revoked'],
     ['expired', { expiresAt: '2026-11-24T10:00:00.000Z' }, 'key_expired'],
   ])('refuse a %s key with 401', async (_name, change, code) => {
-    const keys = new FileKeyStore(join(dir, `${counter}`, 'keys.json'));
+    const keys = new SqliteKeyStore(openLocalDatabase(join(dir, `${counter}`)));
     const { client, record } = await harness.client({});
     await keys.replace({ ...record, ...change });
 
@@ -151,10 +152,10 @@ describe('key checks and rate limits through the gateway', () => {
   });
 
   it('fails closed with 503 when the spend store is unavailable', async () => {
-    const broken = join(dir, `${counter}`, 'broken');
-    await mkdir(join(dir, `${counter}`), { recursive: true });
-    await writeFile(broken, 'not a directory');
-    harness = budgetGateway({ keys: new FileKeyStore(join(dir, `${counter}`, 'keys.json')), spend: new FileSpendStore(join(broken, 'spend.json')), upstreamUrl: upstream.url, clock });
+    const closed = openLocalDatabase(join(dir, `${counter}`, 'closed'));
+    const broken = new SqliteSpendStore(closed);
+    closed.close();
+    harness = budgetGateway({ keys: new SqliteKeyStore(openLocalDatabase(join(dir, `${counter}`))), spend: broken, upstreamUrl: upstream.url, clock });
     const { key } = await harness.client({ budget: { usd: 1, period: 'month' } });
     const before = upstream.requests.length;
 

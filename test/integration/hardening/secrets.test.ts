@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createConsoleLogger } from '../../../functions/adapters/local/console-logger';
 import { sendJson, startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../../helpers/fake-upstream';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
+import { readDatabaseFiles } from '../../helpers/database-files';
 
 /**
  * Secrets hygiene, end to end: provider keys and virtual keys must never show up in a log line,
@@ -176,7 +177,7 @@ describe('secrets hygiene', () => {
     });
 
     it('stores virtual keys only as their SHA-256', async () => {
-      const keysFile = await readFile(join(harness.dataDir, 'keys.json'), 'utf8');
+      const keysFile = await readDatabaseFiles(harness.dataDir);
       expect(keysFile).toContain(createHash('sha256').update(harness.key).digest('hex'));
       expect(keysFile).not.toContain(harness.key.slice(6));
     });

@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileKeyStore } from '../../../../functions/adapters/local/file-key-store';
-import { FileSpendStore } from '../../../../functions/adapters/local/file-spend-store';
+import { openLocalDatabase } from '../../../../functions/adapters/local/sqlite/database';
+import { SqliteKeyStore } from '../../../../functions/adapters/local/sqlite/key-store';
+import { SqliteSpendStore } from '../../../../functions/adapters/local/sqlite/spend-store';
 import { GatewayError } from '../../../../functions/core/errors';
 import { admitRequest, type BudgetDeps, type BudgetPrincipal } from '../../../../functions/core/pipeline/budget';
 import { CachedKeyStore } from '../../../../functions/core/pipeline/key-cache';
@@ -16,11 +17,12 @@ let counter = 0;
 beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'switchyard-budget-'))));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function setup(start: number): Promise<{ deps: BudgetDeps; clock: TestClock; keys: FileKeyStore; spend: FileSpendStore }> {
+async function setup(start: number): Promise<{ deps: BudgetDeps; clock: TestClock; keys: SqliteKeyStore; spend: SqliteSpendStore }> {
   counter += 1;
   const clock = new TestClock(start);
-  const keys = new FileKeyStore(join(dir, `${counter}`, 'keys.json'));
-  const spend = new FileSpendStore(join(dir, `${counter}`, 'spend.json'));
+  const db = openLocalDatabase(join(dir, `${counter}`));
+  const keys = new SqliteKeyStore(db);
+  const spend = new SqliteSpendStore(db);
   return { deps: { spendStore: spend, keyStore: new CachedKeyStore(keys, clock), clock, logger: silentLogger }, clock, keys, spend };
 }
 
@@ -106,9 +108,9 @@ describe('budget stage', () => {
 
   it('fails closed with 503 when the spend store is unavailable', async () => {
     const { deps } = await setup(DAY_END);
-    const blocked = join(dir, 'blocked');
-    const broken = new FileSpendStore(join(blocked, 'spend.json'));
-    await writeFile(blocked, 'not a directory');
+    const closed = openLocalDatabase(join(dir, 'closed'));
+    const broken = new SqliteSpendStore(closed);
+    closed.close();
 
     const error = await rejection(admitRequest({ ...deps, spendStore: broken }, { keyId: 'key_x', budget: { usd: 1, period: 'month' } }, 'r1', 10));
     expect(error).toMatchObject({ status: 503, code: 'service_unavailable' });

@@ -1,0 +1,112 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { BudgetPeriod } from '../../../core/ports/key-store';
+import {
+  minuteKey,
+  msToNextMinute,
+  periodKey,
+  type RateOutcome,
+  type RateRequest,
+  type Reservation,
+  type ReserveOutcome,
+  type ReserveRequest,
+  type Settlement,
+  type SpendSnapshot,
+  type SpendStore,
+} from '../../../core/ports/spend-store';
+import { inTransaction } from './database';
+
+/**
+ * Spend counters, held reservations and request windows in the embedded database. Counters hold
+ * `committed` (spent + reserved) and `spent`, as in the DynamoDB adapter. Every check-and-update
+ * is one write transaction, so it is exact under any concurrency, in this process and across
+ * processes. A reservation is recorded until it is settled: a retried reservation of the same
+ * request returns the one already held, and a second settlement of it changes nothing.
+ */
+export class SqliteSpendStore implements SpendStore {
+  private readonly counter: StatementSync;
+  private readonly addCommitted: StatementSync;
+  private readonly settleCounter: StatementSync;
+  private readonly held: StatementSync;
+  private readonly hold: StatementSync;
+  private readonly release: StatementSync;
+  private readonly window: StatementSync;
+  private readonly putWindow: StatementSync;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.counter = db.prepare('SELECT committed, spent FROM spend_counters WHERE scope = ? AND period_key = ?');
+    this.addCommitted = db.prepare(
+      'INSERT INTO spend_counters (scope, period_key, committed, spent) VALUES (?1, ?2, ?3, 0) ON CONFLICT (scope, period_key) DO UPDATE SET committed = committed + ?3',
+    );
+    this.settleCounter = db.prepare(
+      'INSERT INTO spend_counters (scope, period_key, committed, spent) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, period_key) DO UPDATE SET committed = committed + ?3, spent = spent + ?4',
+    );
+    this.held = db.prepare('SELECT amount, counters FROM reservations WHERE request_id = ?');
+    this.hold = db.prepare('INSERT INTO reservations (request_id, amount, counters, created_at) VALUES (?, ?, ?, ?)');
+    this.release = db.prepare('DELETE FROM reservations WHERE request_id = ?');
+    this.window = db.prepare('SELECT minute, requests, tokens FROM rate_windows WHERE key_id = ?');
+    this.putWindow = db.prepare(
+      'INSERT INTO rate_windows (key_id, minute, requests, tokens) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key_id) DO UPDATE SET minute = ?2, requests = ?3, tokens = ?4',
+    );
+  }
+
+  async admitRequest(request: RateRequest): Promise<RateOutcome> {
+    return inTransaction(this.db, () => {
+      const window = this.currentWindow(request.keyId, request.at);
+      const limit = request.rpm !== undefined && window.requests >= request.rpm ? 'rpm' : request.tpm !== undefined && window.tokens >= request.tpm ? 'tpm' : undefined;
+      if (limit) return { ok: false, limit, retryAfterMs: msToNextMinute(request.at) };
+      if (!window.superseded) this.putWindow.run(request.keyId, window.minute, window.requests + 1, window.tokens);
+      return { ok: true };
+    });
+  }
+
+  async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
+    return inTransaction(this.db, (): ReserveOutcome => {
+      const again = this.held.get(request.requestId) as { amount: number; counters: string } | undefined;
+      if (again) return { ok: true, reservation: { requestId: request.requestId, amountMicroUsd: again.amount, counters: JSON.parse(again.counters) as Reservation['counters'] } };
+      const counters = request.scopes.map((limit) => ({ ...limit, periodKey: periodKey(limit.period, request.at) }));
+      for (const counter of counters) {
+        const committed = (this.counter.get(counter.scope, counter.periodKey) as { committed: number } | undefined)?.committed ?? 0;
+        if (committed + request.amountMicroUsd > counter.limitMicroUsd) {
+          return { ok: false, blocked: counter, remainingMicroUsd: Math.max(0, counter.limitMicroUsd - committed) };
+        }
+      }
+      for (const counter of counters) this.addCommitted.run(counter.scope, counter.periodKey, request.amountMicroUsd);
+      const reservation: Reservation = { requestId: request.requestId, amountMicroUsd: request.amountMicroUsd, counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })) };
+      if (counters.length > 0) this.hold.run(request.requestId, request.amountMicroUsd, JSON.stringify(reservation.counters), request.at);
+      return { ok: true, reservation };
+    });
+  }
+
+  async settle(reservation: Reservation, settlement: Settlement): Promise<void> {
+    inTransaction(this.db, () => {
+      // Only a reservation still held is charged: settling twice charges once.
+      if (reservation.counters.length > 0 && this.release.run(reservation.requestId).changes === 1) {
+        for (const { scope, periodKey: period } of reservation.counters) {
+          this.settleCounter.run(scope, period, settlement.costMicroUsd - reservation.amountMicroUsd, settlement.costMicroUsd);
+        }
+      }
+      if (settlement.tokens && settlement.tokens.count > 0) {
+        const window = this.currentWindow(settlement.tokens.keyId, settlement.at);
+        if (!window.superseded) this.putWindow.run(settlement.tokens.keyId, window.minute, window.requests, window.tokens + settlement.tokens.count);
+      }
+    });
+  }
+
+  async getSpend(scope: string, period: BudgetPeriod, at: number): Promise<SpendSnapshot> {
+    const key = periodKey(period, at);
+    const counter = this.counter.get(scope, key) as { committed: number; spent: number } | undefined;
+    return { periodKey: key, spentMicroUsd: counter?.spent ?? 0, reservedMicroUsd: (counter?.committed ?? 0) - (counter?.spent ?? 0) };
+  }
+
+  /**
+   * The key's window of the minute of `at`. Only the latest minute is kept: a window of an earlier
+   * minute reads as empty (and is replaced on the next write); when a later minute is stored, the
+   * minute of `at` is `superseded` and a write for it goes nowhere.
+   */
+  private currentWindow(keyId: string, at: number): { minute: string; requests: number; tokens: number; superseded: boolean } {
+    const minute = minuteKey(at);
+    const stored = this.window.get(keyId) as { minute: string; requests: number; tokens: number } | undefined;
+    if (stored?.minute === minute) return { ...stored, superseded: false };
+    return { minute, requests: 0, tokens: 0, superseded: stored !== undefined && stored.minute > minute };
+  }
+}
