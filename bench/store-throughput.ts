@@ -1,7 +1,7 @@
 /**
  * Reserve + settle pairs per second on the embedded spend store (DESIGN §8: ≥ 5,000 on one core):
- * one process, one thread, a key and a team budget per request as the gateway charges them, on a
- * fresh database in a temp dir. Used by `bench/run.ts`; runnable alone with
+ * one process, one thread, each request admitted against an `rpm` limit and a key and a team
+ * budget and then settled with its tokens, as the gateway does, on a fresh database in a temp dir. Used by `bench/run.ts`; runnable alone with
  * `node --require tsx/cjs bench/store-throughput.ts`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +32,7 @@ export async function measureStoreThroughput(durationMs: number, maxPairs: numbe
     let pairs = 0;
     while (pairs < maxPairs && performance.now() - started < durationMs) {
       const at = Date.now();
-      const outcome = await store.reserve({ requestId: `req_${pairs}`, scopes, amountMicroUsd: 5_000, at });
+      const outcome = await store.admit({ requestId: `req_${pairs}`, rate: { keyId: 'key_bench', rpm: 1e9 }, scopes, amountMicroUsd: 5_000, at });
       if (!outcome.ok) throw new Error('reservation refused');
       await store.settle(outcome.reservation, { costMicroUsd: 1_234, tokens: { keyId: 'key_bench', count: 40 }, at });
       pairs += 1;

@@ -16,6 +16,7 @@ import type { DynamoDbLocal } from '../helpers/dynamodb-local';
 import { startFakeFirehose, type FakeFirehose } from '../helpers/fake-firehose';
 import { startFakeSecretsManager } from '../helpers/fake-secrets-manager';
 import type { FakeSecretsManager } from '../helpers/fake-secrets-manager';
+import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy';
 import { startFakeUpstream, writeInPieces } from '../helpers/fake-upstream';
 import type { FakeUpstream } from '../helpers/fake-upstream';
 import type { LambdaHostSpec } from '../helpers/lambda-host';
@@ -100,11 +101,16 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
   const nextRelayed = (): Promise<number> => new Promise((resolve) => relayedWaiters.push(resolve));
   let keyStore: DynamoKeyStore;
   let spendStore: DynamoSpendStore;
+  // The bundles reach DynamoDB Local through this proxy, which counts their calls.
+  let dynamoCalls: CountingProxy;
+  // When each request reached the upstream (performance.now()), to split DynamoDB calls into before and after.
+  const upstreamArrivals: number[] = [];
 
   beforeAll(async () => {
     const claudeCodeTurn = openAiAgentTurn(UPSTREAM_KEY);
     const codexTurn = openAiAgentTurn(UPSTREAM_KEY, CODEX_EXEC);
     upstream = await startFakeUpstream(async (request, res) => {
+      upstreamArrivals.push(performance.now());
       // The coding agents' requests (they carry their shell tool) get the scripted coding model.
       const tools = ((request.json as { tools?: Array<{ function?: { name?: string } }> }).tools ?? []).map((tool) => tool.function?.name);
       if (tools.includes('Bash')) return claudeCodeTurn(request, res);
@@ -133,6 +139,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     const responsesTable = await dynamo.createTable(responsesTableSchema, 'responses');
     keyStore = new DynamoKeyStore(dynamo.documentClient, keysTable);
     spendStore = new DynamoSpendStore(dynamo.documentClient, spendTable);
+    dynamoCalls = await startCountingProxy(dynamo.endpoint);
 
     // Each function's environment as synthesized, with the table references resolved to the
     // local tables; the SDK clients reach the emulated services through the standard variables.
@@ -157,7 +164,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoCalls.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
       POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -188,7 +195,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       host.child.stdin?.end();
       await exited;
     }
-    await Promise.all([upstream?.close(), secrets?.close(), firehose?.close(), dynamo?.stop()]);
+    await Promise.all([upstream?.close(), secrets?.close(), firehose?.close(), dynamoCalls?.close(), dynamo?.stop()]);
   });
 
   async function createKey(name: string, budgetUsd: number): Promise<{ key: string; keyId: string }> {
@@ -271,6 +278,26 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+
+  it('makes one DynamoDB round trip before the upstream call and one after the stream, with rpm, tpm, a key and a team budget all on', async () => {
+    const key = `sk-sy-roundtrips${'x'.repeat(40)}`;
+    await keyStore.putTeam({ team: 'roundtrips', budget: { usd: 10, period: 'month' } });
+    await keyStore.put({ keyId: 'key_roundtrips', keyHash: createHash('sha256').update(key).digest('hex'), name: 'roundtrips', team: 'roundtrips', budget: { usd: 1, period: 'month' }, rpm: 100, tpm: 100_000, createdAt: new Date().toISOString() });
+    // The first request fills the authorizer's and the gateway's caches (the key, the team's budget).
+    await streamReply(client(key));
+    await settledSpend('key_roundtrips');
+
+    const sent = performance.now();
+    await streamReply(client(key));
+    const reachedUpstream = upstreamArrivals.at(-1) as number;
+    await settledSpend('key_roundtrips');
+
+    const calls = dynamoCalls.calls.filter((call) => call.at >= sent);
+    // The admission (the key's minute window, the key's and the team's budgets) in one transaction…
+    expect(calls.filter((call) => call.at < reachedUpstream).map((call) => call.operation)).toEqual(['TransactWriteItems']);
+    // …and the settlement (both budgets, the minute's tokens) in another.
+    expect(calls.filter((call) => call.at > reachedUpstream).map((call) => call.operation)).toEqual(['TransactWriteItems']);
+  });
 
   it('puts the usage event of a streamed request on the Firehose stream after the stream ends', async () => {
     const { key, keyId } = await createKey('usage', 1);

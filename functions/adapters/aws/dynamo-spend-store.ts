@@ -8,11 +8,11 @@ import {
   minuteKey,
   msToNextMinute,
   periodKey,
-  type RateOutcome,
-  type RateRequest,
+  type AdmissionOutcome,
+  type AdmissionRequest,
+  type RateLimits,
   type Reservation,
-  type ReserveOutcome,
-  type ReserveRequest,
+  type ScopeLimit,
   type Settlement,
   type SpendSnapshot,
   type SpendStore,
@@ -36,8 +36,10 @@ const MAX_CONFLICT_ATTEMPTS = 25;
  * cannot add, so the reservation condition compares `committed` with a headroom computed here:
  * `committed + amount <= limit` ⇔ `committed <= limit - amount`. A missing item has committed 0,
  * which fits exactly when `amount <= limit`; larger amounts are refused before writing.
- * Reservations on several scopes are one `TransactWriteItems` (all or nothing); settlements too,
- * with a client request token so that an SDK retry never applies them twice.
+ * An admission — the key's minute window and every budget scope — is one write before the
+ * upstream call (`UpdateItem` when it touches one item, else one `TransactWriteItems`, all or
+ * nothing), and a settlement one after it, each with a client request token so that an SDK retry
+ * never applies it twice (DESIGN §8: one round trip before the first byte, one after).
  */
 export class DynamoSpendStore implements SpendStore {
   constructor(
@@ -45,62 +47,59 @@ export class DynamoSpendStore implements SpendStore {
     private readonly tableName: string,
   ) {}
 
-  async admitRequest(request: RateRequest): Promise<RateOutcome> {
-    const conditions: string[] = [];
-    const values: Record<string, number> = { ':one': 1, ':ttl': Math.floor(request.at / 60_000) * 60 + 60 + WINDOW_TTL_SECONDS };
-    if (request.rpm !== undefined) {
-      conditions.push('(attribute_not_exists(requests) OR requests < :rpm)');
-      values[':rpm'] = request.rpm;
-    }
-    if (request.tpm !== undefined) {
-      conditions.push('(attribute_not_exists(tokens) OR tokens < :tpm)');
-      values[':tpm'] = request.tpm;
-    }
-    const key = { scope: keyScope(request.keyId), period: minuteKey(request.at) };
-    const result = await this.write(`admit:${request.keyId}:${request.at}`, [
-      {
+  async admit(request: AdmissionRequest): Promise<AdmissionOutcome> {
+    const { rate } = request;
+    const counters = request.scopes.map((limit) => ({ ...limit, periodKey: periodKey(limit.period, request.at) }));
+    const tooLarge = counters.find((counter) => request.amountMicroUsd > counter.limitMicroUsd);
+    if (tooLarge) return this.refusedBy(tooLarge);
+    const windowKey = rate ? { scope: keyScope(rate.keyId), period: minuteKey(request.at) } : undefined;
+    const updates: Update[] = [];
+    if (rate && windowKey) updates.push(this.windowUpdate(rate, windowKey, request.at));
+    for (const counter of counters) {
+      updates.push({
         TableName: this.tableName,
-        Key: key,
-        UpdateExpression: 'ADD requests :one SET expiresAt = :ttl',
-        ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
-        ExpressionAttributeValues: values,
-      },
-    ]);
-    if (result.applied) return { ok: true };
-    const window = await this.read(key);
-    const limit = request.rpm !== undefined && num(window?.requests) >= request.rpm ? 'rpm' : 'tpm';
-    return { ok: false, limit, retryAfterMs: msToNextMinute(request.at) };
+        Key: { scope: counter.scope, period: counter.periodKey },
+        UpdateExpression: 'SET committed = if_not_exists(committed, :zero) + :amount, spent = if_not_exists(spent, :zero)',
+        ConditionExpression: 'attribute_not_exists(committed) OR committed <= :headroom',
+        ExpressionAttributeValues: { ':zero': 0, ':amount': request.amountMicroUsd, ':headroom': counter.limitMicroUsd - request.amountMicroUsd },
+      });
+    }
+    const reservation: Reservation = { requestId: request.requestId, amountMicroUsd: request.amountMicroUsd, counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })) };
+    if (updates.length === 0) return { ok: true, reservation };
+    const result = await this.write(`admit:${request.requestId}`, updates);
+    if (result.applied) return { ok: true, reservation };
+    if (rate && windowKey && result.failedIndex === 0) {
+      const window = await this.read(windowKey);
+      return { ok: false, limit: rate.rpm !== undefined && num(window?.requests) >= rate.rpm ? 'rpm' : 'tpm', retryAfterMs: msToNextMinute(request.at) };
+    }
+    return this.refusedBy(counters[result.failedIndex - (rate ? 1 : 0)]!);
   }
 
-  async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
-    const counters = request.scopes.map((limit) => ({ ...limit, periodKey: periodKey(limit.period, request.at) }));
-    const tooLarge = counters.findIndex((counter) => request.amountMicroUsd > counter.limitMicroUsd);
-    const result: WriteResult =
-      tooLarge >= 0
-        ? { applied: false, failedIndex: tooLarge }
-        : await this.write(
-            `reserve:${request.requestId}`,
-            counters.map((counter) => ({
-              TableName: this.tableName,
-              Key: { scope: counter.scope, period: counter.periodKey },
-              UpdateExpression: 'SET committed = if_not_exists(committed, :zero) + :amount, spent = if_not_exists(spent, :zero)',
-              ConditionExpression: 'attribute_not_exists(committed) OR committed <= :headroom',
-              ExpressionAttributeValues: { ':zero': 0, ':amount': request.amountMicroUsd, ':headroom': counter.limitMicroUsd - request.amountMicroUsd },
-            })),
-          );
-    if (result.applied) {
-      return {
-        ok: true,
-        reservation: {
-          requestId: request.requestId,
-          amountMicroUsd: request.amountMicroUsd,
-          counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })),
-        },
-      };
+  /** Counts one request in the key's minute item, on condition that `rpm` and `tpm` leave room. */
+  private windowUpdate(rate: RateLimits, key: { scope: string; period: string }, at: number): Update {
+    const conditions: string[] = [];
+    const values: Record<string, number> = { ':one': 1, ':ttl': Math.floor(at / 60_000) * 60 + 60 + WINDOW_TTL_SECONDS };
+    if (rate.rpm !== undefined) {
+      conditions.push('(attribute_not_exists(requests) OR requests < :rpm)');
+      values[':rpm'] = rate.rpm;
     }
-    const blocked = counters[result.failedIndex]!;
+    if (rate.tpm !== undefined) {
+      conditions.push('(attribute_not_exists(tokens) OR tokens < :tpm)');
+      values[':tpm'] = rate.tpm;
+    }
+    return {
+      TableName: this.tableName,
+      Key: key,
+      UpdateExpression: 'ADD requests :one SET expiresAt = :ttl',
+      ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  /** The refusal by a budget counter, with what it has left (read after the failed condition). */
+  private async refusedBy(blocked: ScopeLimit & { periodKey: string }): Promise<AdmissionOutcome> {
     const item = await this.read({ scope: blocked.scope, period: blocked.periodKey });
-    return { ok: false, blocked, remainingMicroUsd: Math.max(0, blocked.limitMicroUsd - num(item?.committed)) };
+    return { ok: false, limit: 'budget', blocked, remainingMicroUsd: Math.max(0, blocked.limitMicroUsd - num(item?.committed)) };
   }
 
   async settle(reservation: Reservation, settlement: Settlement): Promise<void> {

@@ -80,22 +80,13 @@ export class BudgetHold {
 }
 
 /**
- * The budget and rate stage (DESIGN §4), before the upstream call: counts the request against
- * `rpm`/`tpm`, then reserves `upperBoundMicroUsd` on the key's and the team's budgets together.
- * Throws 429 `rate_limit_exceeded` / `budget_exceeded`, or 503 when a store is unavailable
- * (fail closed: never an uncounted request).
+ * The budget and rate stage (DESIGN §4), before the upstream call: in one write to the spend
+ * store, counts the request against `rpm`/`tpm` and reserves `upperBoundMicroUsd` on the key's
+ * and the team's budgets (the team's budget read from the cached key store). Throws 429
+ * `rate_limit_exceeded` / `budget_exceeded`, or 503 when a store is unavailable (fail closed:
+ * never an uncounted request).
  */
 export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number): Promise<BudgetHold> {
-  const at = deps.clock.now();
-  const spendStore = (): SpendStore => {
-    if (!deps.spendStore) throw serviceUnavailable('This key has limits but the gateway has no spend store configured.');
-    return deps.spendStore;
-  };
-  if (principal.rpm !== undefined || principal.tpm !== undefined) {
-    const rate = await unavailableOnError(() => spendStore().admitRequest({ keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm, at }));
-    if (!rate.ok) throw rateLimitExceeded(principal.keyId, rate.limit, (rate.limit === 'rpm' ? principal.rpm : principal.tpm) as number, rate.retryAfterMs);
-  }
-
   const scopes: ScopeLimit[] = [];
   if (principal.budget) scopes.push({ scope: keyScope(principal.keyId), limitMicroUsd: usdToMicro(principal.budget.usd), period: principal.budget.period });
   if (principal.team !== undefined) {
@@ -103,15 +94,18 @@ export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal,
     const teamBudget = (await unavailableOnError(() => deps.keyStore.findTeam(team)))?.budget;
     if (teamBudget) scopes.push({ scope: teamScope(team), limitMicroUsd: usdToMicro(teamBudget.usd), period: teamBudget.period });
   }
-  if (scopes.length === 0) return new BudgetHold(deps, principal, { requestId, amountMicroUsd: 0, counters: [] });
+  const limited = principal.rpm !== undefined || principal.tpm !== undefined;
+  if (!limited && scopes.length === 0) return new BudgetHold(deps, principal, { requestId, amountMicroUsd: 0, counters: [] });
+  const spendStore = deps.spendStore;
+  if (!spendStore) throw serviceUnavailable('This key has limits but the gateway has no spend store configured.');
 
-  const outcome = await unavailableOnError(() => spendStore().reserve({ requestId, scopes, amountMicroUsd: upperBoundMicroUsd, at }));
-  if (!outcome.ok) {
-    const { blocked } = outcome;
-    const owner = blocked.scope === keyScope(principal.keyId) ? `key ${principal.keyId}` : `team ${principal.team}`;
-    throw budgetExceeded(owner, blocked.periodKey, outcome.remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
-  }
-  return new BudgetHold(deps, principal, outcome.reservation);
+  const rate = limited ? { keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm } : undefined;
+  const outcome = await unavailableOnError(() => spendStore.admit({ requestId, ...(rate ? { rate } : {}), scopes, amountMicroUsd: upperBoundMicroUsd, at: deps.clock.now() }));
+  if (outcome.ok) return new BudgetHold(deps, principal, outcome.reservation);
+  if (outcome.limit !== 'budget') throw rateLimitExceeded(principal.keyId, outcome.limit, (outcome.limit === 'rpm' ? principal.rpm : principal.tpm) as number, outcome.retryAfterMs);
+  const { blocked } = outcome;
+  const owner = blocked.scope === keyScope(principal.keyId) ? `key ${principal.keyId}` : `team ${principal.team}`;
+  throw budgetExceeded(owner, blocked.periodKey, outcome.remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
 }
 
 async function unavailableOnError<T>(operation: () => Promise<T>): Promise<T> {

@@ -7,21 +7,19 @@ import type { BudgetPeriod } from './key-store';
  * per period key (`2026-11-24` for a day budget, `2026-11` for a month, `total`), so a new period
  * starts a new counter and nothing is ever reset.
  *
- * The gateway calls only {@link SpendStore.admitRequest}, {@link SpendStore.reserve} and
- * {@link SpendStore.settle}. Every method throws when the store is unreachable: the gateway then
- * fails closed with 503 and never serves an uncounted request.
+ * The gateway calls only {@link SpendStore.admit} (before the upstream call) and
+ * {@link SpendStore.settle} (after it): one write each (DESIGN §8). Every method throws when the
+ * store is unreachable: the gateway then fails closed with 503 and never serves an uncounted
+ * request.
  */
 export interface SpendStore {
   /**
-   * Counts one request in the key's current UTC minute, unless that would exceed `rpm` or the
-   * tokens already settled in the minute have reached `tpm`. Exact under concurrency.
+   * Admits a request in one atomic write, or changes nothing: counts it in the key's current UTC
+   * minute (`rate`: refused when that would exceed `rpm`, or when the tokens already settled in the
+   * minute have reached `tpm`) and reserves `amountMicroUsd` on every scope (refused unless, for
+   * each, spent + reserved + amount stays within its limit). Exact under concurrency.
    */
-  admitRequest(request: RateRequest): Promise<RateOutcome>;
-  /**
-   * Reserves `amountMicroUsd` on every scope at once, or on none: the reservation succeeds only
-   * if, for each scope, spent + reserved + amount stays within its limit.
-   */
-  reserve(request: ReserveRequest): Promise<ReserveOutcome>;
+  admit(request: AdmissionRequest): Promise<AdmissionOutcome>;
   /**
    * Settles a reservation: charges `costMicroUsd` to every scope and releases the rest of the
    * reservation. When `tokens` is given, adds them to the key's minute window for `tpm`.
@@ -40,13 +38,16 @@ export interface ScopeLimit {
   period: BudgetPeriod;
 }
 
-/** Input of {@link SpendStore.reserve}. */
-export interface ReserveRequest {
-  /** Unique per request; makes a retried reservation idempotent where the store supports it. */
+/** Input of {@link SpendStore.admit}. */
+export interface AdmissionRequest {
+  /** Unique per request; makes a retried admission idempotent where the store supports it. */
   requestId: string;
+  /** The key's request-rate limits; absent when it has none (the request is not counted). */
+  rate?: RateLimits;
+  /** The budgets to reserve on; may be empty. */
   scopes: ScopeLimit[];
   amountMicroUsd: number;
-  /** Epoch milliseconds; selects the period counters. */
+  /** Epoch milliseconds; selects the minute window and the period counters. */
   at: number;
 }
 
@@ -60,11 +61,13 @@ export interface Reservation {
   counters: { scope: string; periodKey: string }[];
 }
 
-/** Result of {@link SpendStore.reserve}. */
-export type ReserveOutcome =
+/** Result of {@link SpendStore.admit}: the reservation held, or the limit that refused the request. */
+export type AdmissionOutcome =
   | { ok: true; reservation: Reservation }
+  | { ok: false; limit: 'rpm' | 'tpm'; retryAfterMs: number }
   | {
       ok: false;
+      limit: 'budget';
       /** The scope whose budget could not take the reservation. */
       blocked: ScopeLimit & { periodKey: string };
       /** limit − spent − reserved of that scope, never negative. */
@@ -81,16 +84,12 @@ export interface Settlement {
   at: number;
 }
 
-/** Input of {@link SpendStore.admitRequest}. */
-export interface RateRequest {
+/** A key's request-rate limits, for {@link AdmissionRequest.rate}. */
+export interface RateLimits {
   keyId: string;
-  rpm?: number;
-  tpm?: number;
-  at: number;
+  rpm?: number | undefined;
+  tpm?: number | undefined;
 }
-
-/** Result of {@link SpendStore.admitRequest}. */
-export type RateOutcome = { ok: true } | { ok: false; limit: 'rpm' | 'tpm'; retryAfterMs: number };
 
 /** Spend of one scope in one period. */
 export interface SpendSnapshot {

@@ -14,7 +14,7 @@ import { SqliteResponseStore } from '../../../functions/adapters/local/sqlite/re
 import { SqliteSpendStore } from '../../../functions/adapters/local/sqlite/spend-store';
 import type { KeyAdminStore, KeyRecord } from '../../../functions/core/ports/key-store';
 import type { ResponseStore, StoredResponse } from '../../../functions/core/ports/response-store';
-import { keyScope, teamScope, type ScopeLimit, type SpendStore } from '../../../functions/core/ports/spend-store';
+import { keyScope, teamScope, type AdmissionOutcome, type RateLimits, type ScopeLimit, type SpendStore } from '../../../functions/core/ports/spend-store';
 import { dynamoDbLocal, type DynamoDbLocal } from '../../helpers/dynamodb-local';
 
 /** Builds fresh, empty stores of one adapter family for each test. */
@@ -71,6 +71,10 @@ const factories: [string, StoreFactory][] = [
 ];
 
 const NOV_24 = Date.UTC(2026, 10, 24, 10, 30, 15);
+
+let requests = 0;
+/** Admits one request against rate limits only (no budget), as the gateway does for a key with `rpm`/`tpm` and no budget. */
+const countRequest = (store: SpendStore, rate: RateLimits, at: number): Promise<AdmissionOutcome> => store.admit({ requestId: `rate-${(requests += 1)}`, rate, scopes: [], amountMicroUsd: 0, at });
 const NOV_25 = Date.UTC(2026, 10, 25, 0, 0, 5);
 
 function keyRecord(n: number, overrides: Partial<KeyRecord> = {}): KeyRecord {
@@ -142,7 +146,7 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('reserves on key and team, settles the actual cost and releases the rest', async () => {
     const store = await factory.spend();
-    const outcome = await store.reserve({ requestId: 'r1', scopes: [keyLimit(1), teamLimit(10)], amountMicroUsd: 300_000, at: NOV_24 });
+    const outcome = await store.admit({ requestId: 'r1', scopes: [keyLimit(1), teamLimit(10)], amountMicroUsd: 300_000, at: NOV_24 });
     if (!outcome.ok) throw new Error('reservation refused');
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 300_000 });
 
@@ -154,25 +158,25 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('refuses all scopes when one cannot take the amount, naming it and its remaining budget', async () => {
     const store = await factory.spend();
-    const first = await store.reserve({ requestId: 'r1', scopes: [teamLimit(1)], amountMicroUsd: 700_000, at: NOV_24 });
+    const first = await store.admit({ requestId: 'r1', scopes: [teamLimit(1)], amountMicroUsd: 700_000, at: NOV_24 });
     expect(first.ok).toBe(true);
 
-    const second = await store.reserve({ requestId: 'r2', scopes: [keyLimit(5), teamLimit(1)], amountMicroUsd: 400_000, at: NOV_24 });
+    const second = await store.admit({ requestId: 'r2', scopes: [keyLimit(5), teamLimit(1)], amountMicroUsd: 400_000, at: NOV_24 });
 
-    expect(second).toEqual({ ok: false, blocked: { ...teamLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 300_000 });
+    expect(second).toEqual({ ok: false, limit: 'budget', blocked: { ...teamLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 300_000 });
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 0 });
   });
 
   it('refuses an amount larger than the whole budget of an unused scope', async () => {
     const store = await factory.spend();
-    const outcome = await store.reserve({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 1_000_001, at: NOV_24 });
-    expect(outcome).toEqual({ ok: false, blocked: { ...keyLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 1_000_000 });
+    const outcome = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 1_000_001, at: NOV_24 });
+    expect(outcome).toEqual({ ok: false, limit: 'budget', blocked: { ...keyLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 1_000_000 });
   });
 
   it('grants exactly as many concurrent reservations as the budget holds', async () => {
     const store = await factory.spend();
     const attempts = Array.from({ length: 60 }, (_, i) =>
-      store.reserve({ requestId: `c${i}`, scopes: [keyLimit(2), teamLimit(1)], amountMicroUsd: 50_000, at: NOV_24 }),
+      store.admit({ requestId: `c${i}`, scopes: [keyLimit(2), teamLimit(1)], amountMicroUsd: 50_000, at: NOV_24 }),
     );
     const outcomes = await Promise.all(attempts);
 
@@ -183,12 +187,12 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('starts a new counter in a new period instead of resetting the old one', async () => {
     const store = await factory.spend();
-    const day1 = await store.reserve({ requestId: 'd1', scopes: [keyLimit(1, 'day')], amountMicroUsd: 1_000_000, at: NOV_24 });
+    const day1 = await store.admit({ requestId: 'd1', scopes: [keyLimit(1, 'day')], amountMicroUsd: 1_000_000, at: NOV_24 });
     if (!day1.ok) throw new Error('reservation refused');
     await store.settle(day1.reservation, { costMicroUsd: 900_000, at: NOV_25 });
 
-    expect((await store.reserve({ requestId: 'd1b', scopes: [keyLimit(1, 'day')], amountMicroUsd: 200_000, at: NOV_24 })).ok).toBe(false);
-    expect((await store.reserve({ requestId: 'd2', scopes: [keyLimit(1, 'day')], amountMicroUsd: 200_000, at: NOV_25 })).ok).toBe(true);
+    expect((await store.admit({ requestId: 'd1b', scopes: [keyLimit(1, 'day')], amountMicroUsd: 200_000, at: NOV_24 })).ok).toBe(false);
+    expect((await store.admit({ requestId: 'd2', scopes: [keyLimit(1, 'day')], amountMicroUsd: 200_000, at: NOV_25 })).ok).toBe(true);
     expect(await store.getSpend(keyScope('k1'), 'day', NOV_24)).toEqual({ periodKey: '2026-11-24', spentMicroUsd: 900_000, reservedMicroUsd: 0 });
     expect(await store.getSpend(keyScope('k1'), 'day', NOV_25)).toEqual({ periodKey: '2026-11-25', spentMicroUsd: 0, reservedMicroUsd: 200_000 });
     expect((await store.getSpend(keyScope('k1'), 'total', NOV_25)).periodKey).toBe('total');
@@ -196,26 +200,39 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('admits exactly rpm concurrent requests per UTC minute', async () => {
     const store = await factory.spend();
-    const outcomes = await Promise.all(Array.from({ length: 25 }, () => store.admitRequest({ keyId: 'k1', rpm: 10, at: NOV_24 })));
+    const outcomes = await Promise.all(Array.from({ length: 25 }, () => countRequest(store, { keyId: 'k1', rpm: 10 }, NOV_24)));
 
     expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(10);
     expect(outcomes.find((outcome) => !outcome.ok)).toEqual({ ok: false, limit: 'rpm', retryAfterMs: 45_000 });
-    expect(await store.admitRequest({ keyId: 'k1', rpm: 10, at: NOV_24 + 45_000 })).toEqual({ ok: true });
+    expect(await countRequest(store, { keyId: 'k1', rpm: 10 }, NOV_24 + 45_000)).toMatchObject({ ok: true });
   });
 
   it('refuses requests once settled tokens of the minute reach tpm', async () => {
     const store = await factory.spend();
-    expect(await store.admitRequest({ keyId: 'k1', tpm: 100, at: NOV_24 })).toEqual({ ok: true });
+    expect(await countRequest(store, { keyId: 'k1', tpm: 100 }, NOV_24)).toMatchObject({ ok: true });
     await store.settle({ requestId: 't1', amountMicroUsd: 0, counters: [] }, { costMicroUsd: 0, tokens: { keyId: 'k1', count: 100 }, at: NOV_24 + 1_000 });
 
-    expect(await store.admitRequest({ keyId: 'k1', tpm: 100, at: NOV_24 + 2_000 })).toEqual({ ok: false, limit: 'tpm', retryAfterMs: 43_000 });
-    expect(await store.admitRequest({ keyId: 'k2', tpm: 100, at: NOV_24 + 2_000 })).toEqual({ ok: true });
-    expect(await store.admitRequest({ keyId: 'k1', tpm: 100, at: NOV_24 + 45_000 })).toEqual({ ok: true });
+    expect(await countRequest(store, { keyId: 'k1', tpm: 100 }, NOV_24 + 2_000)).toEqual({ ok: false, limit: 'tpm', retryAfterMs: 43_000 });
+    expect(await countRequest(store, { keyId: 'k2', tpm: 100 }, NOV_24 + 2_000)).toMatchObject({ ok: true });
+    expect(await countRequest(store, { keyId: 'k1', tpm: 100 }, NOV_24 + 45_000)).toMatchObject({ ok: true });
+  });
+
+  it('admits the rate window and the budgets together or not at all', async () => {
+    const store = await factory.spend();
+    const overBudget = await store.admit({ requestId: 'a1', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 2_000_000, at: NOV_24 });
+    expect(overBudget).toMatchObject({ ok: false, limit: 'budget' });
+    // The refused request was not counted: the key's one request of the minute is still free.
+    const admitted = await store.admit({ requestId: 'a2', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 100_000, at: NOV_24 });
+    expect(admitted).toMatchObject({ ok: true, reservation: { amountMicroUsd: 100_000 } });
+
+    const overRate = await store.admit({ requestId: 'a3', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 100_000, at: NOV_24 });
+    expect(overRate).toEqual({ ok: false, limit: 'rpm', retryAfterMs: 45_000 });
+    expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 100_000 });
   });
 
   it('throws when its storage is unusable', async () => {
     const store = await factory.brokenSpend();
-    await expect(store.reserve({ requestId: 'x', scopes: [keyLimit(1)], amountMicroUsd: 1, at: NOV_24 })).rejects.toThrow();
+    await expect(store.admit({ requestId: 'x', scopes: [keyLimit(1)], amountMicroUsd: 1, at: NOV_24 })).rejects.toThrow();
   });
 });
 
@@ -249,7 +266,7 @@ describe('embedded (SQLite) stores', () => {
     await new SqliteKeyStore(db).put(keyRecord(1));
     await new SqliteKeyStore(db).putTeam({ team: 'search', budget: { usd: 1, period: 'month' } });
     const spend = new SqliteSpendStore(db);
-    const outcome = await spend.reserve({ requestId: 'r1', scopes: [{ scope: keyScope('k1'), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 500, at: NOV_24 });
+    const outcome = await spend.admit({ requestId: 'r1', scopes: [{ scope: keyScope('k1'), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 500, at: NOV_24 });
     if (!outcome.ok) throw new Error('reservation refused');
     await spend.settle(outcome.reservation, { costMicroUsd: 400, at: NOV_24 });
     db.close();
@@ -264,8 +281,8 @@ describe('embedded (SQLite) stores', () => {
   it('applies a retried reservation and a repeated settlement of one request once', async () => {
     const store = new SqliteSpendStore(openLocalDatabase(freshDir()));
     const keyLimit = (usd: number): ScopeLimit => ({ scope: keyScope('k1'), limitMicroUsd: usd * 1e6, period: 'month' });
-    const first = await store.reserve({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24 });
-    const retried = await store.reserve({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24 });
+    const first = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24 });
+    const retried = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24 });
     if (!first.ok || !retried.ok) throw new Error('reservation refused');
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 300_000 });
 
@@ -300,7 +317,7 @@ describe('embedded (SQLite) stores', () => {
         await new SqliteKeyStore(db).put(${JSON.stringify(keyRecord(7))});
         const spend = new SqliteSpendStore(db);
         for (let i = 0; i < 100; i++) {
-          const outcome = await spend.reserve({ requestId: 'k' + i, scopes: [{ scope: 'key#k1', limitMicroUsd: 1e9, period: 'month' }], amountMicroUsd: 50, at: ${NOV_24} });
+          const outcome = await spend.admit({ requestId: 'k' + i, scopes: [{ scope: 'key#k1', limitMicroUsd: 1e9, period: 'month' }], amountMicroUsd: 50, at: ${NOV_24} });
           await spend.settle(outcome.reservation, { costMicroUsd: 10, at: ${NOV_24} });
         }
         process.stdout.write('settled\\n');
@@ -330,7 +347,7 @@ describe('embedded (SQLite) stores', () => {
     expect(await new SqliteKeyStore(db).list()).toEqual([keyRecord(1), keyRecord(2, { revoked: true })]);
     expect(await new SqliteKeyStore(db).findTeam('search')).toEqual({ team: 'search', budget: { usd: 5, period: 'day' } });
     expect(await new SqliteSpendStore(db).getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 700, reservedMicroUsd: 0 });
-    expect(await new SqliteSpendStore(db).admitRequest({ keyId: 'k1', rpm: 3, at: NOV_24 })).toMatchObject({ ok: false, limit: 'rpm' });
+    expect(await countRequest(new SqliteSpendStore(db), { keyId: 'k1', rpm: 3 }, NOV_24)).toMatchObject({ ok: false, limit: 'rpm' });
     expect(await new SqliteResponseStore(db).get('key_1', 'resp_old')).toEqual(response);
     expect([existsSync(join(dir, 'keys.json')), existsSync(join(dir, 'keys.json.imported')), existsSync(join(dir, 'responses.imported'))]).toEqual([false, true, true]);
     // A second start imports nothing again.

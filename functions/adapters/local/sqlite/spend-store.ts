@@ -4,11 +4,9 @@ import {
   minuteKey,
   msToNextMinute,
   periodKey,
-  type RateOutcome,
-  type RateRequest,
+  type AdmissionOutcome,
+  type AdmissionRequest,
   type Reservation,
-  type ReserveOutcome,
-  type ReserveRequest,
   type Settlement,
   type SpendSnapshot,
   type SpendStore,
@@ -19,8 +17,9 @@ import { inTransaction } from './database';
  * Spend counters, held reservations and request windows in the embedded database. Counters hold
  * `committed` (spent + reserved) and `spent`, as in the DynamoDB adapter. Every check-and-update
  * is one write transaction, so it is exact under any concurrency, in this process and across
- * processes. A reservation is recorded until it is settled: a retried reservation of the same
- * request returns the one already held, and a second settlement of it changes nothing.
+ * processes: an admission (rate window and every budget) is one, a settlement another. A
+ * reservation is recorded until it is settled: a retried admission of the same request returns
+ * the reservation already held, and a second settlement of it changes nothing.
  */
 export class SqliteSpendStore implements SpendStore {
   private readonly counter: StatementSync;
@@ -49,27 +48,24 @@ export class SqliteSpendStore implements SpendStore {
     );
   }
 
-  async admitRequest(request: RateRequest): Promise<RateOutcome> {
-    return inTransaction(this.db, () => {
-      const window = this.currentWindow(request.keyId, request.at);
-      const limit = request.rpm !== undefined && window.requests >= request.rpm ? 'rpm' : request.tpm !== undefined && window.tokens >= request.tpm ? 'tpm' : undefined;
-      if (limit) return { ok: false, limit, retryAfterMs: msToNextMinute(request.at) };
-      if (!window.superseded) this.putWindow.run(request.keyId, window.minute, window.requests + 1, window.tokens);
-      return { ok: true };
-    });
-  }
-
-  async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
-    return inTransaction(this.db, (): ReserveOutcome => {
+  async admit(request: AdmissionRequest): Promise<AdmissionOutcome> {
+    return inTransaction(this.db, (): AdmissionOutcome => {
       const again = this.held.get(request.requestId) as { amount: number; counters: string } | undefined;
       if (again) return { ok: true, reservation: { requestId: request.requestId, amountMicroUsd: again.amount, counters: JSON.parse(again.counters) as Reservation['counters'] } };
+      const { rate } = request;
+      const window = rate ? this.currentWindow(rate.keyId, request.at) : undefined;
+      if (rate && window) {
+        const limit = rate.rpm !== undefined && window.requests >= rate.rpm ? 'rpm' : rate.tpm !== undefined && window.tokens >= rate.tpm ? 'tpm' : undefined;
+        if (limit) return { ok: false, limit, retryAfterMs: msToNextMinute(request.at) };
+      }
       const counters = request.scopes.map((limit) => ({ ...limit, periodKey: periodKey(limit.period, request.at) }));
       for (const counter of counters) {
         const committed = (this.counter.get(counter.scope, counter.periodKey) as { committed: number } | undefined)?.committed ?? 0;
         if (committed + request.amountMicroUsd > counter.limitMicroUsd) {
-          return { ok: false, blocked: counter, remainingMicroUsd: Math.max(0, counter.limitMicroUsd - committed) };
+          return { ok: false, limit: 'budget', blocked: counter, remainingMicroUsd: Math.max(0, counter.limitMicroUsd - committed) };
         }
       }
+      if (rate && window && !window.superseded) this.putWindow.run(rate.keyId, window.minute, window.requests + 1, window.tokens);
       for (const counter of counters) this.addCommitted.run(counter.scope, counter.periodKey, request.amountMicroUsd);
       const reservation: Reservation = { requestId: request.requestId, amountMicroUsd: request.amountMicroUsd, counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })) };
       if (counters.length > 0) this.hold.run(request.requestId, request.amountMicroUsd, JSON.stringify(reservation.counters), request.at);
