@@ -27,6 +27,11 @@ export class TestClock implements Clock {
     return this.nowMs;
   }
 
+  /** The test clock's time: durations move only with `advance` and `sleep`, like `now()`. */
+  monotonicMs(): number {
+    return this.nowMs;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(ms);
     if (signal?.aborted) return Promise.reject(signal.reason);

@@ -31,6 +31,7 @@ export function makeUsageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent 
     price_version: '2026-03-01',
     latency_ms: 420,
     ttft_ms: null,
+    overhead_ms: 0.42,
     ...overrides,
   };
 }

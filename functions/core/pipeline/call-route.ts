@@ -64,7 +64,7 @@ export async function callRoute(runtime: GatewayRuntime, request: Request, recor
     (target, signal, firstByte) => startTarget(runtime, call.requestFor(target), target, signal, firstByte, record, request.headers),
     routeOptions(runtime, record, requestSignal),
   );
-  return { started, headers: routingHeaders(record, started), price: priceFor(started.target.model, started.target.price) };
+  return { started, headers: routingHeaders(record, started, runtime.deps.clock), price: priceFor(started.target.model, started.target.price) };
 }
 
 /**

@@ -47,7 +47,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
     },
     routeOptions(runtime, record, requestSignal),
   );
-  const headers = routingHeaders(record, started);
+  const headers = routingHeaders(record, started, deps.clock);
   const response = encodeVectors(started.value, body.encoding_format ?? 'float');
   const promptTokens = response.usage?.prompt_tokens ?? 0;
   accountUsage(record, { usage: { inputTokens: promptTokens, outputTokens: 0 }, promptBytes: 0, completionChars: 0 }, priceFor(started.target.model, started.target.price));

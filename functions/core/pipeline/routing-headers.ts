@@ -1,16 +1,26 @@
 import type { GatewayError } from '../errors';
 import { RouteFailedError, type AttemptRecord, type StartedCall } from '../routing/execute-route';
+import type { Clock } from '../ports/clock';
 import type { RequestRecord } from '../usage/request-record';
 
-/** Records attempts/fallbacks of a started call and returns the routing response headers. */
-export function routingHeaders(record: RequestRecord, started: StartedCall<unknown>): Record<string, string> {
+/** The header that tells the client the gateway's own overhead on its request (see `UsageEvent.overhead_ms`). */
+const OVERHEAD_HEADER = 'x-switchyard-overhead-ms';
+
+/**
+ * Records attempts, fallbacks and the gateway's overhead of a started call (time since the
+ * request arrived, less the time spent waiting on upstreams) and returns the routing response
+ * headers.
+ */
+export function routingHeaders(record: RequestRecord, started: StartedCall<unknown>, clock: Clock): Record<string, string> {
   record.provider = started.target.providerName;
   record.providerModel = started.target.model;
   recordAttempts(record, started.attempts);
+  record.overheadMs = Math.max(0, Math.round((clock.monotonicMs() - record.startedMonotonicMs - started.waitedMs) * 100) / 100);
   return {
     'x-switchyard-provider': started.target.providerName,
     'x-switchyard-model': started.target.model,
     'x-switchyard-attempts': String(started.attempts.length),
+    [OVERHEAD_HEADER]: record.overheadMs.toFixed(2),
   };
 }
 

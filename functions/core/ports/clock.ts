@@ -2,6 +2,11 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
+  /**
+   * Milliseconds from an arbitrary origin, with sub-millisecond resolution and never going back:
+   * for measuring short durations (the gateway's own overhead on a request).
+   */
+  monotonicMs(): number;
   /** Resolves after `ms` milliseconds, or rejects when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
@@ -15,6 +20,7 @@ export interface Clock {
 /** The wall clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonicMs: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {

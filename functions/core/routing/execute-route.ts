@@ -28,6 +28,11 @@ export interface StartedCall<T> {
   target: RouteTarget;
   controller: AbortController;
   attempts: AttemptRecord[];
+  /**
+   * Milliseconds spent in attempts (calling upstreams and waiting for their answers) and in the
+   * pauses between them: what is not the gateway's own overhead.
+   */
+  waitedMs: number;
 }
 
 /**
@@ -95,6 +100,7 @@ export async function executeRoute<T>(plan: RouteTarget[], start: StartAttempt<T
   const coolingDown: RouteTarget[] = [];
   let lastError: GatewayError | undefined;
   let contextFloor: number | undefined;
+  let waitedMs = 0;
   for (const target of plan) {
     if (contextFloor !== undefined && target.contextWindow !== undefined && target.contextWindow <= contextFloor) continue;
     for (let attempt = 1; ; attempt++) {
@@ -106,11 +112,14 @@ export async function executeRoute<T>(plan: RouteTarget[], start: StartAttempt<T
       const record: AttemptRecord = { targetId: target.id, provider: target.providerName, model: target.model, attempt, errorType: null, status: null, providerFailed: false };
       attempts.push(record);
       let error: GatewayError;
+      const attemptStarted = clock.monotonicMs();
       try {
         const { value, controller } = await runAttempt(target, start, options);
+        waitedMs += clock.monotonicMs() - attemptStarted;
         breaker?.record(target.id, 'success', clock.now());
-        return { value, target, controller, attempts };
+        return { value, target, controller, attempts, waitedMs };
       } catch (thrown) {
+        waitedMs += clock.monotonicMs() - attemptStarted;
         if (options.signal.aborted) {
           breaker?.record(target.id, 'neutral', clock.now());
           const reason = toGatewayError(options.signal.reason);
@@ -137,7 +146,9 @@ export async function executeRoute<T>(plan: RouteTarget[], start: StartAttempt<T
       logFailedAttempt(options, target, record, error, step);
       if (step.action === 'fail') throw new RouteFailedError(error, attempts);
       if (step.action === 'fallback') break;
+      const pauseStarted = clock.monotonicMs();
       await clock.sleep(step.delayMs, options.signal).catch(() => undefined);
+      waitedMs += clock.monotonicMs() - pauseStarted;
     }
   }
   throw new RouteFailedError(lastError ?? (coolingDown.length > 0 ? coolingDownError(coolingDown, breaker, clock.now()) : noTargets()), attempts);

@@ -13,6 +13,7 @@ export const MetricName = {
   Errors: 'Errors',
   Latency: 'Latency',
   TimeToFirstToken: 'TimeToFirstToken',
+  GatewayOverhead: 'GatewayOverhead',
   InputTokens: 'InputTokens',
   OutputTokens: 'OutputTokens',
   CostUSD: 'CostUSD',
@@ -87,6 +88,7 @@ export function requestMetrics(event: UsageEvent): RequestMetrics {
     count(MetricName.RateLimitRejections, event.error_type === RATE_LIMIT_EXCEEDED ? 1 : 0),
   ];
   if (event.ttft_ms !== null) data.push({ name: MetricName.TimeToFirstToken, unit: 'Milliseconds', value: event.ttft_ms });
+  if (event.overhead_ms !== null) data.push({ name: MetricName.GatewayOverhead, unit: 'Milliseconds', value: event.overhead_ms });
 
   const dimensionSets: Record<string, string>[] = [{}];
   if (event.provider && event.provider_model) {

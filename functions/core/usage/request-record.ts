@@ -46,6 +46,8 @@ export class RequestRecord {
   tokens: TokenCounts = NO_TOKENS;
   costMicroUsd = 0;
   ttftMs: number | null = null;
+  /** See `UsageEvent.overhead_ms`. */
+  overheadMs: number | null = null;
   /** The budget reservation held for this request, settled once it has finished. */
   budgetHold: BudgetHold | undefined;
 
@@ -53,6 +55,8 @@ export class RequestRecord {
     readonly requestId: string,
     readonly startedAtMs: number,
     readonly endpoint: string,
+    /** The clock's monotonic reading when the request arrived (see `Clock.monotonicMs`). */
+    readonly startedMonotonicMs: number,
   ) {}
 
   /** The usage event of this request. */
@@ -86,6 +90,7 @@ export class RequestRecord {
       price_version: PRICE_VERSION,
       latency_ms: Math.max(0, nowMs - this.startedAtMs),
       ttft_ms: this.ttftMs,
+      overhead_ms: this.overheadMs,
     };
   }
 }

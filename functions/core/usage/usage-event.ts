@@ -36,4 +36,10 @@ export interface UsageEvent {
   price_version: string;
   latency_ms: number;
   ttft_ms: number | null;
+  /**
+   * Time the gateway itself added before its first byte: from the request's arrival to the
+   * upstream's answer (or first streamed event), less the time spent waiting for upstreams and
+   * between retries; milliseconds with two decimals; null when no upstream answered.
+   */
+  overhead_ms: number | null;
 }

@@ -39,6 +39,7 @@ const USAGE_COLUMN_TYPES = {
   price_version: 'string',
   latency_ms: 'bigint',
   ttft_ms: 'bigint',
+  overhead_ms: 'double',
 } as const satisfies Record<keyof UsageEvent, UsageColumnType>;
 
 /** A usage table column. */

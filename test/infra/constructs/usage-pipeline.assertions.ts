@@ -62,8 +62,8 @@ describe('UsagePipeline', () => {
     const input = Object.values(tables)[0]?.Properties.TableInput;
     const columns = Object.fromEntries((input.StorageDescriptor.Columns as { Name: string; Type: string }[]).map((c) => [c.Name, c.Type]));
 
-    expect(Object.keys(columns)).toHaveLength(28);
-    expect(columns).toMatchObject({ request_id: 'string', tags: 'map<string,string>', stream: 'boolean', cost_usd: 'double', cost_micro_usd: 'bigint', ttft_ms: 'bigint' });
+    expect(Object.keys(columns)).toHaveLength(29);
+    expect(columns).toMatchObject({ request_id: 'string', tags: 'map<string,string>', stream: 'boolean', cost_usd: 'double', cost_micro_usd: 'bigint', ttft_ms: 'bigint', overhead_ms: 'double' });
     expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
     expect(input.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
     expect(input.Parameters).toMatchObject({

@@ -39,6 +39,7 @@ describe('the gateway driven by the official OpenAI SDK', () => {
     expect(response.headers.get('x-switchyard-provider')).toBe('demo');
     expect(response.headers.get('x-switchyard-model')).toBe('mock-1');
     expect(response.headers.get('x-switchyard-attempts')).toBe('1');
+    expect(response.headers.get('x-switchyard-overhead-ms')).toMatch(/^\d+\.\d{2}$/);
     expect(response.headers.get('x-switchyard-cost-usd')).toMatch(/^\d+\.\d{6}$/);
     expect(response.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
   });

@@ -50,6 +50,22 @@ describe('retries on the same target', () => {
 
   const ask = (client: OpenAI) => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
 
+  it('reports the gateway’s own overhead without the upstreams’ time or the backoff (x-switchyard-overhead-ms, overhead_ms)', async () => {
+    const client = await start({ attempts: 2, backoffMs: 100 });
+    // Each upstream answer takes 700 ms on the test clock; the retry waits 75 ms.
+    const slow = (answer: ReturnType<typeof ok>) => (request: Parameters<ReturnType<typeof ok>>[0], res: Parameters<ReturnType<typeof ok>>[1]) => {
+      clock.advance(700);
+      return answer(request, res);
+    };
+    up.script('a', slow(fail(500)), slow(ok('after a slow retry')));
+
+    const { response } = await ask(client);
+
+    expect(clock.sleeps).toEqual([75]);
+    expect(response.headers.get('x-switchyard-overhead-ms')).toBe('0.00');
+    expect((await harness?.usageEvents())?.at(-1)).toMatchObject({ ttft_ms: 1475, overhead_ms: 0 });
+  });
+
   it('retries 500 and 502 with exponential backoff and jitter, then serves from the same target', async () => {
     const client = await start({ attempts: 3, backoffMs: 100 });
     up.script('a', fail(500), fail(502), ok('third time lucky'));

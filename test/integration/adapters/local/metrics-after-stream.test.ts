@@ -57,6 +57,7 @@ describe('local metrics after a streamed request', () => {
       Requests: 'Count',
       Latency: 'Milliseconds',
       TimeToFirstToken: 'Milliseconds',
+      GatewayOverhead: 'Milliseconds',
       OutputTokens: 'Count',
       CostUSD: 'None',
     });
@@ -71,9 +72,11 @@ describe('local metrics after a streamed request', () => {
       InputTokens: event?.input_tokens,
       Latency: event?.latency_ms,
       TimeToFirstToken: event?.ttft_ms,
+      GatewayOverhead: event?.overhead_ms,
       CostUSD: event?.cost_usd,
     });
     expect(event?.ttft_ms).toEqual(expect.any(Number));
+    expect(event?.overhead_ms).toEqual(expect.any(Number));
   });
 
   it('counts the failed attempts of a primary that its fallback saved, under the primary', async () => {

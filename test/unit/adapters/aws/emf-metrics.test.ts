@@ -54,6 +54,7 @@ describe('EmfMetrics', () => {
     cost_usd: 0.003891,
     latency_ms: 1530,
     ttft_ms: 412,
+    overhead_ms: 0.37,
   });
 
   it('publishes nothing until flush', async () => {
@@ -80,6 +81,7 @@ describe('EmfMetrics', () => {
       Errors: 'Count',
       Latency: 'Milliseconds',
       TimeToFirstToken: 'Milliseconds',
+      GatewayOverhead: 'Milliseconds',
       InputTokens: 'Count',
       OutputTokens: 'Count',
       CostUSD: 'None',
@@ -98,6 +100,7 @@ describe('EmfMetrics', () => {
       Errors: 0,
       Latency: 1530,
       TimeToFirstToken: 412,
+      GatewayOverhead: 0.37,
       InputTokens: 812,
       OutputTokens: 97,
       CostUSD: 0.003891,
