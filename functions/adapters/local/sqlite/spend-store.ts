@@ -11,13 +11,14 @@ import {
   type SpendSnapshot,
   type SpendStore,
 } from '../../../core/ports/spend-store';
-import { inTransaction } from './database';
+import { GroupCommitter } from './database';
 
 /**
  * Spend counters, held reservations and request windows in the embedded database. Counters hold
  * `committed` (spent + reserved) and `spent`, as in the DynamoDB adapter. Every check-and-update
- * is one write transaction, so it is exact under any concurrency, in this process and across
- * processes: an admission (rate window and every budget) is one, a settlement another. A
+ * runs whole inside a write transaction, so it is exact under any concurrency, in this process and
+ * across processes; the admissions and settlements of one turn of the event loop share one
+ * transaction (group commit), and each resolves only once it is committed. A
  * reservation is recorded until it is settled: a retried admission of the same request returns
  * the reservation already held, and a second settlement of it changes nothing.
  */
@@ -31,7 +32,10 @@ export class SqliteSpendStore implements SpendStore {
   private readonly window: StatementSync;
   private readonly putWindow: StatementSync;
 
-  constructor(private readonly db: DatabaseSync) {
+  private readonly commits: GroupCommitter;
+
+  constructor(db: DatabaseSync) {
+    this.commits = new GroupCommitter(db);
     this.counter = db.prepare('SELECT committed, spent FROM spend_counters WHERE scope = ? AND period_key = ?');
     this.addCommitted = db.prepare(
       'INSERT INTO spend_counters (scope, period_key, committed, spent) VALUES (?1, ?2, ?3, 0) ON CONFLICT (scope, period_key) DO UPDATE SET committed = committed + ?3',
@@ -49,7 +53,7 @@ export class SqliteSpendStore implements SpendStore {
   }
 
   async admit(request: AdmissionRequest): Promise<AdmissionOutcome> {
-    return inTransaction(this.db, (): AdmissionOutcome => {
+    return this.commits.submit((): AdmissionOutcome => {
       const again = this.held.get(request.requestId) as { amount: number; counters: string } | undefined;
       if (again) return { ok: true, reservation: { requestId: request.requestId, amountMicroUsd: again.amount, counters: JSON.parse(again.counters) as Reservation['counters'] } };
       const { rate } = request;
@@ -74,7 +78,7 @@ export class SqliteSpendStore implements SpendStore {
   }
 
   async settle(reservation: Reservation, settlement: Settlement): Promise<void> {
-    inTransaction(this.db, () => {
+    await this.commits.submit(() => {
       // Only a reservation still held is charged: settling twice charges once.
       if (reservation.counters.length > 0 && this.release.run(reservation.requestId).changes === 1) {
         for (const { scope, periodKey: period } of reservation.counters) {
