@@ -73,7 +73,7 @@ export function openLocalDatabase(dataDir: string): DatabaseSync {
  * Runs `work` in one write transaction (`BEGIN IMMEDIATE`, so a concurrent writer waits for the
  * busy timeout instead of failing mid-way) and commits, or rolls back when it throws.
  */
-export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+function inTransaction<T>(db: DatabaseSync, work: () => T): T {
   const statements = transactionStatements(db);
   statements.begin.run();
   try {
