@@ -2,7 +2,7 @@
  * Child processes of the benchmark: every one is registered so it is killed when the bench ends,
  * fails or is interrupted — a bench must never leave a server running on a shared machine.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 
@@ -23,7 +23,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function track(child: ChildProcess): ChildProcess {
+/** Registers a child process so that it is killed when the bench ends, fails or is interrupted. */
+export function track(child: ChildProcess): ChildProcess {
   live.add(child);
   child.on('exit', () => live.delete(child));
   return child;
@@ -34,6 +35,23 @@ function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> 
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Where the measured servers run: on a machine with two or more cores, the bench process (the
+ * load generator) and everything it forks (the fake upstream) move to core 1, and the gateway and
+ * the peer are started on core 0 alone (`taskset`), so each measured server has one core to itself
+ * and the same one. Returns the command prefix for the measured servers (empty when the machine
+ * cannot pin).
+ */
+export function cpuPinning(cores: number): string[] {
+  if (cores < 2) return [];
+  try {
+    execFileSync('taskset', ['-apc', '1', String(process.pid)], { stdio: 'ignore' });
+    return ['taskset', '-c', '0'];
+  } catch {
+    return [];
+  }
 }
 
 /** Forks `bench/fake-upstream.ts` and waits for its URL. */
@@ -57,11 +75,14 @@ export async function runCli(args: string[], timeoutMs = 60_000): Promise<string
 
 /**
  * Starts `switchyard serve` as its own process on 127.0.0.1 (port 0) and waits for its
- * "listening on" line. `nodeArgs` go to node itself (e.g. `--cpu-prof` for profiling).
+ * "listening on" line. `nodeArgs` go to node itself (e.g. `--cpu-prof` for profiling); `pin` is a
+ * command prefix such as `taskset -c 0` (see {@link cpuPinning}).
  */
-export async function startGatewayProcess(args: string[], nodeArgs: string[] = []): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+export async function startGatewayProcess(args: string[], nodeArgs: string[] = [], pin: string[] = []): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const argv = [...pin, process.execPath, ...nodeArgs, resolve(ROOT, 'bin/switchyard-cli.js'), 'serve', '--host', '127.0.0.1', '--port', '0', ...args];
+  const [command, ...rest] = argv as [string, ...string[]];
   const child = track(
-    spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'bin/switchyard-cli.js'), 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+    spawn(command, rest, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     }),

@@ -6,9 +6,9 @@ import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { StoreThroughput } from './store-throughput';
 
-/** One measured cell: a target (direct or gateway) × protocol × request kind × concurrency. */
+/** One measured cell: a target (direct call, Switchyard, or the peer gateway) × protocol × request kind × concurrency. */
 export interface CellResult {
-  target: 'direct' | 'gateway';
+  target: 'direct' | 'gateway' | 'peer';
   /**
    * `chat`: Chat Completions to an OpenAI target; `messages`: Anthropic Messages passed through to
    * an Anthropic target; `responses`: the Responses API passed through to a Responses target;
@@ -28,9 +28,9 @@ export interface CellResult {
   ttfbP99Ms: number;
   /** The fake upstream's own CPU per request: what a bare node:http server costs on this machine. */
   upstreamCpuPerRequestMs?: number;
-  /** Gateway only: process CPU (user + system) per request. */
+  /** Gateway and peer: the server process's CPU (user + system) per request. */
   cpuPerRequestMs?: number;
-  /** Gateway only: resident memory after the cell, and the process's peak so far. */
+  /** Gateway and peer: resident memory after the cell, and the process's peak so far. */
   rssMiB?: number;
   peakRssMiB?: number;
 }
@@ -58,9 +58,13 @@ export interface BenchResult {
   startedAt: string;
   machine: { nproc: number; cpuModel: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   settings: { streamIntervalMs: number; eventsPerStream: number; maxDurationMs: number; maxRequests: number };
+  /** The peer gateway measured in the same run (`--peers`), as named in the report. */
+  peer?: string;
+  /** Whether the gateway and the peer each ran alone on one pinned core (see `cpuPinning`). */
+  pinned: boolean;
   cells: CellResult[];
-  /** Gateway minus direct, per protocol, kind and concurrency. */
-  added: Array<{ protocol: CellResult['protocol']; kind: CellResult['kind']; concurrency: number; p50Ms: number; p99Ms: number; ttfbP50Ms: number }>;
+  /** Gateway (and peer) minus direct, per protocol, kind and concurrency. */
+  added: AddedLatency[];
   coldStart: ColdStartResult;
   /** Reserve + settle pairs a second on the embedded spend store, in the bench process (one thread). */
   storeThroughput: StoreThroughput;
@@ -77,25 +81,67 @@ export function machineInfo(): { nproc: number; cpuModel: string; node: string }
   return { nproc: cpus().length, cpuModel, node: process.version };
 }
 
-/** Added latency of the gateway over the direct call, matched by protocol, kind and concurrency. */
-export function addedLatency(cells: CellResult[]): BenchResult['added'] {
-  const added: BenchResult['added'] = [];
-  for (const gateway of cells.filter((cell) => cell.target === 'gateway')) {
-    const direct = cells.find((cell) => cell.target === 'direct' && cell.protocol === gateway.protocol && cell.kind === gateway.kind && cell.concurrency === gateway.concurrency);
+/** What a gateway (Switchyard or the peer) added over the direct call in one cell. */
+export interface AddedLatency {
+  target: 'gateway' | 'peer';
+  protocol: CellResult['protocol'];
+  kind: CellResult['kind'];
+  concurrency: number;
+  p50Ms: number;
+  p99Ms: number;
+  ttfbP50Ms: number;
+}
+
+/** Added latency of the gateway and the peer over the direct call, matched by protocol, kind and concurrency. */
+export function addedLatency(cells: CellResult[]): AddedLatency[] {
+  const added: AddedLatency[] = [];
+  for (const server of cells.filter((cell): cell is CellResult & { target: 'gateway' | 'peer' } => cell.target !== 'direct')) {
+    const direct = cells.find((cell) => cell.target === 'direct' && cell.protocol === server.protocol && cell.kind === server.kind && cell.concurrency === server.concurrency);
     if (!direct) continue;
     added.push({
-      protocol: gateway.protocol,
-      kind: gateway.kind,
-      concurrency: gateway.concurrency,
-      p50Ms: gateway.p50Ms - direct.p50Ms,
-      p99Ms: gateway.p99Ms - direct.p99Ms,
-      ttfbP50Ms: gateway.ttfbP50Ms - direct.ttfbP50Ms,
+      target: server.target,
+      protocol: server.protocol,
+      kind: server.kind,
+      concurrency: server.concurrency,
+      p50Ms: server.p50Ms - direct.p50Ms,
+      p99Ms: server.p99Ms - direct.p99Ms,
+      ttfbP50Ms: server.ttfbP50Ms - direct.ttfbP50Ms,
     });
   }
   return added;
 }
 
 const fixed = (value: number | undefined, digits = 2): string => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+
+/**
+ * Switchyard beside the peer and the direct call, cell by cell: time to first byte added over the
+ * direct call and server CPU per request, with the peer's figure as a multiple of Switchyard's.
+ * Empty when no peer ran.
+ */
+function sideBySide(result: BenchResult): string[] {
+  if (!result.peer) return [];
+  const find = (target: CellResult['target'], like: CellResult): CellResult | undefined =>
+    result.cells.find((cell) => cell.target === target && cell.protocol === like.protocol && cell.kind === like.kind && cell.concurrency === like.concurrency);
+  const ratio = (peer: number | undefined, ours: number | undefined): string => (peer === undefined || ours === undefined || ours <= 0 ? '–' : `${(peer / ours).toFixed(1)}×`);
+  const lines = [
+    '',
+    `**Side by side** (Switchyard, the peer, and the peer as a multiple of Switchyard; the direct call's own TTFB for scale):`,
+    '',
+    '| protocol | kind | conc. | direct TTFB p50 ms | added TTFB p50 ms: Switchyard | peer | peer ÷ Switchyard | CPU ms/req: Switchyard | peer | peer ÷ Switchyard |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const ours of result.cells.filter((cell) => cell.target === 'gateway')) {
+    const peer = find('peer', ours);
+    const direct = find('direct', ours);
+    if (!peer || !direct) continue;
+    const addedOurs = ours.ttfbP50Ms - direct.ttfbP50Ms;
+    const addedPeer = peer.ttfbP50Ms - direct.ttfbP50Ms;
+    lines.push(
+      `| ${ours.protocol} | ${ours.kind} | ${ours.concurrency} | ${fixed(direct.ttfbP50Ms)} | ${fixed(addedOurs)} | ${fixed(addedPeer)} | ${ratio(addedPeer, addedOurs)} | ${fixed(ours.cpuPerRequestMs, 3)} | ${fixed(peer.cpuPerRequestMs, 3)} | ${ratio(peer.cpuPerRequestMs, ours.cpuPerRequestMs)} |`,
+    );
+  }
+  return lines;
+}
 
 /** The markdown rendering of a result document. */
 export function toMarkdown(result: BenchResult): string {
@@ -108,7 +154,9 @@ export function toMarkdown(result: BenchResult): string {
     '',
     'Protocols: `chat` is Chat Completions to an OpenAI target; `messages` is the Anthropic Messages API passed through to an Anthropic target; `responses` is the Responses API passed through to a Responses target; `responses-translated` is the Responses API translated to a chat-only target (its direct row asks the same upstream in Chat Completions).',
     '',
-    '| target | protocol | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | gateway CPU ms/req | upstream CPU ms/req | gateway RSS MiB (peak) |',
+    `Targets: \`direct\` calls the fake upstream itself, \`gateway\` is \`switchyard serve\` (budgets, rate limits, usage events and metrics on)${result.peer ? `, \`peer\` is the ${result.peer}` : ''}.${result.pinned ? ' The gateway and the peer each ran alone on core 0; the load generator and the upstream on core 1.' : ''}`,
+    '',
+    '| target | protocol | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | server CPU ms/req | upstream CPU ms/req | server RSS MiB (peak) |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const cell of result.cells) {
@@ -117,8 +165,9 @@ export function toMarkdown(result: BenchResult): string {
       `| ${cell.target} | ${cell.protocol} | ${cell.kind} | ${cell.concurrency} | ${cell.requests} | ${cell.errors} | ${fixed(cell.requestsPerSecond, 0)} | ${fixed(cell.p50Ms)} | ${fixed(cell.p99Ms)} | ${fixed(cell.ttfbP50Ms)} | ${fixed(cell.ttfbP99Ms)} | ${fixed(cell.cpuPerRequestMs, 3)} | ${fixed(cell.upstreamCpuPerRequestMs, 3)} | ${memory} |`,
     );
   }
-  lines.push('', '**Added by the gateway** (gateway minus direct):', '', '| protocol | kind | conc. | p50 ms | p99 ms | TTFB p50 ms |', '|---|---|---:|---:|---:|---:|');
-  for (const row of result.added) lines.push(`| ${row.protocol} | ${row.kind} | ${row.concurrency} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ${fixed(row.ttfbP50Ms)} |`);
+  lines.push('', '**Added by the gateway** (minus direct):', '', '| target | protocol | kind | conc. | p50 ms | p99 ms | TTFB p50 ms |', '|---|---|---|---:|---:|---:|---:|');
+  for (const row of result.added) lines.push(`| ${row.target} | ${row.protocol} | ${row.kind} | ${row.concurrency} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ${fixed(row.ttfbP50Ms)} |`);
+  lines.push(...sideBySide(result));
   lines.push('', '**Lambda bundle cold start**:', '');
   const cold = result.coldStart;
   if (cold.measured) {
@@ -137,7 +186,7 @@ export function toMarkdown(result: BenchResult): string {
     lines.push(`Not measured: ${cold.reason}`);
   }
   const store = result.storeThroughput;
-  lines.push('', `**Embedded store**: ${store.pairs} reserve + settle pairs (a key and a team budget each) in ${fixed(store.durationMs, 0)} ms on one thread: ${fixed(store.pairsPerSecond, 0)} pairs/s.`);
+  lines.push('', `**Embedded store**: ${store.pairs} reserve + settle pairs (an \`rpm\` limit, a key and a team budget each) in ${fixed(store.durationMs, 0)} ms on one thread: ${fixed(store.pairsPerSecond, 0)} pairs/s.`);
   const failed = result.cells.filter((cell) => cell.firstError);
   if (failed.length > 0) {
     lines.push('', '**Errors**:', '');

@@ -11,17 +11,24 @@
  *
  * `--quick` runs every cell for a fraction of a second: it keeps the benchmark working in CI and
  * asserts nothing about timings. `--profile` records a V8 CPU profile of the gateway process
- * into `bench/results/profiles/`.
+ * into `bench/results/profiles/`. `--peers` also measures the peer gateway (Portkey, installed
+ * into `bench/peers/` on first use) in the same run, on the same core and upstream, and writes a
+ * chart of both (`latest.svg`). `--soak [--minutes 30]` instead streams at concurrency 64 for that
+ * long and records the gateway's memory minute by minute (`soak.{json,md}`; never in CI).
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { killChildren, runCli, startGatewayProcess, startUpstreamProcess } from './children';
+import { cpus } from 'node:os';
+import { cpuPinning, killChildren, runCli, startGatewayProcess, startUpstreamProcess } from './children';
+import { renderChart } from './chart';
 import { measureColdStart } from './cold-start';
 import { CONTENT_CHUNKS } from './fake-upstream';
 import { percentile, runLoad, type LoadSpec } from './load';
 import { cpuMs, memoryMiB } from './proc-stats';
+import { installPeers, peerDescription, portkeyHeaders, startPortkey, type PeerProcess } from './peers';
+import { runSoak } from './soak';
 import { measureStoreThroughput } from './store-throughput';
 import { addedLatency, machineInfo, toMarkdown, type BenchResult, type CellResult } from './report';
 
@@ -59,6 +66,8 @@ function requestBody(format: 'chat' | 'messages' | 'responses', model: string, k
 /** One side of a protocol's comparison: where the request goes, and in which wire format. */
 interface Target {
   target: CellResult['target'];
+  /** The measured server's process (gateway or peer); none for the direct call. */
+  pid?: number;
   url: string;
   headers: Record<string, string>;
   format: 'chat' | 'messages' | 'responses';
@@ -83,11 +92,27 @@ function cellOf(target: CellResult['target'], protocol: CellResult['protocol'], 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      peers: { type: 'boolean', default: false },
+      soak: { type: 'boolean', default: false },
+      minutes: { type: 'string', default: '30' },
+    },
+  });
+  // Hard stop: whatever happens, the bench never outlives this bound (children are killed on exit).
+  const hardLimitMinutes = values.soak ? Number(values.minutes) + 5 : 15;
+  setTimeout(() => {
+    process.stderr.write(`bench: still running after ${hardLimitMinutes} minutes; giving up\n`);
+    process.exit(1);
+  }, hardLimitMinutes * 60_000).unref();
   const settings = values.quick ? QUICK : FULL;
   const loadBefore = loadavg();
   const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   try {
+    if (values.peers) installPeers();
+    const pin = cpuPinning(cpus().length);
     const upstream = await startUpstreamProcess(STREAM_INTERVAL_MS);
     const dataDir = join(work, 'data');
     const configPath = join(work, 'switchyard.config.json');
@@ -110,35 +135,48 @@ async function main(): Promise<void> {
     process.env.SWITCHYARD_SECRET_CLAUDE = 'sk-ant-bench';
     // A real key with a budget, so every request reserves and settles spend (budgets on).
     const created = JSON.parse(await runCli(['keys', 'create', '--name', 'bench', '--budget', '1000000', '--period', 'month', '--json', '--data-dir', dataDir])) as { key: string };
+    if (values.soak) {
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      await runSoak({ configPath, dataDir, key: created.key, pin, resultsDir: RESULTS_DIR }, Number(values.minutes));
+      return;
+    }
     const profileDir = join(RESULTS_DIR, 'profiles');
     if (values.profile) mkdirSync(profileDir, { recursive: true });
     const gateway = await startGatewayProcess(
       ['--config', configPath, '--data-dir', dataDir, '--log-level', 'warn'],
       values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      pin,
     );
+    const peer: PeerProcess | undefined = values.peers ? await startPortkey(pin) : undefined;
 
     const cells: CellResult[] = [];
     const anthropicHeaders = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
     const json = { 'content-type': 'application/json' };
     const gatewayBearer = { ...json, authorization: `Bearer ${created.key}` };
     const directChat: Target = { target: 'direct', url: `${upstream.url}/chat/completions`, headers: json, format: 'chat', model: 'bench' };
+    const onGateway = (path: string, headers: Record<string, string>, format: Target['format'], model: string): Target => ({ target: 'gateway', pid: gateway.pid, url: `${gateway.url}${path}`, headers, format, model });
+    // The peer sends the model name as the client gave it; the fake upstream answers any.
+    const onPeer = (path: string, headers: Record<string, string>, format: Target['format'], model: string): Target[] => (peer ? [{ target: 'peer', pid: peer.pid, url: `${peer.url}${path}`, headers, format, model }] : []);
     const targetsOf = (protocol: CellResult['protocol']): Target[] => {
       switch (protocol) {
         case 'chat':
-          return [directChat, { target: 'gateway', url: `${gateway.url}/v1/chat/completions`, headers: gatewayBearer, format: 'chat', model: 'bench' }];
+          return [directChat, onGateway('/v1/chat/completions', gatewayBearer, 'chat', 'bench'), ...onPeer('/v1/chat/completions', { ...json, authorization: 'Bearer sk-bench', ...portkeyHeaders('openai', upstream.url) }, 'chat', 'gpt-4o-mini')];
         case 'messages':
           return [
             { target: 'direct', url: `${upstream.url}/messages`, headers: { ...anthropicHeaders, 'x-api-key': 'sk-ant-bench' }, format: 'messages', model: 'bench-claude' },
-            { target: 'gateway', url: `${gateway.url}/v1/messages`, headers: { ...anthropicHeaders, 'x-api-key': created.key }, format: 'messages', model: 'bench-claude' },
+            onGateway('/v1/messages', { ...anthropicHeaders, 'x-api-key': created.key }, 'messages', 'bench-claude'),
+            ...onPeer('/v1/messages', { ...anthropicHeaders, 'x-api-key': 'sk-ant-bench', ...portkeyHeaders('anthropic', upstream.url) }, 'messages', 'claude-sonnet-4-5'),
           ];
         case 'responses':
           return [
             { target: 'direct', url: `${upstream.url}/responses`, headers: json, format: 'responses', model: 'bench-responses' },
-            { target: 'gateway', url: `${gateway.url}/v1/responses`, headers: gatewayBearer, format: 'responses', model: 'bench-responses' },
+            onGateway('/v1/responses', gatewayBearer, 'responses', 'bench-responses'),
+            ...onPeer('/v1/responses', { ...json, authorization: 'Bearer sk-bench', ...portkeyHeaders('openai', upstream.url) }, 'responses', 'gpt-4o-mini'),
           ];
         case 'responses-translated':
-          // The same answer asked directly of the chat-only upstream, and as a Responses client through the gateway.
-          return [directChat, { target: 'gateway', url: `${gateway.url}/v1/responses`, headers: gatewayBearer, format: 'responses', model: 'bench' }];
+          // The same answer asked directly of the chat-only upstream, and as a Responses client
+          // through the gateway (the peer does not translate the Responses API to chat servers).
+          return [directChat, onGateway('/v1/responses', gatewayBearer, 'responses', 'bench')];
       }
     };
     for (const protocol of PROTOCOLS) {
@@ -149,18 +187,18 @@ async function main(): Promise<void> {
           await runLoad({ url, headers, body: requestBody(format, model, kind), concurrency: 16, maxRequests: settings.warmupRequests, maxDurationMs: settings.maxDurationMs });
         }
         for (const concurrency of CONCURRENCY) {
-          for (const { target, url, headers, format, model } of targets) {
+          for (const { target, pid, url, headers, format, model } of targets) {
             const spec: LoadSpec = { url, headers, body: requestBody(format, model, kind), concurrency, maxRequests: settings.maxRequests, maxDurationMs: settings.maxDurationMs };
-            const cpuBefore = target === 'gateway' ? cpuMs(gateway.pid) : 0;
+            const cpuBefore = pid === undefined ? 0 : cpuMs(pid);
             const upstreamCpuBefore = cpuMs(upstream.pid);
             const load = await runLoad(spec);
             const cell = cellOf(target, protocol, kind, concurrency, load);
             // Usage events and settlement run after each response: let them finish before reading.
             await sleep(values.quick ? 50 : 300);
             cell.upstreamCpuPerRequestMs = (cpuMs(upstream.pid) - upstreamCpuBefore) / Math.max(1, load.requests);
-            if (target === 'gateway') {
-              cell.cpuPerRequestMs = (cpuMs(gateway.pid) - cpuBefore) / Math.max(1, load.requests);
-              const memory = memoryMiB(gateway.pid);
+            if (pid !== undefined) {
+              cell.cpuPerRequestMs = (cpuMs(pid) - cpuBefore) / Math.max(1, load.requests);
+              const memory = memoryMiB(pid);
               cell.rssMiB = memory.rss;
               cell.peakRssMiB = memory.peak;
             }
@@ -171,6 +209,7 @@ async function main(): Promise<void> {
       }
     }
     await gateway.stop();
+    peer?.stop();
 
     const coldStart = await measureColdStart(settings.coldStartRuns, work, upstream.url);
     process.stdout.write(`cold start: ${JSON.stringify(coldStart)}\n`);
@@ -182,6 +221,8 @@ async function main(): Promise<void> {
       startedAt: new Date().toISOString(),
       machine: { ...machineInfo(), loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
       settings: { streamIntervalMs: STREAM_INTERVAL_MS, eventsPerStream: CONTENT_CHUNKS + 4, maxDurationMs: settings.maxDurationMs, maxRequests: settings.maxRequests },
+      ...(peer ? { peer: peerDescription() } : {}),
+      pinned: pin.length > 0,
       cells,
       added: addedLatency(cells),
       coldStart,
@@ -192,6 +233,8 @@ async function main(): Promise<void> {
     writeFileSync(join(RESULTS_DIR, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
     const markdown = toMarkdown(result);
     writeFileSync(join(RESULTS_DIR, `${name}.md`), markdown);
+    const chart = renderChart(result);
+    if (chart) writeFileSync(join(RESULTS_DIR, `${name}.svg`), chart);
     process.stdout.write(`\n${markdown}\nWritten to bench/results/${name}.json and ${name}.md\n`);
     if (cells.some((cell) => cell.requests === 0 || cell.errors > 0)) throw new Error('Some requests failed; see the errors above.');
   } finally {
@@ -200,12 +243,6 @@ async function main(): Promise<void> {
   }
 }
 
-// Hard stop: whatever happens, the bench never outlives this bound (children are killed on exit).
-const HARD_LIMIT_MS = 15 * 60_000;
-setTimeout(() => {
-  process.stderr.write(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes; giving up\n`);
-  process.exit(1);
-}, HARD_LIMIT_MS).unref();
 
 main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
