@@ -1,9 +1,23 @@
 import { ConfigError } from '../core/config/load-config';
 import { UsageError, type CliIo } from './cli-io';
-import { budgetCommand } from './budget-command';
-import { keysCommand } from './keys-command';
-import { reportCommand } from './report-command';
-import { serveCommand } from './serve-command';
+import type * as BudgetCommand from './budget-command';
+import type * as KeysCommand from './keys-command';
+import type * as ReportCommand from './report-command';
+import type * as ServeCommand from './serve-command';
+
+/*
+ * Each command's module is required only when that command runs (tsx's require hook compiles it):
+ * `serve` never loads DuckDB (a native library of its own) or the AWS SDK clients of the admin
+ * commands, which would add tens of MB to the server's memory.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- the lazy loading described above */
+const commands = {
+  serve: () => (require('./serve-command') as typeof ServeCommand).serveCommand,
+  keys: () => (require('./keys-command') as typeof KeysCommand).keysCommand,
+  budget: () => (require('./budget-command') as typeof BudgetCommand).budgetCommand,
+  report: () => (require('./report-command') as typeof ReportCommand).reportCommand,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const HELP = `switchyard — an LLM gateway (OpenAI-compatible API)
 
@@ -20,7 +34,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (command) {
       case 'serve': {
-        const served = await serveCommand(args, io);
+        const served = await commands.serve()(args, io);
         const stop = (): void => {
           served.stop().then(() => process.exit(0), () => process.exit(1));
         };
@@ -29,13 +43,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'keys':
-        await keysCommand(args, io);
+        await commands.keys()(args, io);
         return 0;
       case 'budget':
-        await budgetCommand(args, io);
+        await commands.budget()(args, io);
         return 0;
       case 'report':
-        await reportCommand(args, io);
+        await commands.report()(args, io);
         return 0;
       case undefined:
       case 'help':
