@@ -24,13 +24,19 @@ export interface BudgetGateway {
   client(options: Omit<NewKeyOptions, 'name'> & { name?: string }): Promise<{ client: OpenAI; record: KeyRecord; key: string }>;
 }
 
-/** Builds the gateway with model alias `fake` → the fake upstream at `upstreamUrl`. */
-export function budgetGateway(options: { keys: KeyAdminStore; spend: SpendStore; upstreamUrl: string; clock?: Clock }): BudgetGateway {
+/**
+ * Builds the gateway with model alias `fake` → the fake upstream at `upstreamUrl`, priced
+ * `price` (default {@link TEST_PRICE}), admitting with `budgets.waitMs` = `waitMs` (default: the
+ * config's). The default clock's `sleep` returns at once (no real backoff).
+ */
+export function budgetGateway(options: { keys: KeyAdminStore; spend: SpendStore; upstreamUrl: string; clock?: Clock; price?: { input: number; output: number }; waitMs?: number }): BudgetGateway {
   const clock = options.clock ?? { ...systemClock, sleep: async () => undefined };
+  const price = options.price ?? TEST_PRICE;
   const config = parseConfig({
     providers: { fake: { type: 'openai', baseUrl: `${options.upstreamUrl}/v1` } },
-    models: { fake: { targets: [{ provider: 'fake', model: 'fake-model', price: TEST_PRICE }] }, other: { targets: [{ provider: 'fake', model: 'fake-model', price: TEST_PRICE }] } },
+    models: { fake: { targets: [{ provider: 'fake', model: 'fake-model', price }] }, other: { targets: [{ provider: 'fake', model: 'fake-model', price }] } },
     retry: { attempts: 1 },
+    ...(options.waitMs !== undefined ? { budgets: { waitMs: options.waitMs } } : {}),
   });
   const events: UsageEvent[] = [];
   const pending: Promise<unknown>[] = [];
@@ -77,7 +83,7 @@ function chunk(delta: Record<string, unknown>, finish: string | null, usage?: Re
 }
 
 /** Usage the fake upstream reports for every completed stream. */
-const FAKE_USAGE = { prompt_tokens: 20, completion_tokens: 40, total_tokens: 60 };
+export const FAKE_USAGE = { prompt_tokens: 20, completion_tokens: 40, total_tokens: 60 };
 /** The cost of {@link FAKE_USAGE} at {@link TEST_PRICE}, in micro-USD. */
 export const FAKE_COST = 20 * TEST_PRICE.input + 40 * TEST_PRICE.output;
 

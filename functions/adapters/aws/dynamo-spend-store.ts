@@ -21,8 +21,12 @@ import {
 /** One conditional or unconditional update of the spend table. */
 type Update = NonNullable<NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number]['Update']>;
 
-/** Outcome of a write: applied, or the index of the first update whose condition failed. */
-type WriteResult = { applied: true } | { applied: false; failedIndex: number };
+/**
+ * Outcome of a write: applied, or the index of the first update whose condition failed, with that
+ * item as it was (DynamoDB returns it: `ReturnValuesOnConditionCheckFailure`), so a refusal needs
+ * no second read.
+ */
+type WriteResult = { applied: true } | { applied: false; failedIndex: number; item: Record<string, unknown> | undefined };
 
 /** Request windows outlive their minute by an hour, then TTL removes them. */
 const WINDOW_TTL_SECONDS = 3600;
@@ -66,13 +70,13 @@ export class DynamoSpendStore implements SpendStore {
     }
     const reservation: Reservation = { requestId: request.requestId, amountMicroUsd: request.amountMicroUsd, counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })) };
     if (updates.length === 0) return { ok: true, reservation };
-    const result = await this.write(`admit:${request.requestId}`, updates);
+    // One token per attempt (`at` differs): a request that waits for room retries its admission.
+    const result = await this.write(`admit:${request.requestId}:${request.at}`, updates);
     if (result.applied) return { ok: true, reservation };
     if (rate && windowKey && result.failedIndex === 0) {
-      const window = await this.read(windowKey);
-      return { ok: false, limit: rate.rpm !== undefined && num(window?.requests) >= rate.rpm ? 'rpm' : 'tpm', retryAfterMs: msToNextMinute(request.at) };
+      return { ok: false, limit: rate.rpm !== undefined && num(result.item?.requests) >= rate.rpm ? 'rpm' : 'tpm', retryAfterMs: msToNextMinute(request.at) };
     }
-    return this.refusedBy(counters[result.failedIndex - (rate ? 1 : 0)]!);
+    return refusal(counters[result.failedIndex - (rate ? 1 : 0)]!, result.item);
   }
 
   /** Counts one request in the key's minute item, on condition that `rpm` and `tpm` leave room. */
@@ -96,10 +100,9 @@ export class DynamoSpendStore implements SpendStore {
     };
   }
 
-  /** The refusal by a budget counter, with what it has left (read after the failed condition). */
+  /** The refusal by a budget counter too small for the amount however little it holds (read, as no write was tried). */
   private async refusedBy(blocked: ScopeLimit & { periodKey: string }): Promise<AdmissionOutcome> {
-    const item = await this.read({ scope: blocked.scope, period: blocked.periodKey });
-    return { ok: false, limit: 'budget', blocked, remainingMicroUsd: Math.max(0, blocked.limitMicroUsd - num(item?.committed)) };
+    return refusal(blocked, await this.read({ scope: blocked.scope, period: blocked.periodKey }));
   }
 
   async settle(reservation: Reservation, settlement: Settlement): Promise<void> {
@@ -136,24 +139,27 @@ export class DynamoSpendStore implements SpendStore {
   private async write(token: string, updates: Update[]): Promise<WriteResult> {
     if (updates.length === 1) {
       try {
-        await this.client.send(new UpdateCommand(updates[0]!));
+        await this.client.send(new UpdateCommand({ ...updates[0]!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
         return { applied: true };
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return { applied: false, failedIndex: 0 };
+        if (error instanceof ConditionalCheckFailedException) return { applied: false, failedIndex: 0, item: error.Item };
         throw error;
       }
     }
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.client.send(
-          new TransactWriteCommand({ TransactItems: updates.map((update) => ({ Update: update })), ClientRequestToken: requestToken(token, attempt) }),
+          new TransactWriteCommand({
+            TransactItems: updates.map((update) => ({ Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } })),
+            ClientRequestToken: requestToken(token, attempt),
+          }),
         );
         return { applied: true };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
         const failedIndex = codes.indexOf('ConditionalCheckFailed');
-        if (failedIndex >= 0) return { applied: false, failedIndex };
+        if (failedIndex >= 0) return { applied: false, failedIndex, item: error.CancellationReasons?.[failedIndex]?.Item };
         if (!codes.includes('TransactionConflict') || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
         await sleep(Math.random() * 10 * Math.min(attempt, 10));
       }
@@ -170,6 +176,18 @@ function requestToken(token: string, attempt: number): string {
   return createHash('sha256').update(`${token}:${attempt}`).digest('hex').slice(0, 36);
 }
 
+/**
+ * A number attribute, as the document client returns it (a number) or as a condition failure
+ * returns the old item (the wire form `{ N: "123" }`: exceptions are not unmarshalled); 0 when
+ * absent.
+ */
 function num(value: unknown): number {
-  return typeof value === 'number' ? value : 0;
+  if (typeof value === 'number') return value;
+  const wire = (value as { N?: unknown } | undefined)?.N;
+  return typeof wire === 'string' ? Number(wire) : 0;
+}
+
+/** The refusal by a budget counter, from the counter item as it was (absent: nothing spent or held). */
+function refusal(blocked: ScopeLimit & { periodKey: string }, item: Record<string, unknown> | undefined): AdmissionOutcome {
+  return { ok: false, limit: 'budget', blocked, remainingMicroUsd: Math.max(0, blocked.limitMicroUsd - num(item?.committed)), spentMicroUsd: num(item?.spent) };
 }

@@ -86,6 +86,17 @@ export function configSchemaWith<P extends z.ZodType<ProviderSettings>>(provider
     })
     .prefault({}),
   logging: loggingSchema,
+  budgets: z
+    .strictObject({
+      waitMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(10000)
+        .describe('How long a request refused only because of other requests’ in-flight reservations waits for them to settle (never past the request’s deadline); 0 refuses at once.'),
+    })
+    .prefault({})
+    .describe('How budgets admit requests (docs: Keys, budgets and rate limits).'),
   timeouts: z
     .strictObject({
       firstByteMs: z.number().int().positive().default(30000).describe('Per attempt: until the first stream chunk, or the response headers when not streaming.'),

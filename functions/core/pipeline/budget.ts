@@ -23,7 +23,20 @@ export interface BudgetDeps {
   keyStore: KeyStore;
   clock: Clock;
   logger: Logger;
+  /** `budgets.waitMs`: how long a request may wait for in-flight reservations to settle. */
+  waitMs: number;
+  /** Jitter of the pauses between admission attempts. */
+  random: () => number;
 }
+
+/**
+ * First pause before a refused admission is tried again; doubles up to {@link MAX_RETRY_PAUSE_MS}.
+ * A burst can leave hundreds of requests waiting on one budget counter: pauses up to a second keep
+ * their retries from crowding out the settlements they wait for (and, on DynamoDB, from
+ * exhausting the counter item's write capacity).
+ */
+const FIRST_RETRY_PAUSE_MS = 20;
+const MAX_RETRY_PAUSE_MS = 1_000;
 
 /** What a finished request actually used, for settlement. */
 export interface SettledUsage {
@@ -82,11 +95,14 @@ export class BudgetHold {
 /**
  * The budget and rate stage (DESIGN §4), before the upstream call: in one write to the spend
  * store, counts the request against `rpm`/`tpm` and reserves `upperBoundMicroUsd` on the key's
- * and the team's budgets (the team's budget read from the cached key store). Throws 429
- * `rate_limit_exceeded` / `budget_exceeded`, or 503 when a store is unavailable (fail closed:
- * never an uncounted request).
+ * and the team's budgets (the team's budget read from the cached key store). A request refused
+ * only because of other requests' in-flight reservations — the scope's settled spend plus this
+ * bound still fits — waits for them to settle, trying again with growing pauses (jittered) for
+ * up to `waitMs`; `signal` (the request's deadline, the client going away) ends the wait early.
+ * Throws 429 `rate_limit_exceeded` / `budget_exceeded`, or 503 when a store is unavailable
+ * (fail closed: never an uncounted request).
  */
-export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number): Promise<BudgetHold> {
+export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number, signal?: AbortSignal): Promise<BudgetHold> {
   const scopes: ScopeLimit[] = [];
   if (principal.budget) scopes.push({ scope: keyScope(principal.keyId), limitMicroUsd: usdToMicro(principal.budget.usd), period: principal.budget.period });
   if (principal.team !== undefined) {
@@ -100,12 +116,23 @@ export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal,
   if (!spendStore) throw serviceUnavailable('This key has limits but the gateway has no spend store configured.');
 
   const rate = limited ? { keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm } : undefined;
-  const outcome = await unavailableOnError(() => spendStore.admit({ requestId, ...(rate ? { rate } : {}), scopes, amountMicroUsd: upperBoundMicroUsd, at: deps.clock.now() }));
-  if (outcome.ok) return new BudgetHold(deps, principal, outcome.reservation);
-  if (outcome.limit !== 'budget') throw rateLimitExceeded(principal.keyId, outcome.limit, (outcome.limit === 'rpm' ? principal.rpm : principal.tpm) as number, outcome.retryAfterMs);
-  const { blocked } = outcome;
-  const owner = blocked.scope === keyScope(principal.keyId) ? `key ${principal.keyId}` : `team ${principal.team}`;
-  throw budgetExceeded(owner, blocked.periodKey, outcome.remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
+  const waitUntil = deps.clock.now() + deps.waitMs;
+  for (let pause = FIRST_RETRY_PAUSE_MS; ; pause = Math.min(pause * 2, MAX_RETRY_PAUSE_MS)) {
+    const at = deps.clock.now();
+    const outcome = await unavailableOnError(() => spendStore.admit({ requestId, ...(rate ? { rate } : {}), scopes, amountMicroUsd: upperBoundMicroUsd, at }));
+    if (outcome.ok) return new BudgetHold(deps, principal, outcome.reservation);
+    if (outcome.limit !== 'budget') throw rateLimitExceeded(principal.keyId, outcome.limit, (outcome.limit === 'rpm' ? principal.rpm : principal.tpm) as number, outcome.retryAfterMs);
+    const { blocked } = outcome;
+    // Settled spend leaves room for this request: in-flight reservations refused it, and they settle soon.
+    const roomOnceSettled = outcome.spentMicroUsd + upperBoundMicroUsd <= blocked.limitMicroUsd;
+    const left = waitUntil - at;
+    if (!roomOnceSettled || left <= 0 || signal?.aborted) {
+      const owner = blocked.scope === keyScope(principal.keyId) ? `key ${principal.keyId}` : `team ${principal.team}`;
+      throw budgetExceeded(owner, blocked.periodKey, outcome.remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
+    }
+    // Jitter spreads the retries of a burst of waiting requests over the pause.
+    await deps.clock.sleep(Math.min(left, pause / 2 + deps.random() * pause), signal).catch(() => undefined);
+  }
 }
 
 async function unavailableOnError<T>(operation: () => Promise<T>): Promise<T> {

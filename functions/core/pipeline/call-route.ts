@@ -58,7 +58,7 @@ export async function callRoute(runtime: GatewayRuntime, request: Request, recor
   const alias = assertModelAccess(runtime.config, record.principal, model);
 
   const plan = planRequestRoute(runtime, request, alias, call.request.cacheKey);
-  await reserveCall(runtime, record, call.request, call.bodyBytes, plan);
+  await reserveCall(runtime, record, call.request, call.bodyBytes, plan, requestSignal.signal);
   const started = await executeRoute(
     plan,
     (target, signal, firstByte) => startTarget(runtime, call.requestFor(target), target, signal, firstByte, record, request.headers),

@@ -31,7 +31,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   const alias = assertModelAccess(config, record.principal, body.model);
 
   const plan = planRequestRoute(runtime, request, alias);
-  await reserveEmbeddings(runtime, record, size, plan);
+  await reserveEmbeddings(runtime, record, size, plan, requestSignal.signal);
   const started = await executeRoute(
     plan,
     async (target, signal, firstByte) => {

@@ -11,7 +11,7 @@ import { costBoundMicroUsd, inputTokenBound, outputTokenLimit } from './cost-bou
  * reservation is the dearest of the route's targets (any of them may end up serving), each
  * bounded by the prompt's UTF-8 bytes as input tokens and its output limit × `n` as output tokens.
  */
-export async function reserveCall(runtime: GatewayRuntime, record: RequestRecord, request: CanonicalRequest, bodyBytes: number, plan: RouteTarget[]): Promise<void> {
+export async function reserveCall(runtime: GatewayRuntime, record: RequestRecord, request: CanonicalRequest, bodyBytes: number, plan: RouteTarget[], signal: AbortSignal): Promise<void> {
   const principal = record.principal;
   if (!principal) return;
   const inputTokens = inputTokenBound(bodyBytes, request);
@@ -21,15 +21,15 @@ export async function reserveCall(runtime: GatewayRuntime, record: RequestRecord
     const outputTokens = outputTokenLimit(request.maxOutputTokens, target, runtime.deps.providers[target.provider.type]) * choices;
     bound = Math.max(bound, costBoundMicroUsd(priceFor(target.model, target.price), inputTokens, outputTokens));
   }
-  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound);
+  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound, signal);
 }
 
 /** Admits an embeddings request: its input is bounded by the body bytes, and it has no output. */
-export async function reserveEmbeddings(runtime: GatewayRuntime, record: RequestRecord, bodyBytes: number, plan: RouteTarget[]): Promise<void> {
+export async function reserveEmbeddings(runtime: GatewayRuntime, record: RequestRecord, bodyBytes: number, plan: RouteTarget[], signal: AbortSignal): Promise<void> {
   const principal = record.principal;
   if (!principal) return;
   const bound = Math.max(0, ...plan.map((target) => costBoundMicroUsd(priceFor(target.model, target.price), bodyBytes, 0)));
-  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound);
+  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound, signal);
 }
 
 /**
@@ -44,5 +44,5 @@ export function settleRecord(record: RequestRecord): Promise<void> {
 
 function budgetDeps(runtime: GatewayRuntime): BudgetDeps {
   const { deps } = runtime;
-  return { spendStore: deps.spendStore, keyStore: deps.keyStore, clock: deps.clock, logger: deps.logger };
+  return { spendStore: deps.spendStore, keyStore: deps.keyStore, clock: deps.clock, logger: deps.logger, waitMs: runtime.config.budgets.waitMs, random: deps.random };
 }

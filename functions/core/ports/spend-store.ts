@@ -72,6 +72,8 @@ export type AdmissionOutcome =
       blocked: ScopeLimit & { periodKey: string };
       /** limit − spent − reserved of that scope, never negative. */
       remainingMicroUsd: number;
+      /** The settled spend of that scope: when it plus the amount fits, in-flight reservations are what refused it. */
+      spentMicroUsd: number;
     };
 
 /** Input of {@link SpendStore.settle}. */

@@ -163,14 +163,14 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
     const second = await store.admit({ requestId: 'r2', scopes: [keyLimit(5), teamLimit(1)], amountMicroUsd: 400_000, at: NOV_24 });
 
-    expect(second).toEqual({ ok: false, limit: 'budget', blocked: { ...teamLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 300_000 });
+    expect(second).toEqual({ ok: false, limit: 'budget', blocked: { ...teamLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 300_000, spentMicroUsd: 0 });
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 0 });
   });
 
   it('refuses an amount larger than the whole budget of an unused scope', async () => {
     const store = await factory.spend();
     const outcome = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 1_000_001, at: NOV_24 });
-    expect(outcome).toEqual({ ok: false, limit: 'budget', blocked: { ...keyLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 1_000_000 });
+    expect(outcome).toEqual({ ok: false, limit: 'budget', blocked: { ...keyLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 1_000_000, spentMicroUsd: 0 });
   });
 
   it('grants exactly as many concurrent reservations as the budget holds', async () => {

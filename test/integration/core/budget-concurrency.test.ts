@@ -3,7 +3,9 @@ import { DynamoKeyStore } from '../../../functions/adapters/aws/dynamo-key-store
 import { DynamoSpendStore } from '../../../functions/adapters/aws/dynamo-spend-store';
 import { keysTableSchema, spendTableSchema } from '../../../functions/adapters/aws/table-schemas';
 import { keyScope } from '../../../functions/core/ports/spend-store';
-import { budgetGateway, CHAT, FAKE_COST, writeFakeStream } from '../../helpers/budget-gateway';
+import { systemClock } from '../../../functions/core/ports/clock';
+import { budgetGateway, CHAT, FAKE_COST, FAKE_USAGE, writeFakeStream } from '../../helpers/budget-gateway';
+import { startGatewayHarness } from '../../helpers/gateway-harness';
 import { dynamoDbLocal, type DynamoDbLocal } from '../../helpers/dynamodb-local';
 import { startFakeUpstream, type FakeUpstream } from '../../helpers/fake-upstream';
 
@@ -49,7 +51,9 @@ describe('a budget under 300 concurrent streaming requests (DynamoDB Local)', ()
   it('is never exceeded, rejects with 429 budget_exceeded, records every request and leaks no reservation', async () => {
     const keys = new DynamoKeyStore(dynamo.documentClient, await dynamo.createTable(keysTableSchema, 'keys'));
     const spend = new DynamoSpendStore(dynamo.documentClient, await dynamo.createTable(spendTableSchema, 'spend'));
-    const harness = budgetGateway({ keys, spend, upstreamUrl: upstream.url });
+    // Nothing settles during this burst (the streams are held open), so a request waiting for room
+    // would wait for nothing: this test looks at the refusals themselves (budgets.waitMs = 0).
+    const harness = budgetGateway({ keys, spend, upstreamUrl: upstream.url, waitMs: 0 });
     const budgetUsd = 0.015;
     const limit = budgetUsd * 1e6;
     const { client, record } = await harness.client({ budget: { usd: budgetUsd, period: 'month' } });
@@ -95,5 +99,90 @@ describe('a budget under 300 concurrent streaming requests (DynamoDB Local)', ()
     expect(limit - final.spentMicroUsd).toBeLessThan(reservation);
     expect(harness.events).toHaveLength(CONCURRENT + sequentialServed + 1);
     expect(harness.events.reduce((sum, event) => sum + event.cost_micro_usd, 0)).toBe(final.spentMicroUsd);
+  }, 120_000);
+});
+
+/**
+ * DESIGN §4 "no false rejections", from outside: 300 concurrent streamed requests on a $1.00
+ * budget, each costing $0.019 once settled (the budget pays for 52), each reserving more than
+ * that up front. Requests refused only because of the others' reservations wait for them to
+ * settle; at most one request the budget could pay for may be lost to the last reservation's
+ * bound, so at least 50 are served, and settled spend never passes the budget.
+ */
+describe('no false rejections: 300 concurrent requests on a $1.00 budget at $0.019 each', () => {
+  /** $50 and $450 per million input and output tokens: the fake upstream's 20 + 40 tokens cost $0.019. */
+  const PRICE = { input: 50, output: 450 };
+  const COST = FAKE_USAGE.prompt_tokens * PRICE.input + FAKE_USAGE.completion_tokens * PRICE.output;
+  // An output limit of 60 tokens makes each reservation about $0.033, under twice the real cost.
+  const BODY = { ...CHAT, max_tokens: 60 };
+  // The whole burst takes a few seconds alone, more on a CI machine running other suites at once:
+  // waiting up to 30 s (default 10 s) keeps this a test of fairness, not of the machine's speed.
+  const WAIT_MS = 30_000;
+  let streaming: FakeUpstream;
+
+  beforeAll(async () => {
+    streaming = await startFakeUpstream((_request, res) => writeFakeStream(res));
+  });
+  afterAll(() => streaming?.close());
+
+  async function burst(client: OpenAI): Promise<{ served: number; rejected: Rejection[] }> {
+    const outcomes = await Promise.all(
+      Array.from({ length: CONCURRENT }, async (): Promise<Outcome> => {
+        try {
+          return await drain(await client.chat.completions.create({ ...BODY, stream: true }));
+        } catch (error) {
+          if (!(error instanceof OpenAI.APIError)) throw error;
+          return { served: false, status: error.status, code: error.code, message: error.message };
+        }
+      }),
+    );
+    const rejected = outcomes.filter((outcome): outcome is Rejection => !outcome.served);
+    return { served: outcomes.length - rejected.length, rejected };
+  }
+
+  function expectFairOutcome(result: { served: number; rejected: Rejection[] }, spentMicroUsd: number, reservedMicroUsd: number): void {
+    expect(COST).toBe(19_000);
+    expect(result.served).toBeGreaterThanOrEqual(50);
+    expect(result.served).toBeLessThanOrEqual(52);
+    for (const outcome of result.rejected) expect(outcome).toMatchObject({ status: 429, code: 'budget_exceeded' });
+    expect(spentMicroUsd).toBe(result.served * COST);
+    expect(spentMicroUsd).toBeLessThanOrEqual(1_000_000);
+    expect(reservedMicroUsd).toBe(0);
+  }
+
+  it('on DynamoDB (DynamoDB Local): serves at least 50 of the 52 the budget pays for, one usage event each', async () => {
+    const keys = new DynamoKeyStore(dynamo.documentClient, await dynamo.createTable(keysTableSchema, 'keys'));
+    const spend = new DynamoSpendStore(dynamo.documentClient, await dynamo.createTable(spendTableSchema, 'spend'));
+    const harness = budgetGateway({ keys, spend, upstreamUrl: streaming.url, clock: systemClock, price: PRICE, waitMs: WAIT_MS });
+    const { client, record } = await harness.client({ budget: { usd: 1, period: 'month' } });
+
+    const result = await burst(client);
+    await harness.settled();
+
+    const spent = await spend.getSpend(keyScope(record.keyId), 'month', Date.now());
+    expectFairOutcome(result, spent.spentMicroUsd, spent.reservedMicroUsd);
+    expect(harness.events).toHaveLength(CONCURRENT);
+  }, 120_000);
+
+  it('on the embedded store, through switchyard serve: the same', async () => {
+    const harness = await startGatewayHarness({
+      config: {
+        providers: { fake: { type: 'openai', baseUrl: `${streaming.url}/v1` } },
+        models: { fake: { targets: [{ provider: 'fake', model: 'fake-model', price: PRICE }] } },
+        retry: { attempts: 1 },
+        budgets: { waitMs: WAIT_MS },
+      },
+      key: { name: 'burst', budget: { usd: 1, period: 'month' } },
+    });
+    try {
+      const result = await burst(harness.client());
+      const events = await harness.usageEvents();
+
+      const spent = await harness.local.spendStore.getSpend(keyScope(harness.keyId), 'month', Date.now());
+      expectFairOutcome(result, spent.spentMicroUsd, spent.reservedMicroUsd);
+      expect(events).toHaveLength(CONCURRENT);
+    } finally {
+      await harness.close();
+    }
   }, 120_000);
 });

@@ -64,9 +64,10 @@ export class SqliteSpendStore implements SpendStore {
       }
       const counters = request.scopes.map((limit) => ({ ...limit, periodKey: periodKey(limit.period, request.at) }));
       for (const counter of counters) {
-        const committed = (this.counter.get(counter.scope, counter.periodKey) as { committed: number } | undefined)?.committed ?? 0;
+        const stored = this.counter.get(counter.scope, counter.periodKey) as { committed: number; spent: number } | undefined;
+        const committed = stored?.committed ?? 0;
         if (committed + request.amountMicroUsd > counter.limitMicroUsd) {
-          return { ok: false, limit: 'budget', blocked: counter, remainingMicroUsd: Math.max(0, counter.limitMicroUsd - committed) };
+          return { ok: false, limit: 'budget', blocked: counter, remainingMicroUsd: Math.max(0, counter.limitMicroUsd - committed), spentMicroUsd: stored?.spent ?? 0 };
         }
       }
       if (rate && window && !window.superseded) this.putWindow.run(rate.keyId, window.minute, window.requests + 1, window.tokens);

@@ -23,7 +23,8 @@ async function setup(start: number): Promise<{ deps: BudgetDeps; clock: TestCloc
   const db = openLocalDatabase(join(dir, `${counter}`));
   const keys = new SqliteKeyStore(db);
   const spend = new SqliteSpendStore(db);
-  return { deps: { spendStore: spend, keyStore: new CachedKeyStore(keys, clock), clock, logger: silentLogger }, clock, keys, spend };
+  // `budgets.waitMs` as configured by default; the test clock makes the waits instant.
+  return { deps: { spendStore: spend, keyStore: new CachedKeyStore(keys, clock), clock, logger: silentLogger, waitMs: 10_000, random: () => 0.5 }, clock, keys, spend };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
@@ -54,6 +55,50 @@ describe('budget stage', () => {
     await nextDay.settle({ costMicroUsd: 100, tokens: 0 });
     expect(await spend.getSpend(keyScope('key_a'), 'day', DAY_END)).toMatchObject({ periodKey: '2026-11-24', spentMicroUsd: 4_500 });
     expect(await spend.getSpend(keyScope('key_a'), 'day', clock.now())).toMatchObject({ periodKey: '2026-11-25', spentMicroUsd: 100 });
+  });
+
+  it('waits for an in-flight reservation to settle rather than refuse a request the settled spend still pays for', async () => {
+    const { deps, clock, spend } = await setup(DAY_END);
+    const key: BudgetPrincipal = { keyId: 'key_w', budget: { usd: 0.01, period: 'day' } };
+    const first = await admitRequest(deps, key, 'r1', 6_000);
+
+    // 6,000 held and 6,000 asked of 10,000: refused now, paid for once the first settles at its real cost.
+    const second = admitRequest(deps, key, 'r2', 6_000);
+    await first.settle({ costMicroUsd: 1_500, tokens: 0 });
+    const admitted = await second;
+
+    expect(admitted.reservation).toMatchObject({ requestId: 'r2', amountMicroUsd: 6_000 });
+    expect(clock.sleeps.length).toBeGreaterThan(0);
+    expect(await spend.getSpend(keyScope('key_w'), 'day', DAY_END)).toEqual({ periodKey: '2026-11-24', spentMicroUsd: 1_500, reservedMicroUsd: 6_000 });
+  });
+
+  it('refuses at once, without waiting, when settled spend alone leaves no room', async () => {
+    const { deps, clock } = await setup(DAY_END);
+    const key: BudgetPrincipal = { keyId: 'key_n', budget: { usd: 0.01, period: 'day' } };
+    await (await admitRequest(deps, key, 'r1', 6_000)).settle({ costMicroUsd: 6_000, tokens: 0 });
+
+    const error = await rejection(admitRequest(deps, key, 'r2', 6_000));
+
+    expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('waits no longer than budgets.waitMs for reservations that do not settle, nor once the request is aborted', async () => {
+    const { deps, clock } = await setup(DAY_END);
+    const key: BudgetPrincipal = { keyId: 'key_l', budget: { usd: 0.01, period: 'day' } };
+    await admitRequest(deps, key, 'r1', 6_000);
+
+    const error = await rejection(admitRequest(deps, key, 'r2', 6_000));
+    expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
+    const waited = clock.sleeps.reduce((sum, ms) => sum + ms, 0);
+    expect(waited).toBeGreaterThanOrEqual(10_000);
+    expect(waited).toBeLessThan(10_000 + 1_000);
+
+    const aborted = new AbortController();
+    aborted.abort(new Error('client went away'));
+    const sleepsBefore = clock.sleeps.length;
+    await expect(admitRequest(deps, key, 'r3', 6_000, aborted.signal)).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+    expect(clock.sleeps.length).toBe(sleepsBefore);
   });
 
   it('shares a team budget between two keys of the team', async () => {
