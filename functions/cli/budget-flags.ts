@@ -35,3 +35,13 @@ export function expiryOf(value: string | undefined, nowMs: number): string | und
   if (ms <= nowMs) throw new UsageError(`--expires must be in the future, got '${value}' (${new Date(ms).toISOString()}).`);
   return new Date(ms).toISOString();
 }
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--grace 24h` (also `90m`, `7d`, `30s`): the instant that long after `nowMs`, ISO-8601; undefined when absent. */
+export function graceUntilOf(value: string | undefined, nowMs: number): string | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)([smhd])$/.exec(value.trim());
+  if (!match) throw new UsageError(`--grace must be a duration such as 24h, 90m or 7d, got '${value}'.`);
+  return new Date(nowMs + Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number)).toISOString();
+}

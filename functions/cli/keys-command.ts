@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { createKeyRecord, rotateKeyRecord } from '../core/keys/new-key';
 import type { KeyAdminStore, KeyRecord } from '../core/ports/key-store';
 import { openAdminStores, STORE_FLAGS, STORE_FLAGS_USAGE, storeLocationOf } from './admin-stores';
-import { budgetOf, expiryOf, positiveIntOf } from './budget-flags';
+import { budgetOf, expiryOf, graceUntilOf, positiveIntOf } from './budget-flags';
 import { dataDirOf, joinNegativeNumbers, UsageError, type CliIo } from './cli-io';
 import { spendReport } from './spend-report';
 import { parseConfigText } from '../providers/config';
@@ -17,7 +17,8 @@ const USAGE = `Usage:
   switchyard keys list [--json]
   switchyard keys show ID [--json]
   switchyard keys revoke ID [--json]
-  switchyard keys rotate ID [--json]
+  switchyard keys rotate ID [--grace 24h] [--json]
+                        (--grace keeps the old key working that long, so clients can roll over)
 ${STORE_FLAGS_USAGE}`;
 
 /** `switchyard keys …` on the local data dir. */
@@ -35,6 +36,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
       rpm: { type: 'string' },
       tpm: { type: 'string' },
       expires: { type: 'string' },
+      grace: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       ...STORE_FLAGS,
@@ -86,9 +88,11 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
       const record = await existing(store, positionals[0]);
       // A revoked key stays revoked: rotating would hand out a working key for it (DESIGN §4).
       if (record.revoked) throw new UsageError(`Key ${record.keyId} is revoked and cannot be rotated; create a new key instead.`);
+      const graceUntil = graceUntilOf(values.grace, Date.now());
       const rotated = await rotateKeyRecord(record);
-      await store.replace(rotated.record);
-      print({ ...publicView(rotated.record), key: rotated.key }, `Rotated ${record.keyId}; the old key no longer works.\n${rotated.key}\nStore it now: it is shown only once.`);
+      await store.replace(rotated.record, graceUntil ? { graceUntil } : {});
+      const old = graceUntil ? `the old key keeps working until ${graceUntil}` : 'the old key no longer works';
+      print({ ...publicView(rotated.record), key: rotated.key, ...(graceUntil ? { oldKeyValidUntil: graceUntil } : {}) }, `Rotated ${record.keyId}; ${old}.\n${rotated.key}\nStore it now: it is shown only once.`);
       return;
     }
     default:

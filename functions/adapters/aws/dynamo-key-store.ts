@@ -7,13 +7,15 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { KeyAdminStore, KeyRecord, TeamRecord } from '../../core/ports/key-store';
+import { withinGrace } from '../../core/keys/grace';
 import { KEY_ID_INDEX } from './table-schemas';
 
 const TEAM_PREFIX = 'team#';
 
 /**
  * Key store on the DynamoDB keys table (see `keysTableSchema`). Key items live under their hash,
- * team items under `team#NAME`; admin look-ups by `keyId` go through the sparse `keyId-index`.
+ * team items under `team#NAME`, a previous hash in the grace period of a rotation as a pointer
+ * (`rotatedTo`, `validUntil`); admin look-ups by `keyId` go through the sparse `keyId-index`.
  * SDK errors propagate: the gateway maps them to 503.
  */
 export class DynamoKeyStore implements KeyAdminStore {
@@ -24,7 +26,13 @@ export class DynamoKeyStore implements KeyAdminStore {
 
   async findByHash(keyHash: string): Promise<KeyRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyHash }, ConsistentRead: true }));
-    return Item && typeof Item.keyId === 'string' ? toKeyRecord(Item) : undefined;
+    if (Item && typeof Item.keyId === 'string') return toKeyRecord(Item);
+    // A previous hash in its grace period points at the key it was rotated into.
+    if (Item && typeof Item.rotatedTo === 'string' && typeof Item.validUntil === 'string') {
+      const current = await this.get(Item.rotatedTo);
+      return current ? withinGrace(current, Item.validUntil) : undefined;
+    }
+    return undefined;
   }
 
   async findTeam(team: string): Promise<TeamRecord | undefined> {
@@ -64,7 +72,7 @@ export class DynamoKeyStore implements KeyAdminStore {
     return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
   }
 
-  async replace(record: KeyRecord): Promise<void> {
+  async replace(record: KeyRecord, options: { graceUntil?: string } = {}): Promise<void> {
     const current = await this.get(record.keyId);
     if (!current) throw new Error(`No key with id ${record.keyId}.`);
     const put = { TableName: this.tableName, Item: toItem(record.keyHash, record) };
@@ -72,15 +80,13 @@ export class DynamoKeyStore implements KeyAdminStore {
       await this.client.send(new PutCommand({ ...put, ConditionExpression: 'attribute_exists(pk)' }));
       return;
     }
-    // Rotation: the old hash must stop working in the same write that makes the new one work.
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: this.tableName, Key: { pk: current.keyHash }, ConditionExpression: 'attribute_exists(pk)' } },
-          { Put: { ...put, ConditionExpression: 'attribute_not_exists(pk)' } },
-        ],
-      }),
-    );
+    // Rotation, in one write with making the new hash work: the old hash stops working, or, with a
+    // grace period, becomes a pointer to the key (no keyId attribute, so the keyId index skips it).
+    const old =
+      options.graceUntil === undefined
+        ? { Delete: { TableName: this.tableName, Key: { pk: current.keyHash }, ConditionExpression: 'attribute_exists(pk)' } }
+        : { Put: { TableName: this.tableName, Item: { pk: current.keyHash, rotatedTo: record.keyId, validUntil: options.graceUntil }, ConditionExpression: 'attribute_exists(pk)' } };
+    await this.client.send(new TransactWriteCommand({ TransactItems: [old, { Put: { ...put, ConditionExpression: 'attribute_not_exists(pk)' } }] }));
   }
 
   async putTeam(record: TeamRecord): Promise<void> {

@@ -59,8 +59,13 @@ export interface KeyAdminStore extends KeyStore {
   get(keyId: string): Promise<KeyRecord | undefined>;
   /** All keys, oldest first. */
   list(): Promise<KeyRecord[]>;
-  /** Replaces the record identified by `record.keyId` (hash may change on rotation). */
-  replace(record: KeyRecord): Promise<void>;
+  /**
+   * Replaces the record identified by `record.keyId` (hash may change on rotation). On a rotation
+   * with `graceUntil` (ISO-8601), the previous plaintext keeps working until then: `findByHash`
+   * of the old hash finds the current record, its `expiresAt` no later than `graceUntil`, so a
+   * revocation or a budget change applies to both keys. Without it the old key stops at once.
+   */
+  replace(record: KeyRecord, options?: { graceUntil?: string }): Promise<void>;
   /** Creates or replaces a team record. */
   putTeam(record: TeamRecord): Promise<void>;
 }

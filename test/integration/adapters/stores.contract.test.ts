@@ -130,6 +130,23 @@ describe.each(factories)('%s key store', (_name, factory) => {
     expect(await store.get('key_1')).toEqual(rotated);
   });
 
+  it('keeps a rotated key findable under its old hash until the grace period ends, as the current record', async () => {
+    const store = await factory.keys();
+    const original = keyRecord(1, { budget: { usd: 5, period: 'month' } });
+    await store.put(original);
+    const rotated = { ...original, keyHash: 'b'.repeat(64) };
+
+    await store.replace(rotated, { graceUntil: '2026-11-25T10:30:15.000Z' });
+
+    expect(await store.findByHash(rotated.keyHash)).toEqual(rotated);
+    expect(await store.findByHash(original.keyHash)).toEqual({ ...rotated, expiresAt: '2026-11-25T10:30:15.000Z' });
+    expect((await store.list()).map((record) => record.keyId)).toEqual(['key_1']);
+    expect(await store.get('key_1')).toEqual(rotated);
+    // A change to the key (here a revocation) shows through the old hash too.
+    await store.replace({ ...rotated, revoked: true });
+    expect(await store.findByHash(original.keyHash)).toMatchObject({ keyId: 'key_1', revoked: true });
+  });
+
   it('stores team budgets', async () => {
     const store = await factory.keys();
     await store.putTeam({ team: 'search', budget: { usd: 100, period: 'month' } });

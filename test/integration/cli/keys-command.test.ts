@@ -86,6 +86,28 @@ describe('switchyard keys on the local store', () => {
     await expect(ask(oldKey)).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
   });
 
+  it('rotates with --grace: both keys work until the grace period ends, then only the new one; a revocation stops both', async () => {
+    const { keyId, key: oldKey } = JSON.parse((await cli('keys', 'create', '--name', 'rolling', '--json')).stdout);
+    const rotated = JSON.parse((await cli('keys', 'rotate', keyId, '--grace', '1h', '--json')).stdout);
+    expect(Date.parse(rotated.oldKeyValidUntil) - Date.now()).toBeGreaterThan(59 * 60_000);
+    clock.advance(KEY_CACHE_TTL_MS);
+
+    await expect(ask(oldKey)).resolves.toBeDefined();
+    await expect(ask(rotated.key)).resolves.toBeDefined();
+
+    clock.advance(60 * 60_000 + KEY_CACHE_TTL_MS);
+    await expect(ask(oldKey)).rejects.toMatchObject({ status: 401, code: 'key_expired' });
+    await expect(ask(rotated.key)).resolves.toBeDefined();
+
+    const again = JSON.parse((await cli('keys', 'rotate', keyId, '--grace', '24h', '--json')).stdout);
+    expect((await cli('keys', 'revoke', keyId)).code).toBe(0);
+    clock.advance(KEY_CACHE_TTL_MS);
+    await expect(ask(rotated.key)).rejects.toMatchObject({ status: 401, code: 'key_revoked' });
+    await expect(ask(again.key)).rejects.toMatchObject({ status: 401, code: 'key_revoked' });
+    expect((await cli('keys', 'rotate', keyId, '--grace', '24h')).code).toBe(2);
+    expect((await cli('keys', 'rotate', keyId, '--grace', 'tomorrow')).code).toBe(2);
+  });
+
   it('answers usage errors with exit code 2', async () => {
     expect((await cli('keys', 'create')).code).toBe(2);
     expect((await cli('keys', 'frobnicate')).code).toBe(2);

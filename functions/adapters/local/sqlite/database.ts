@@ -20,6 +20,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE reservations (request_id TEXT PRIMARY KEY, amount INTEGER NOT NULL, counters TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
    CREATE TABLE rate_windows (key_id TEXT PRIMARY KEY, minute TEXT NOT NULL, requests INTEGER NOT NULL, tokens INTEGER NOT NULL) STRICT, WITHOUT ROWID;
    CREATE TABLE responses (key_id TEXT NOT NULL, response_id TEXT NOT NULL, created_at INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (key_id, response_id)) STRICT;`,
+  // Previous key hashes still valid after a rotation with a grace period (`keys rotate --grace`).
+  `CREATE TABLE rotated_keys (key_hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, valid_until TEXT NOT NULL) STRICT;`,
 ];
 
 /**

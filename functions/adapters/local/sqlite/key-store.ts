@@ -1,8 +1,10 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { withinGrace } from '../../../core/keys/grace';
 import type { KeyAdminStore, KeyRecord, TeamRecord } from '../../../core/ports/key-store';
 
 /**
- * Virtual keys and team budgets in the embedded database, for `switchyard serve` and the CLI.
+ * Virtual keys and team budgets in the embedded database, for `switchyard serve` and the CLI; a
+ * key's previous hash stays in `rotated_keys` for the grace period of a rotation.
  * Every lookup reads the database, so a key the CLI creates or revokes while the server runs
  * takes effect at once (the gateway's own key cache aside).
  */
@@ -14,6 +16,8 @@ export class SqliteKeyStore implements KeyAdminStore {
   private readonly all: StatementSync;
   private readonly update: StatementSync;
   private readonly upsertTeam: StatementSync;
+  private readonly rotatedFrom: StatementSync;
+  private readonly keepRotated: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.byHash = db.prepare('SELECT record FROM keys WHERE key_hash = ?');
@@ -23,10 +27,15 @@ export class SqliteKeyStore implements KeyAdminStore {
     this.all = db.prepare('SELECT record FROM keys ORDER BY created_at, key_id');
     this.update = db.prepare('UPDATE keys SET key_hash = ?, created_at = ?, record = ? WHERE key_id = ?');
     this.upsertTeam = db.prepare('INSERT INTO teams (team, record) VALUES (?, ?) ON CONFLICT (team) DO UPDATE SET record = excluded.record');
+    this.rotatedFrom = db.prepare('SELECT k.record AS record, r.valid_until AS validUntil FROM rotated_keys r JOIN keys k ON k.key_id = r.key_id WHERE r.key_hash = ?');
+    this.keepRotated = db.prepare('INSERT OR REPLACE INTO rotated_keys (key_hash, key_id, valid_until) VALUES (?, ?, ?)');
   }
 
   async findByHash(keyHash: string): Promise<KeyRecord | undefined> {
-    return parsed<KeyRecord>(this.byHash.get(keyHash));
+    const current = parsed<KeyRecord>(this.byHash.get(keyHash));
+    if (current) return current;
+    const rotated = this.rotatedFrom.get(keyHash) as { record: string; validUntil: string } | undefined;
+    return rotated ? withinGrace(JSON.parse(rotated.record) as KeyRecord, rotated.validUntil) : undefined;
   }
 
   async findTeam(team: string): Promise<TeamRecord | undefined> {
@@ -50,9 +59,11 @@ export class SqliteKeyStore implements KeyAdminStore {
     return this.all.all().map((row) => parsed<KeyRecord>(row) as KeyRecord);
   }
 
-  async replace(record: KeyRecord): Promise<void> {
-    const { changes } = this.update.run(record.keyHash, record.createdAt, JSON.stringify(record), record.keyId);
-    if (changes === 0) throw new Error(`No key with id ${record.keyId}.`);
+  async replace(record: KeyRecord, options: { graceUntil?: string } = {}): Promise<void> {
+    const previous = parsed<KeyRecord>(this.byId.get(record.keyId));
+    if (!previous) throw new Error(`No key with id ${record.keyId}.`);
+    this.update.run(record.keyHash, record.createdAt, JSON.stringify(record), record.keyId);
+    if (options.graceUntil !== undefined && previous.keyHash !== record.keyHash) this.keepRotated.run(previous.keyHash, record.keyId, options.graceUntil);
   }
 
   async putTeam(record: TeamRecord): Promise<void> {
