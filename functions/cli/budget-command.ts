@@ -5,8 +5,8 @@ import { budgetOf } from './budget-flags';
 import { dataDirOf, joinNegativeNumbers, UsageError, type CliIo } from './cli-io';
 
 const USAGE = `Usage:
-  switchyard budget set --team T --usd 100 [--period day|month|total] [--json]
-  switchyard budget set --key ID --usd 5 [--period day|month|total] [--json]
+  switchyard budget set --team T --usd 100 [--period day|week|month|total] [--json]
+  switchyard budget set --key ID --usd 5 [--period day|week|month|total] [--json]
 ${STORE_FLAGS_USAGE}`;
 
 /** `switchyard budget set …`: the budget of a team (shared by its keys) or of one key. */

@@ -1,9 +1,8 @@
-import type { Budget, BudgetPeriod } from '../core/ports/key-store';
+import { BUDGET_PERIODS, type Budget, type BudgetPeriod } from '../core/ports/key-store';
 import { UsageError } from './cli-io';
 
-const PERIODS: readonly BudgetPeriod[] = ['day', 'month', 'total'];
 
-/** A budget from `--budget`/`--usd USD` and `--period day|month|total` (default month). */
+/** A budget from `--budget`/`--usd USD` and `--period day|week|month|total` (default month). */
 export function budgetOf(usd: string | undefined, period: string | undefined): Budget | undefined {
   if (usd === undefined) {
     if (period !== undefined) throw new UsageError('--period needs a budget amount.');
@@ -12,7 +11,7 @@ export function budgetOf(usd: string | undefined, period: string | undefined): B
   const amount = Number(usd);
   if (!Number.isFinite(amount) || amount < 0) throw new UsageError(`Budget must be a non-negative USD amount, got '${usd}'.`);
   const chosen = (period ?? 'month') as BudgetPeriod;
-  if (!PERIODS.includes(chosen)) throw new UsageError(`--period must be one of ${PERIODS.join(', ')}, got '${period}'.`);
+  if (!BUDGET_PERIODS.includes(chosen)) throw new UsageError(`--period must be one of ${BUDGET_PERIODS.join(', ')}, got '${period}'.`);
   return { usd: amount, period: chosen };
 }
 

@@ -10,7 +10,7 @@ import { spendReport } from './spend-report';
 import { parseConfigText } from '../providers/config';
 
 const USAGE = `Usage:
-  switchyard keys create --name NAME [--team T] [--models a,b] [--budget USD] [--period day|month|total]
+  switchyard keys create --name NAME [--team T] [--models a,b] [--budget USD] [--period day|week|month|total]
                         [--rpm N] [--tpm N] [--expires DATE] [--config FILE] [--json]
                         (--models is checked against --config, default switchyard.config.json, or
                         switchyard.aws.config.json with --stack)

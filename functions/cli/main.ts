@@ -24,7 +24,7 @@ const HELP = `switchyard — an LLM gateway (OpenAI-compatible API)
 Commands:
   serve [--config FILE] [--port 8787] [--host 127.0.0.1] [--data-dir .switchyard]
   keys create|list|show|revoke|rotate …  [--stack NAME]
-  budget set --team T|--key ID --usd N [--period day|month|total]  [--stack NAME]
+  budget set --team T|--key ID --usd N [--period day|week|month|total]  [--stack NAME]
   report [--since DATE] [--until DATE] [--by team|key|model|tag:NAME|day] [--format table|csv|json] [--stack NAME]
 Run a command without arguments for its usage.`;
 

@@ -1,4 +1,4 @@
-import type { BudgetPeriod } from '../../core/ports/key-store';
+import { BUDGET_PERIODS, type BudgetPeriod } from '../../core/ports/key-store';
 import type { Principal } from '../../core/pipeline/authenticate';
 
 /**
@@ -7,8 +7,6 @@ import type { Principal } from '../../core/pipeline/authenticate';
  * so every field is a string and lists are JSON; absent fields are left out.
  */
 export type PrincipalContext = Record<string, string>;
-
-const BUDGET_PERIODS: readonly BudgetPeriod[] = ['day', 'month', 'total'];
 
 /** Flattens a principal into authorizer context. */
 export function principalToContext(principal: Principal): PrincipalContext {

@@ -1,5 +1,7 @@
-/** Budget period of a key or team: UTC calendar day, UTC calendar month, or lifetime. */
-export type BudgetPeriod = 'day' | 'month' | 'total';
+/** Budget periods: UTC calendar day, ISO week (Monday to Sunday, UTC), UTC calendar month, or lifetime. */
+export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const;
+/** Budget period of a key or team, one of {@link BUDGET_PERIODS}. */
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 
 /** A spending limit in USD over a period. */
 export interface Budget {

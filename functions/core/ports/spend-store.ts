@@ -111,14 +111,28 @@ export function teamScope(team: string): string {
 }
 
 /**
- * The counter key of the UTC calendar period containing `at`.
+ * The counter key of the UTC calendar period containing `at`; a week is the ISO 8601 week
+ * (Monday to Sunday) named by the year it belongs to, which differs from the calendar year for
+ * a few days around New Year.
  *
  * @example periodKey('month', Date.UTC(2026, 10, 24)) // '2026-11'
+ * @example periodKey('week', Date.UTC(2027, 0, 1)) // '2026-W53' (a Friday of 2026's last week)
  */
 export function periodKey(period: BudgetPeriod, at: number): string {
   if (period === 'total') return 'total';
+  if (period === 'week') return isoWeek(at);
   const iso = new Date(at).toISOString();
   return period === 'month' ? iso.slice(0, 7) : iso.slice(0, 10);
+}
+
+/** `YYYY-Www` of the ISO week containing `at` (UTC): the week's Thursday decides its year. */
+function isoWeek(at: number): string {
+  const day = new Date(at);
+  const dayOfWeek = (day.getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  const thursday = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() - dayOfWeek + 3);
+  const year = new Date(thursday).getUTCFullYear();
+  const week = 1 + Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * 86_400_000));
+  return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
 /** The window key of the UTC minute containing `at` (`minute#2026-11-24T10:31`). */

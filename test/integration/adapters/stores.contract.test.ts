@@ -213,6 +213,9 @@ describe.each(factories)('%s spend store', (_name, factory) => {
     expect(await store.getSpend(keyScope('k1'), 'day', NOV_24)).toEqual({ periodKey: '2026-11-24', spentMicroUsd: 900_000, reservedMicroUsd: 0 });
     expect(await store.getSpend(keyScope('k1'), 'day', NOV_25)).toEqual({ periodKey: '2026-11-25', spentMicroUsd: 0, reservedMicroUsd: 200_000 });
     expect((await store.getSpend(keyScope('k1'), 'total', NOV_25)).periodKey).toBe('total');
+    // A week budget: Tuesday 24 and Wednesday 25 November share ISO week 48.
+    expect((await store.admit({ requestId: 'w1', scopes: [keyLimit(1, 'week')], amountMicroUsd: 600_000, at: NOV_24 })).ok).toBe(true);
+    expect(await store.admit({ requestId: 'w2', scopes: [keyLimit(1, 'week')], amountMicroUsd: 600_000, at: NOV_25 })).toMatchObject({ ok: false, blocked: { periodKey: '2026-W48' } });
   });
 
   it('admits exactly rpm concurrent requests per UTC minute', async () => {
