@@ -81,7 +81,6 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     result.response.headers.set('x-request-id', requestId);
     const done = result.finished
       .then(async (outcome) => {
-        await Promise.allSettled(record.pendingWork);
         await settleRecord(record);
         await emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now()), record.attemptOutcomes);
       })

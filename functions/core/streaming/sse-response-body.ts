@@ -25,8 +25,12 @@ export interface StreamEncoder<T> {
   readonly usage: CanonicalUsage | undefined;
   /** Characters of content, reasoning and tool arguments encoded so far. */
   readonly completionChars: number;
-  /** The bytes that end a complete stream; `usage` is the final usage (estimated when none came). */
-  finish(usage: CanonicalUsage): Uint8Array[];
+  /**
+   * The bytes that end a complete stream; `usage` is the final usage (estimated when none came).
+   * May resolve later: work that must be done before the client sees the end (storing the
+   * response it may retrieve at once) delays the last bytes, never the ones before.
+   */
+  finish(usage: CanonicalUsage): Uint8Array[] | Promise<Uint8Array[]>;
   /** The bytes that end a stream with an error after it started. */
   fail(error: GatewayError): Uint8Array;
 }
@@ -173,7 +177,7 @@ export function createSseBody<T>(options: SseBodyOptions<T>): ReadableStream<Uin
             const result = await nextWithTimers(controller);
             if (finished) return;
             if (result.done) {
-              for (const bytes of encoder.finish(encoder.usage ?? options.estimateUsage(encoder.completionChars))) controller.enqueue(bytes);
+              for (const bytes of await encoder.finish(encoder.usage ?? options.estimateUsage(encoder.completionChars))) controller.enqueue(bytes);
               controller.close();
               finish('ok');
               return;

@@ -38,11 +38,6 @@ export class RequestRecord {
   fallbacks = 0;
   /** Each attempt's provider model and whether the provider failed it, for per-provider metrics. */
   attemptOutcomes: readonly AttemptOutcome[] = [];
-  /**
-   * Work a handler started that must finish even after the response ended (storing a streamed
-   * response): the gateway waits for it before the usage event, inside `waitUntil` on Lambda.
-   */
-  readonly pendingWork: Array<Promise<unknown>> = [];
   tokens: TokenCounts = NO_TOKENS;
   costMicroUsd = 0;
   ttftMs: number | null = null;

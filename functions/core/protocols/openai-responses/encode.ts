@@ -182,10 +182,14 @@ export class ResponsesStreamEncoder implements StreamEncoder<CanonicalStreamEven
   private readonly encrypted: boolean;
   private finishReason: FinishReason = 'stop';
 
-  /** @param onComplete receives the final response object of a stream that completed (to store it). */
+  /**
+   * @param onComplete receives the final response object of a stream that completed (to store
+   * it); the terminal event waits for it, so a client that retrieves or continues the response
+   * as soon as its stream ended finds it.
+   */
   constructor(
     private readonly identity: ResponseIdentity,
-    private readonly onComplete: (response: ResponseObject) => void = () => undefined,
+    private readonly onComplete: (response: ResponseObject) => Promise<void> | void = () => undefined,
   ) {
     this.ids = new ItemIds(identity.id);
     this.encrypted = includesEncryptedReasoning(identity.request);
@@ -250,14 +254,14 @@ export class ResponsesStreamEncoder implements StreamEncoder<CanonicalStreamEven
     return joinBytes(out);
   }
 
-  finish(usage: CanonicalUsage): Uint8Array[] {
+  async finish(usage: CanonicalUsage): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     this.start(out);
     this.close(out);
     const status = finalStatus(this.finishReason);
     const response = responseObject(this.identity, status, this.output, toResponsesUsage(usage), this.finishReason);
     out.push(this.event(status === 'completed' ? 'response.completed' : 'response.incomplete', { response }));
-    this.onComplete(response);
+    await this.onComplete(response);
     return out;
   }
 

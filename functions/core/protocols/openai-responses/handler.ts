@@ -39,10 +39,9 @@ export async function handleResponses(runtime: GatewayRuntime, request: Request,
   const requestFor = (params: Record<string, unknown> | undefined) => (params ? decodeResponsesRequest(validateResponsesRequest({ ...body, ...params }, runtime.config.limits)) : canonical);
   const { started, headers, price } = await callRoute(runtime, request, record, requestSignal, { request: canonical, bodyBytes, requestFor: (target) => requestFor(target.params) });
   const stored = shouldStore(runtime, validated);
-  // A streamed response is kept once its terminal event is written; Lambda waits for that write.
-  const keep = (response: Record<string, unknown>): void => {
-    if (stored) record.pendingWork.push(keepResponse(runtime, record, response, input));
-  };
+  // A streamed response is kept before its terminal event reaches the client (the encoders wait
+  // for this), so a client that retrieves or continues it at once finds it, on Lambda too.
+  const keep = (response: Record<string, unknown>): Promise<void> | undefined => (stored ? keepResponse(runtime, record, response, input) : undefined);
   const identity: ResponseIdentity = { id: `resp_${record.requestId.replace(/^req_/, '')}`, createdAt: Math.floor(record.startedAtMs / 1000), model: started.target.model, request: validated, stored, previousResponseId, nowSeconds: () => Math.floor(runtime.deps.clock.now() / 1000) };
   const answer = started.value;
 
