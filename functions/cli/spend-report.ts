@@ -24,13 +24,35 @@ export async function spendReport(stores: AdminStores, record: KeyRecord, now: n
     `models: ${record.models?.join(',') ?? '*'}  rpm: ${record.rpm ?? '-'}  tpm: ${record.tpm ?? '-'}  expires: ${record.expiresAt ?? 'never'}`,
     ...(entries.length === 0
       ? ['budget: none']
-      : entries.map(
-          (e) =>
-            `${e.scope} ${e.period} ${e.periodKey}: spent ${formatMicroUsd(usdToMicro(e.spentUsd))}, reserved ${formatMicroUsd(usdToMicro(e.reservedUsd))}, ` +
-            `remaining ${formatMicroUsd(usdToMicro(e.remainingUsd))} of ${formatMicroUsd(usdToMicro(e.limitUsd))}`,
-        )),
+      : entries.map(formatSpendEntry)),
   ];
   return { entries, text: lines.join('\n') };
+}
+
+/** One line of a spend entry: scope, period, spend, reservations and what remains of the limit. */
+export function formatSpendEntry(e: SpendEntry): string {
+  return (
+    `${e.scope} ${e.period} ${e.periodKey}: spent ${formatMicroUsd(usdToMicro(e.spentUsd))}, reserved ${formatMicroUsd(usdToMicro(e.reservedUsd))}, ` +
+    `remaining ${formatMicroUsd(usdToMicro(e.remainingUsd))} of ${formatMicroUsd(usdToMicro(e.limitUsd))}`
+  );
+}
+
+/** Every budget of the stores — each key's and each team's — with its spend in the current period. */
+export async function allBudgets(stores: AdminStores, now: number): Promise<SpendEntry[]> {
+  const entries: SpendEntry[] = [];
+  for (const record of await stores.keys.list()) {
+    if (record.budget) entries.push(await entry(stores.spend, keyScope(record.keyId), record.budget.usd, record.budget.period, now));
+  }
+  for (const team of await stores.keys.listTeams()) {
+    if (team.budget) entries.push(await entry(stores.spend, teamScope(team.team), team.budget.usd, team.budget.period, now));
+  }
+  return entries;
+}
+
+/** The budget of one team with its spend in the current period, or undefined when it has none. */
+export async function teamBudget(stores: AdminStores, team: string, now: number): Promise<SpendEntry | undefined> {
+  const record = await stores.keys.findTeam(team);
+  return record?.budget ? entry(stores.spend, teamScope(team), record.budget.usd, record.budget.period, now) : undefined;
 }
 
 async function entry(spend: SpendStore, scope: string, limitUsd: number, period: BudgetPeriod, now: number): Promise<SpendEntry> {

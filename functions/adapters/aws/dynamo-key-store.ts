@@ -92,6 +92,23 @@ export class DynamoKeyStore implements KeyAdminStore {
   async putTeam(record: TeamRecord): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(TEAM_PREFIX + record.team, record) }));
   }
+
+  /** Teams are few and listed by an operator: a filtered scan of the table. */
+  async listTeams(): Promise<TeamRecord[]> {
+    const teams: TeamRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :team)', ExpressionAttributeValues: { ':team': TEAM_PREFIX }, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, ...record } = item;
+        teams.push(record as TeamRecord);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return teams.sort((a, b) => a.team.localeCompare(b.team));
+  }
 }
 
 function toKeyRecord(item: Record<string, unknown>): KeyRecord {

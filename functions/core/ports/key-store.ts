@@ -70,4 +70,6 @@ export interface KeyAdminStore extends KeyStore {
   replace(record: KeyRecord, options?: { graceUntil?: string }): Promise<void>;
   /** Creates or replaces a team record. */
   putTeam(record: TeamRecord): Promise<void>;
+  /** All team records (teams with a budget set), by name. */
+  listTeams(): Promise<TeamRecord[]>;
 }

@@ -154,6 +154,12 @@ describe.each(factories)('%s key store', (_name, factory) => {
 
     expect(await store.findTeam('search')).toEqual({ team: 'search', budget: { usd: 50, period: 'day' } });
     expect(await store.findTeam('ads')).toBeUndefined();
+    await store.putTeam({ team: 'ads', budget: { usd: 7, period: 'week' } });
+    await store.put(keyRecord(1));
+    expect(await store.listTeams()).toEqual([
+      { team: 'ads', budget: { usd: 7, period: 'week' } },
+      { team: 'search', budget: { usd: 50, period: 'day' } },
+    ]);
   });
 });
 

@@ -74,6 +74,10 @@ describe('keys and budget commands', () => {
         expect.objectContaining({ scope: `key#${key.keyId}`, period: 'day', limitUsd: 5, spentUsd: 0, remainingUsd: 5 }),
         expect.objectContaining({ scope: 'team#search', period: 'month', limitUsd: 100, spentUsd: 0, remainingUsd: 100 }),
       ]);
+      // Every budget of the store, and one team's, with spend and remaining.
+      expect(JSON.parse((await cli('budget', 'list', '--json', ...flags)).stdout)).toEqual(spend);
+      expect(JSON.parse((await cli('budget', 'show', '--team', 'search', '--json', ...flags)).stdout)).toEqual([spend[1]]);
+      expect((await cli('budget', 'show', '--team', 'nobody', ...flags)).stdout).toBe('No budget.\n');
     }
     expect(cloudFormation?.asked).toContain('switchyard-prod');
   });
@@ -90,6 +94,8 @@ describe('keys and budget commands', () => {
     const shown = await cli('keys', 'show', created.keyId, '--data-dir', data);
 
     expect(shown.stdout).toContain('spent $0.250000, reserved $0.000000, remaining $1.750000 of $2.000000');
+    const periodKey = new Date().toISOString().slice(0, 7);
+    expect((await cli('budget', 'show', '--key', created.keyId, '--data-dir', data)).stdout).toBe(`key#${created.keyId} month ${periodKey}: spent $0.250000, reserved $0.000000, remaining $1.750000 of $2.000000\n`);
   });
 
   it('name an unknown stack clearly', async () => {
@@ -102,6 +108,7 @@ describe('keys and budget commands', () => {
   it('reject a budget command without a subject or amount as a usage error', async () => {
     expect((await cli('budget', 'set', '--usd', '5')).code).toBe(2);
     expect((await cli('budget', 'set', '--team', 't')).code).toBe(2);
+    expect((await cli('budget', 'show')).code).toBe(2);
     expect((await cli('keys', 'create', '--name', 'x', '--rpm', 'many')).code).toBe(2);
   });
 });

@@ -16,6 +16,7 @@ export class SqliteKeyStore implements KeyAdminStore {
   private readonly all: StatementSync;
   private readonly update: StatementSync;
   private readonly upsertTeam: StatementSync;
+  private readonly allTeams: StatementSync;
   private readonly rotatedFrom: StatementSync;
   private readonly keepRotated: StatementSync;
 
@@ -26,6 +27,7 @@ export class SqliteKeyStore implements KeyAdminStore {
     this.insert = db.prepare('INSERT INTO keys (key_id, key_hash, created_at, record) VALUES (?, ?, ?, ?)');
     this.all = db.prepare('SELECT record FROM keys ORDER BY created_at, key_id');
     this.update = db.prepare('UPDATE keys SET key_hash = ?, created_at = ?, record = ? WHERE key_id = ?');
+    this.allTeams = db.prepare('SELECT record FROM teams ORDER BY team');
     this.upsertTeam = db.prepare('INSERT INTO teams (team, record) VALUES (?, ?) ON CONFLICT (team) DO UPDATE SET record = excluded.record');
     this.rotatedFrom = db.prepare('SELECT k.record AS record, r.valid_until AS validUntil FROM rotated_keys r JOIN keys k ON k.key_id = r.key_id WHERE r.key_hash = ?');
     this.keepRotated = db.prepare('INSERT OR REPLACE INTO rotated_keys (key_hash, key_id, valid_until) VALUES (?, ?, ?)');
@@ -68,6 +70,10 @@ export class SqliteKeyStore implements KeyAdminStore {
 
   async putTeam(record: TeamRecord): Promise<void> {
     this.upsertTeam.run(record.team, JSON.stringify(record));
+  }
+
+  async listTeams(): Promise<TeamRecord[]> {
+    return this.allTeams.all().map((row) => parsed<TeamRecord>(row) as TeamRecord);
   }
 }
 
