@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoKeyStore } from '../../../functions/adapters/aws/dynamo-key-store';
@@ -316,6 +316,14 @@ describe('embedded (SQLite) stores', () => {
     await store.settle(retried.reservation, { costMicroUsd: 100_000, at: NOV_24 });
 
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 100_000, reservedMicroUsd: 0 });
+  });
+
+  it('keep the database readable by its owner only, write-ahead log included', async () => {
+    const dir = freshDir();
+    const db = openLocalDatabase(dir);
+    await new SqliteKeyStore(db).put(keyRecord(1));
+
+    for (const file of ['switchyard.db', 'switchyard.db-wal']) expect((await stat(join(dir, file))).mode & 0o777).toBe(0o600);
   });
 
   it('see keys written by another process (the CLI) while serving', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as NodeSqlite from 'node:sqlite';
@@ -46,13 +46,18 @@ function loadSqlite(): typeof NodeSqlite {
  * Opens (creating if needed) the embedded database of a local data dir: `<dataDir>/switchyard.db`,
  * in WAL mode with `synchronous=NORMAL` — a committed transaction survives a killed process (the
  * WAL is written before the commit returns; only an OS crash or power loss can lose the last
- * commits) — and a busy timeout, so the CLI and the server can write at the same time. A new
- * database imports the JSON files of an older data dir (keys.json, spend.json, responses/).
+ * commits) — and a busy timeout, so the CLI and the server can write at the same time. The file
+ * is readable by its owner only (mode 0600; SQLite gives its `-wal` and `-shm` files the same):
+ * it holds key hashes, spend and the conversations of stored responses. A new database imports
+ * the JSON files of an older data dir (keys.json, spend.json, responses/).
  */
 export function openLocalDatabase(dataDir: string): DatabaseSync {
   mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, DATABASE_FILE);
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
   const { DatabaseSync: Database } = loadSqlite();
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  const db = new Database(path);
   // 1 KiB pages (set before the first table exists): a reservation or settlement touches a few
   // small rows in three tables, and each commit appends every touched page to the WAL, so smaller
   // pages write a quarter of the bytes (decision 0008 has the figures).
