@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeSseStream } from '../../../functions/core/streaming/sse-decoder';
 import { defaultProviders } from '../../../functions/providers/registry';
 import { sendJson, startFakeUpstream, writeInPieces, type FakeUpstream } from '../../helpers/fake-upstream';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
@@ -32,16 +33,11 @@ const answered: Array<[Provider, string]> = [
   ...fixtures('bedrock', 'nonstream', '.json').map((file): [Provider, string] => ['bedrock', file]),
 ];
 
-/** The events of an SSE body, in order, with the `event:` name each carried. */
-function parseEvents(body: string): Array<{ name: string; data: Record<string, unknown> }> {
-  return body
-    .split('\n\n')
-    .filter((frame) => frame.trim() !== '')
-    .map((frame) => {
-      const name = /^event: (.*)$/m.exec(frame)?.[1] ?? '';
-      const data = frame.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
-      return { name, data: JSON.parse(data) as Record<string, unknown> };
-    });
+/** The events of an SSE body, in order (decoded by the gateway's own SSE decoder), with the `event:` name each carried. */
+async function parseEvents(body: ReadableStream<Uint8Array>): Promise<Array<{ name: string; data: Record<string, unknown> }>> {
+  const events: Array<{ name: string; data: Record<string, unknown> }> = [];
+  for await (const event of decodeSseStream(body)) events.push({ name: event.event ?? '', data: JSON.parse(event.data) as Record<string, unknown> });
+  return events;
 }
 
 /** A tool the request offers, so that recorded tool calls have a declared function to call. */
@@ -107,7 +103,7 @@ describe('Responses API output on every recorded provider stream, against the Op
       return assertOpenAiSchema('ErrorResponse', await response.json());
     }
     expect(response.status).toBe(200);
-    const events = parseEvents(await response.text());
+    const events = await parseEvents(response.body as ReadableStream<Uint8Array>);
     for (const [index, { name, data }] of events.entries()) {
       assertOpenResponsesSchema('StreamingEvent', data);
       expect(name).toBe(data.type);
