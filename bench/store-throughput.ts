@@ -28,11 +28,13 @@ export async function measureStoreThroughput(durationMs: number, maxPairs: numbe
       { scope: keyScope('key_bench'), limitMicroUsd: 1e15, period: 'month' as const },
       { scope: teamScope('bench'), limitMicroUsd: 1e15, period: 'month' as const },
     ];
+    // As the gateway records it: released ten minutes after admission, with the request's facts.
+    const request = { keyId: 'key_bench', keyName: 'bench', team: 'bench', user: null, tags: {}, endpoint: '/v1/chat/completions', modelRequested: 'gpt', stream: true, startedAt: Date.now(), inputTokens: 30, outputTokens: 1_000 };
     const started = performance.now();
     let pairs = 0;
     while (pairs < maxPairs && performance.now() - started < durationMs) {
       const at = Date.now();
-      const outcome = await store.admit({ requestId: `req_${pairs}`, rate: { keyId: 'key_bench', rpm: 1e9 }, scopes, amountMicroUsd: 5_000, at });
+      const outcome = await store.admit({ requestId: `req_${pairs}`, rate: { keyId: 'key_bench', rpm: 1e9 }, scopes, amountMicroUsd: 5_000, at, expiry: { releaseAt: at + 660_000, chargeMicroUsd: 4_000, request: { ...request, startedAt: at } } });
       if (!outcome.ok) throw new Error('reservation refused');
       await store.settle(outcome.reservation, { costMicroUsd: 1_234, tokens: { keyId: 'key_bench', count: 40 }, at });
       pairs += 1;

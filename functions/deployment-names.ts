@@ -36,6 +36,7 @@ export const StackOutput = {
   AlarmTopic: 'AlarmTopicArn',
   GatewayLogs: 'GatewayLogGroupName',
   AuthorizerLogs: 'AuthorizerLogGroupName',
+  SweeperLogs: 'SweeperLogGroupName',
   AccessLogs: 'ApiAccessLogGroupName',
 } as const;
 

@@ -1,4 +1,4 @@
-import { Aspects, CfnOutput, Stack } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import { GatewayFunction } from './constructs/gateway-function';
 import { KeyStore } from './constructs/key-store';
 import { Observability } from './constructs/observability';
 import { ProviderSecrets } from './constructs/provider-secrets';
+import { ReservationSweeper } from './constructs/reservation-sweeper';
 import { ResponseStore } from './constructs/response-store';
 import { SpendStore } from './constructs/spend-store';
 import { RetainExceptOnCreate } from './constructs/stack-instance';
@@ -48,6 +49,7 @@ export class SwitchyardStack extends Stack {
   readonly api: SwitchyardApi;
   readonly alarms: Alarms;
   readonly usage: UsagePipeline;
+  readonly sweeper: ReservationSweeper;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps) {
@@ -95,6 +97,11 @@ export class SwitchyardStack extends Stack {
 
     this.usage = new UsagePipeline(this, 'Usage');
     this.usage.bindTo(this.gateway.fn);
+    // Releases the reservations of requests that died unsettled, and writes their usage events.
+    this.sweeper = new ReservationSweeper(this, 'ReservationSweeper', { stage, logRetention, tracing: props.tracing });
+    this.spend.bindSweeperTo(this.sweeper.fn);
+    this.usage.bindTo(this.sweeper.fn);
+    this.alarms.add('SweeperErrors', this.sweeper.fn.metricErrors({ period: Duration.minutes(15) }), 3, 'The reservation sweeper keeps failing: reservations of requests that died stay held and shrink their budgets.');
     this.observability = new Observability(this, 'Observability', {
       gatewayFunction: this.gateway.fn,
       // One topic for every alarm; Alarms already watches the function's errors and throttles.
@@ -125,6 +132,7 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, StackOutput.AlarmTopic, { value: this.alarms.topic.topicArn, description: 'SNS topic every alarm notifies (subscribe more endpoints to it)' });
     new CfnOutput(this, StackOutput.GatewayLogs, { value: this.gateway.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the gateway function (errors, undelivered usage events, EMF metrics)' });
     new CfnOutput(this, StackOutput.AuthorizerLogs, { value: this.authorizer.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the key authorizer' });
+    new CfnOutput(this, StackOutput.SweeperLogs, { value: this.sweeper.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the reservation sweeper (each released reservation)' });
     if (this.api.accessLogs) new CfnOutput(this, StackOutput.AccessLogs, { value: this.api.accessLogs.logGroupName, description: 'API Gateway access logs' });
   }
 }

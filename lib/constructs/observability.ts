@@ -165,7 +165,7 @@ export class Observability extends Construct {
     );
     this.dashboard.addWidgets(
       graph('Fallbacks and attempts', [this.metric(MetricName.Fallbacks, 'Sum'), this.metric(MetricName.Attempts, 'Sum')], [fallbackRate]),
-      graph('Rejections', [this.metric(MetricName.BudgetRejections, 'Sum'), this.metric(MetricName.RateLimitRejections, 'Sum')]),
+      graph('Rejections and released reservations', [this.metric(MetricName.BudgetRejections, 'Sum'), this.metric(MetricName.RateLimitRejections, 'Sum'), this.metric(MetricName.ReleasedReservations, 'Sum')]),
       graph('Gateway function', [fn.metricErrors({ period: PERIOD }), fn.metricThrottles({ period: PERIOD })], [fn.metricDuration({ period: PERIOD, statistic: 'p99' })]),
       graph('Gateway overhead before the first byte (ms)', [this.metric(MetricName.GatewayOverhead, 'p50'), this.metric(MetricName.GatewayOverhead, 'p99')]),
     );

@@ -16,7 +16,7 @@ export interface SpendStoreProps {
 /**
  * The spend table (schema of the DynamoDB spend store adapter): one counter item per scope
  * (`key#…`, `team#…`) and period, so period rollover is a new item; per-minute request windows
- * expire through TTL.
+ * expire through TTL; held reservations are items of their own until settled or released.
  */
 export class SpendStore extends Construct {
   /** The DynamoDB table. */
@@ -29,11 +29,22 @@ export class SpendStore extends Construct {
 
   /**
    * Lets `fn` admit, reserve and settle (the gateway): sets the table-name variable and grants
-   * `GetItem` and `UpdateItem` on this table only (a transaction over key and team counters is
-   * authorised per item as `UpdateItem`).
+   * on this table only `GetItem`, `UpdateItem` (counters, windows), `PutItem` (a reservation
+   * record) and `DeleteItem` (its settlement) — a transaction is authorised per item as the
+   * action of each of its writes.
    */
   bindTo(fn: LambdaFunction): void {
     fn.addEnvironment(FunctionEnv.SpendTable, this.table.tableName);
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [this.table.tableArn] }));
+  }
+
+  /**
+   * Lets `fn` release expired reservations (the sweeper): sets the table-name variable and grants
+   * on this table only `Query` (the expired records), `DeleteItem` and `UpdateItem` (a release
+   * deletes the record and charges its counters in one transaction).
+   */
+  bindSweeperTo(fn: LambdaFunction): void {
+    fn.addEnvironment(FunctionEnv.SpendTable, this.table.tableName);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
   }
 }

@@ -164,11 +164,15 @@ describe('deployable for real', () => {
     });
   });
 
-  it('traces with X-Ray on request, on the stage and both functions', () => {
+  it('traces with X-Ray on request, on the stage and every function', () => {
     first.template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });
     const traced = synthesizedStack('Switchyard-prod', { tracing: true, apiGatewayCloudWatchRole: true }).template;
     traced.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
-    expect(Object.keys(traced.findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } }))).toHaveLength(2);
+    expect(Object.keys(traced.findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } }))).toEqual([
+      expect.stringMatching(/^AuthorizerFunction/),
+      expect.stringMatching(/^GatewayFunction/),
+      expect.stringMatching(/^ReservationSweeperFunction/),
+    ]);
   });
 
   it('refuses a config that routes to the mock provider or to loopback, unless explicitly allowed, and then warns', () => {

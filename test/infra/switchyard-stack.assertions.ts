@@ -67,7 +67,7 @@ describe('SwitchyardStack', () => {
     expect(gatewayStatements.map((s) => s.Action)).toEqual([
       ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
       'dynamodb:GetItem',
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       'secretsmanager:GetSecretValue',
       ['firehose:PutRecord', 'firehose:PutRecordBatch'],
@@ -76,6 +76,37 @@ describe('SwitchyardStack', () => {
     expect(gatewayStatements[3]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.responses.table), 'Arn'] });
     expect(gatewayStatements[1]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.keys.table), 'Arn'] });
     expect(gatewayStatements[2]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.spend.table), 'Arn'] });
+    // The sweeper queries, deletes and charges reservation records, and writes usage events: nothing else.
+    expect(policyOf(stack.sweeper.fn)).toMatchObject({
+      Properties: {
+        PolicyDocument: {
+          Statement: [
+            { Action: ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [id(stack.spend.table), 'Arn'] } },
+            { Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Resource: { 'Fn::GetAtt': [id(stack.usage.deliveryStream), 'Arn'] } },
+          ],
+        },
+      },
+    });
+  });
+
+  it('runs the reservation sweeper every minute, and alarms when it keeps failing', () => {
+    const { stack, template } = app(false);
+    const sweeperId = stack.getLogicalId(stack.sweeper.fn.node.defaultChild as never);
+
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweeperId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [sweeperId, 'Arn'] }, Principal: 'events.amazonaws.com' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Timeout: 120,
+      Environment: { Variables: Match.objectLike({ SWITCHYARD_SPEND_TABLE: Match.anyValue(), USAGE_STREAM_NAME: Match.anyValue() }) },
+      Description: Match.stringLikeRegexp('reservation sweeper'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'FunctionName', Value: { Ref: sweeperId } }], MetricName: 'Errors', Threshold: 3 });
+    template.hasOutput('SweeperLogGroupName', Match.anyValue());
   });
 
   it('subscribes the alarm e-mail to an SSL-only topic', () => {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BudgetPeriod } from '../../core/ports/key-store';
 import {
   keyScope,
@@ -11,6 +11,7 @@ import {
   type AdmissionOutcome,
   type AdmissionRequest,
   type RateLimits,
+  type ReleasedReservation,
   type Reservation,
   type ScopeLimit,
   type Settlement,
@@ -18,8 +19,11 @@ import {
   type SpendStore,
 } from '../../core/ports/spend-store';
 
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 /** One conditional or unconditional update of the spend table. */
-type Update = NonNullable<NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number]['Update']>;
+type Update = NonNullable<TransactItem['Update']>;
+/** One write of a transaction: an update, a put (a new reservation) or a delete (its release). */
+type Write = { Update: Update } | { Put: NonNullable<TransactItem['Put']> } | { Delete: NonNullable<TransactItem['Delete']> };
 
 /**
  * Outcome of a write: applied, or the index of the first update whose condition failed, with that
@@ -32,6 +36,12 @@ type WriteResult = { applied: true } | { applied: false; failedIndex: number; it
 const WINDOW_TTL_SECONDS = 3600;
 /** Transactions on hot counters can conflict; retry with jitter a bounded number of times. */
 const MAX_CONFLICT_ATTEMPTS = 25;
+/**
+ * Held reservations are spread over this many partitions (`reservation#0` … `#15`), each sorted
+ * by expiry, so the sweeper finds the expired ones with one query per partition and no partition
+ * takes every request's writes.
+ */
+const RESERVATION_PARTITIONS = 16;
 
 /**
  * Spend store on the DynamoDB spend table (see `spendTableSchema`).
@@ -40,10 +50,17 @@ const MAX_CONFLICT_ATTEMPTS = 25;
  * cannot add, so the reservation condition compares `committed` with a headroom computed here:
  * `committed + amount <= limit` ⇔ `committed <= limit - amount`. A missing item has committed 0,
  * which fits exactly when `amount <= limit`; larger amounts are refused before writing.
- * An admission — the key's minute window and every budget scope — is one write before the
- * upstream call (`UpdateItem` when it touches one item, else one `TransactWriteItems`, all or
- * nothing), and a settlement one after it, each with a client request token so that an SDK retry
- * never applies it twice (DESIGN §8: one round trip before the first byte, one after).
+ * An admission — the key's minute window, every budget scope and the reservation record — is
+ * one write before the upstream call (`UpdateItem` when it touches one item, else one
+ * `TransactWriteItems`, all or nothing), and a settlement one after it, each with a client request
+ * token so that an SDK retry never applies it twice (DESIGN §8: one round trip before the first
+ * byte, one after).
+ *
+ * A reservation record lives in a `reservation#<n>` partition under the sort key
+ * `<releaseAt, 13 digits>#<requestId>`; its expiry attribute is `releaseAt`, not the table's TTL
+ * attribute, because TTL would delete it without charging anything. Settling deletes it on
+ * condition that it still exists, in the same transaction as the counters; so does releasing it,
+ * so whichever comes first wins and the other changes nothing.
  */
 export class DynamoSpendStore implements SpendStore {
   constructor(
@@ -70,8 +87,26 @@ export class DynamoSpendStore implements SpendStore {
     }
     const reservation: Reservation = { requestId: request.requestId, amountMicroUsd: request.amountMicroUsd, counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })) };
     if (updates.length === 0) return { ok: true, reservation };
+    const writes: Write[] = updates.map((update) => ({ Update: update }));
+    if (counters.length > 0) {
+      reservation.releaseAt = request.expiry.releaseAt;
+      writes.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...reservationKey(request.requestId, request.expiry.releaseAt),
+            requestId: request.requestId,
+            releaseAt: request.expiry.releaseAt,
+            amount: request.amountMicroUsd,
+            charge: Math.min(request.expiry.chargeMicroUsd, request.amountMicroUsd),
+            counters: reservation.counters,
+            request: request.expiry.request,
+          },
+        },
+      });
+    }
     // One token per attempt (`at` differs): a request that waits for room retries its admission.
-    const result = await this.write(`admit:${request.requestId}:${request.at}`, updates);
+    const result = await this.write(`admit:${request.requestId}:${request.at}`, writes);
     if (result.applied) return { ok: true, reservation };
     if (rate && windowKey && result.failedIndex === 0) {
       return { ok: false, limit: rate.rpm !== undefined && num(result.item?.requests) >= rate.rpm ? 'rpm' : 'tpm', retryAfterMs: msToNextMinute(request.at) };
@@ -106,21 +141,66 @@ export class DynamoSpendStore implements SpendStore {
   }
 
   async settle(reservation: Reservation, settlement: Settlement): Promise<void> {
-    const updates: Update[] = reservation.counters.map((counter) => ({
-      TableName: this.tableName,
-      Key: { scope: counter.scope, period: counter.periodKey },
-      UpdateExpression: 'ADD committed :delta, spent :cost',
-      ExpressionAttributeValues: { ':delta': settlement.costMicroUsd - reservation.amountMicroUsd, ':cost': settlement.costMicroUsd },
-    }));
+    const tokens: Write[] = [];
     if (settlement.tokens && settlement.tokens.count > 0) {
-      updates.push({
-        TableName: this.tableName,
-        Key: { scope: keyScope(settlement.tokens.keyId), period: minuteKey(settlement.at) },
-        UpdateExpression: 'ADD tokens :tokens SET expiresAt = :ttl',
-        ExpressionAttributeValues: { ':tokens': settlement.tokens.count, ':ttl': Math.floor(settlement.at / 60_000) * 60 + 60 + WINDOW_TTL_SECONDS },
+      tokens.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { scope: keyScope(settlement.tokens.keyId), period: minuteKey(settlement.at) },
+          UpdateExpression: 'ADD tokens :tokens SET expiresAt = :ttl',
+          ExpressionAttributeValues: { ':tokens': settlement.tokens.count, ':ttl': Math.floor(settlement.at / 60_000) * 60 + 60 + WINDOW_TTL_SECONDS },
+        },
       });
     }
-    if (updates.length > 0) await this.write(`settle:${reservation.requestId}`, updates);
+    if (reservation.counters.length > 0 && reservation.releaseAt !== undefined) {
+      const result = await this.write(`settle:${reservation.requestId}`, [...this.chargeReservation(reservation, reservation.releaseAt, settlement.costMicroUsd), ...tokens]);
+      // Released by the sweeper already (charged there): only the tokens remain to count.
+      if (result.applied || tokens.length === 0) return;
+    }
+    if (tokens.length > 0) await this.write(`settle-tokens:${reservation.requestId}`, tokens);
+  }
+
+  async releaseExpired(now: number, limit: number): Promise<ReleasedReservation[]> {
+    const released: ReleasedReservation[] = [];
+    for (let partition = 0; partition < RESERVATION_PARTITIONS && released.length < limit; partition += 1) {
+      const { Items = [] } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#scope = :partition AND #period < :after',
+          ExpressionAttributeNames: { '#scope': 'scope', '#period': 'period' },
+          ExpressionAttributeValues: { ':partition': `reservation#${partition}`, ':after': sortablePrefix(now + 1) },
+          Limit: limit - released.length,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of Items as StoredReservation[]) {
+        // A token of this sweep's own: another sweep's release of the same record under the same
+        // token would be taken by DynamoDB for a retry of it and answered as applied.
+        const result = await this.write(`release:${item.requestId}:${randomUUID()}`, this.chargeReservation({ requestId: item.requestId, amountMicroUsd: item.amount, counters: item.counters }, item.releaseAt, item.charge));
+        // Settled (or released by another sweep) since the query: nothing to do.
+        if (!result.applied) continue;
+        released.push({ requestId: item.requestId, amountMicroUsd: item.amount, counters: item.counters, releaseAt: item.releaseAt, chargedMicroUsd: item.charge, request: item.request });
+      }
+    }
+    return released;
+  }
+
+  /**
+   * Deletes a held reservation, on condition that it is still held, and charges `costMicroUsd` on
+   * each of its counters, releasing the rest of its amount.
+   */
+  private chargeReservation(reservation: Pick<Reservation, 'requestId' | 'amountMicroUsd' | 'counters'>, releaseAt: number, costMicroUsd: number): Write[] {
+    return [
+      { Delete: { TableName: this.tableName, Key: reservationKey(reservation.requestId, releaseAt), ConditionExpression: 'attribute_exists(#scope)', ExpressionAttributeNames: { '#scope': 'scope' } } },
+      ...reservation.counters.map((counter): Write => ({
+        Update: {
+          TableName: this.tableName,
+          Key: { scope: counter.scope, period: counter.periodKey },
+          UpdateExpression: 'ADD committed :delta, spent :cost',
+          ExpressionAttributeValues: { ':delta': costMicroUsd - reservation.amountMicroUsd, ':cost': costMicroUsd },
+        },
+      })),
+    ];
   }
 
   async getSpend(scope: string, period: BudgetPeriod, at: number): Promise<SpendSnapshot> {
@@ -135,11 +215,12 @@ export class DynamoSpendStore implements SpendStore {
     return Item;
   }
 
-  /** One update as `UpdateItem`; several as one transaction, retried on transaction conflicts. */
-  private async write(token: string, updates: Update[]): Promise<WriteResult> {
-    if (updates.length === 1) {
+  /** One update as `UpdateItem`; several writes as one transaction, retried on transaction conflicts. */
+  private async write(token: string, writes: Write[]): Promise<WriteResult> {
+    const single = writes.length === 1 && 'Update' in writes[0]! ? writes[0].Update : undefined;
+    if (single) {
       try {
-        await this.client.send(new UpdateCommand({ ...updates[0]!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+        await this.client.send(new UpdateCommand({ ...single, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
         return { applied: true };
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return { applied: false, failedIndex: 0, item: error.Item };
@@ -150,8 +231,9 @@ export class DynamoSpendStore implements SpendStore {
       try {
         await this.client.send(
           new TransactWriteCommand({
-            TransactItems: updates.map((update) => ({ Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } })),
-            ClientRequestToken: requestToken(token, attempt),
+            TransactItems: writes.map((write) => ('Update' in write ? { Update: { ...write.Update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } } : write)),
+            // Tokens are account-wide: the table name keeps two stacks (or two tables of a test) apart.
+            ClientRequestToken: requestToken(`${this.tableName}:${token}`, attempt),
           }),
         );
         return { applied: true };
@@ -165,6 +247,33 @@ export class DynamoSpendStore implements SpendStore {
       }
     }
   }
+}
+
+/** A reservation record as stored. */
+interface StoredReservation {
+  requestId: string;
+  releaseAt: number;
+  amount: number;
+  charge: number;
+  counters: Reservation['counters'];
+  request: ReleasedReservation['request'];
+}
+
+/** The key of a reservation record: its partition, and its expiry then request id as sort key. */
+function reservationKey(requestId: string, releaseAt: number): { scope: string; period: string } {
+  return { scope: `reservation#${partitionOf(requestId)}`, period: `${sortablePrefix(releaseAt)}#${requestId}` };
+}
+
+/** An epoch-milliseconds instant as 13 digits, so that sort keys order by time. */
+function sortablePrefix(at: number): string {
+  return String(Math.max(0, Math.floor(at))).padStart(13, '0');
+}
+
+/** The reservation partition of a request id (FNV-1a of its characters). */
+function partitionOf(requestId: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < requestId.length; index += 1) hash = Math.imul(hash ^ requestId.charCodeAt(index), 0x01000193);
+  return (hash >>> 0) % RESERVATION_PARTITIONS;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SwitchyardConfig } from '../../core/config/schema';
 import { createGateway, type Gateway } from '../../core/gateway';
+import { sweepExpiredReservations } from '../../core/pipeline/sweep-reservations';
 import { systemClock, type Clock } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import type { Metrics } from '../../core/ports/metrics';
@@ -38,6 +39,11 @@ export interface LocalGateway {
   usageSink: NdjsonUsageSink;
   /** The metrics the gateway reports to (`flush()` resolves once lines are written). */
   metrics: Metrics;
+  /**
+   * Releases the reservations of requests that died unsettled (a killed earlier run) whose expiry
+   * has passed, resolving once done, then again every `budgets.sweepIntervalMs` until `close`.
+   */
+  startSweeper(): Promise<void>;
   /** Writes what is pending, closes the usage and metrics files and the database (after the server stopped). */
   close(): Promise<void>;
 }
@@ -59,6 +65,7 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   // Metrics given by the caller are the caller's to close; the metrics.log writer is ours.
   const ownMetrics = options.metrics ? undefined : new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
   const metrics: Metrics = options.metrics ?? (ownMetrics as FileEmfMetrics);
+  const clock = options.clock ?? systemClock;
   const usageSink = new NdjsonUsageSink({ dataDir: options.dataDir, logger: options.logger, metrics });
   const gateway = createGateway(
     {
@@ -67,7 +74,7 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
       secrets: new EnvSecretStore(options.config, options.env),
       usageSink,
       metrics,
-      clock: options.clock ?? systemClock,
+      clock,
       logger: options.logger,
       fetch: options.fetch ?? createNodeHttpFetch(),
       hashKey: sha256HexSync,
@@ -77,10 +84,29 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
     },
     options.config,
   );
+  let sweeping: { timer: NodeJS.Timeout; running: Promise<unknown> } | undefined;
+  const sweep = (): Promise<unknown> =>
+    sweepExpiredReservations({ spendStore, usageSink, metrics, clock, logger: options.logger }).catch((error: unknown) => {
+      options.logger.error('releasing expired reservations failed; the next sweep tries again', { error: String(error) });
+    });
+  const startSweeper = async (): Promise<void> => {
+    const running = sweep();
+    const timer = setInterval(() => {
+      if (sweeping) sweeping.running = sweeping.running.then(sweep);
+    }, options.config.budgets.sweepIntervalMs);
+    // The sweeper never keeps the process alive on its own.
+    timer.unref();
+    sweeping = { timer, running };
+    await running;
+  };
   const close = async (): Promise<void> => {
+    if (sweeping) {
+      clearInterval(sweeping.timer);
+      await sweeping.running;
+    }
     await usageSink.close();
     await ownMetrics?.close();
     db.close();
   };
-  return { gateway, keyStore, spendStore, usageSink, metrics, close };
+  return { gateway, keyStore, spendStore, usageSink, metrics, startSweeper, close };
 }

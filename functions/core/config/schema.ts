@@ -94,6 +94,18 @@ export function configSchemaWith<P extends z.ZodType<ProviderSettings>>(provider
         .min(0)
         .default(10000)
         .describe('How long a request refused only because of other requests’ in-flight reservations waits for them to settle (never past the request’s deadline); 0 refuses at once.'),
+      releaseGraceMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(60000)
+        .describe('How long after its request’s deadline (timeouts.totalMs) a reservation that was never settled — the process was killed, the Lambda timed out — is released, charged at its estimate.'),
+      sweepIntervalMs: z
+        .number()
+        .int()
+        .positive()
+        .default(60000)
+        .describe('How often the local server releases expired reservations (it also does at start-up); on AWS a scheduled function does, every minute.'),
     })
     .prefault({})
     .describe('How budgets admit requests (docs: Keys, budgets and rate limits).'),

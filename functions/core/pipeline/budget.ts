@@ -2,7 +2,7 @@ import { GatewayError, serviceUnavailable } from '../errors';
 import type { Clock } from '../ports/clock';
 import type { Budget, KeyStore } from '../ports/key-store';
 import type { Logger } from '../ports/logger';
-import { keyScope, teamScope, usdToMicro, type Reservation, type ScopeLimit, type SpendStore } from '../ports/spend-store';
+import { keyScope, teamScope, usdToMicro, type Reservation, type ReservationExpiry, type ScopeLimit, type SpendStore } from '../ports/spend-store';
 import { budgetExceeded, rateLimitExceeded } from './limit-errors';
 
 /** What the budget stage needs to know about the caller (a `Principal` fits). */
@@ -99,10 +99,11 @@ export class BudgetHold {
  * only because of other requests' in-flight reservations — the scope's settled spend plus this
  * bound still fits — waits for them to settle, trying again with growing pauses (jittered) for
  * up to `waitMs`; `signal` (the request's deadline, the client going away) ends the wait early.
+ * The reservation is recorded with `expiry`, for the sweeper should the request die unsettled.
  * Throws 429 `rate_limit_exceeded` / `budget_exceeded`, or 503 when a store is unavailable
  * (fail closed: never an uncounted request).
  */
-export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number, signal?: AbortSignal): Promise<BudgetHold> {
+export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number, expiry: ReservationExpiry, signal?: AbortSignal): Promise<BudgetHold> {
   const scopes: ScopeLimit[] = [];
   if (principal.budget) scopes.push({ scope: keyScope(principal.keyId), limitMicroUsd: usdToMicro(principal.budget.usd), period: principal.budget.period });
   if (principal.team !== undefined) {
@@ -119,7 +120,7 @@ export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal,
   const waitUntil = deps.clock.now() + deps.waitMs;
   for (let pause = FIRST_RETRY_PAUSE_MS; ; pause = Math.min(pause * 2, MAX_RETRY_PAUSE_MS)) {
     const at = deps.clock.now();
-    const outcome = await unavailableOnError(() => spendStore.admit({ requestId, ...(rate ? { rate } : {}), scopes, amountMicroUsd: upperBoundMicroUsd, at }));
+    const outcome = await unavailableOnError(() => spendStore.admit({ requestId, ...(rate ? { rate } : {}), scopes, amountMicroUsd: upperBoundMicroUsd, at, expiry }));
     if (outcome.ok) return new BudgetHold(deps, principal, outcome.reservation);
     if (outcome.limit !== 'budget') throw rateLimitExceeded(principal.keyId, outcome.limit, (outcome.limit === 'rpm' ? principal.rpm : principal.tpm) as number, outcome.retryAfterMs);
     const { blocked } = outcome;

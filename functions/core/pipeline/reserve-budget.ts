@@ -3,6 +3,8 @@ import { priceFor } from '../pricing';
 import type { RouteTarget } from '../routing/plan-route';
 import type { GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
+import type { ReservationExpiry } from '../ports/spend-store';
+import type { Principal } from './authenticate';
 import { admitRequest, type BudgetHold, type BudgetDeps } from './budget';
 import { costBoundMicroUsd, inputTokenBound, outputTokenLimit } from './cost-bound';
 
@@ -10,26 +12,63 @@ import { costBoundMicroUsd, inputTokenBound, outputTokenLimit } from './cost-bou
  * Admits a model call against its key's limits before any upstream call (DESIGN §4): the
  * reservation is the dearest of the route's targets (any of them may end up serving), each
  * bounded by the prompt's UTF-8 bytes as input tokens and its output limit × `n` as output tokens.
+ * Should the request die unsettled, the reservation is released after its deadline charged at the
+ * dearest target's estimate: the prompt at four bytes a token and the whole output limit (how much
+ * was generated is unknown, and the output limit is what the upstream could have billed).
  */
 export async function reserveCall(runtime: GatewayRuntime, record: RequestRecord, request: CanonicalRequest, bodyBytes: number, plan: RouteTarget[], signal: AbortSignal): Promise<void> {
   const principal = record.principal;
   if (!principal) return;
   const inputTokens = inputTokenBound(bodyBytes, request);
+  const estimatedInputTokens = Math.ceil(inputTokens / BYTES_PER_ESTIMATED_TOKEN);
   const choices = Math.max(1, request.n ?? 1);
   let bound = 0;
+  let estimate = { costMicroUsd: 0, outputTokens: 0 };
   for (const target of plan) {
     const outputTokens = outputTokenLimit(request.maxOutputTokens, target, runtime.deps.providers[target.provider.type]) * choices;
-    bound = Math.max(bound, costBoundMicroUsd(priceFor(target.model, target.price), inputTokens, outputTokens));
+    const price = priceFor(target.model, target.price);
+    bound = Math.max(bound, costBoundMicroUsd(price, inputTokens, outputTokens));
+    const estimatedCost = costBoundMicroUsd(price, estimatedInputTokens, outputTokens);
+    if (estimatedCost >= estimate.costMicroUsd) estimate = { costMicroUsd: estimatedCost, outputTokens };
   }
-  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound, signal);
+  const expiry = expiryOf(runtime, record, principal, estimate.costMicroUsd, estimatedInputTokens, estimate.outputTokens);
+  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound, expiry, signal);
 }
 
 /** Admits an embeddings request: its input is bounded by the body bytes, and it has no output. */
 export async function reserveEmbeddings(runtime: GatewayRuntime, record: RequestRecord, bodyBytes: number, plan: RouteTarget[], signal: AbortSignal): Promise<void> {
   const principal = record.principal;
   if (!principal) return;
+  const estimatedInputTokens = Math.ceil(bodyBytes / BYTES_PER_ESTIMATED_TOKEN);
   const bound = Math.max(0, ...plan.map((target) => costBoundMicroUsd(priceFor(target.model, target.price), bodyBytes, 0)));
-  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound, signal);
+  const estimate = Math.max(0, ...plan.map((target) => costBoundMicroUsd(priceFor(target.model, target.price), estimatedInputTokens, 0)));
+  const expiry = expiryOf(runtime, record, principal, estimate, estimatedInputTokens, 0);
+  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound, expiry, signal);
+}
+
+/** The estimate's bytes per token, as for the usage of a cut stream (`estimateTokens`). */
+const BYTES_PER_ESTIMATED_TOKEN = 4;
+
+/** The expiry of a request's reservation: its deadline plus `budgets.releaseGraceMs`. */
+function expiryOf(runtime: GatewayRuntime, record: RequestRecord, principal: Principal, chargeMicroUsd: number, inputTokens: number, outputTokens: number): ReservationExpiry {
+  const { timeouts, budgets } = runtime.config;
+  return {
+    releaseAt: record.startedAtMs + timeouts.totalMs + budgets.releaseGraceMs,
+    chargeMicroUsd,
+    request: {
+      keyId: principal.keyId,
+      keyName: principal.keyName,
+      team: principal.team ?? null,
+      user: record.user,
+      tags: record.tags,
+      endpoint: record.endpoint,
+      modelRequested: record.modelRequested,
+      stream: record.stream,
+      startedAt: record.startedAtMs,
+      inputTokens,
+      outputTokens,
+    },
+  };
 }
 
 /**

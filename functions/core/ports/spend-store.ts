@@ -8,9 +8,11 @@ import type { BudgetPeriod } from './key-store';
  * starts a new counter and nothing is ever reset.
  *
  * The gateway calls only {@link SpendStore.admit} (before the upstream call) and
- * {@link SpendStore.settle} (after it): one write each (DESIGN §8). Every method throws when the
- * store is unreachable: the gateway then fails closed with 503 and never serves an uncounted
- * request.
+ * {@link SpendStore.settle} (after it): one write each (DESIGN §8). A reservation is recorded
+ * until it is settled; one whose request died unsettled (process killed, Lambda timeout) is
+ * released after its expiry by {@link SpendStore.releaseExpired}, which the sweeper calls (DESIGN
+ * §4). Every method throws when the store is unreachable: the gateway then fails closed with 503
+ * and never serves an uncounted request.
  */
 export interface SpendStore {
   /**
@@ -26,6 +28,14 @@ export interface SpendStore {
    * Called exactly once per successful reservation.
    */
   settle(reservation: Reservation, settlement: Settlement): Promise<void>;
+  /**
+   * Releases up to `limit` reservations whose `releaseAt` is at or before `now` and that were
+   * never settled: charges each its {@link ReservationExpiry.chargeMicroUsd} on every scope,
+   * releases the rest, and returns them. Each release is atomic and idempotent: a reservation
+   * settled or released meanwhile (by a concurrent sweep) is skipped, and a settlement that
+   * arrives after the release changes nothing but `tpm` tokens.
+   */
+  releaseExpired(now: number, limit: number): Promise<ReleasedReservation[]>;
   /** Spend of a scope in the period containing `at` (for `keys show`); zeros when none. */
   getSpend(scope: string, period: BudgetPeriod, at: number): Promise<SpendSnapshot>;
 }
@@ -49,6 +59,39 @@ export interface AdmissionRequest {
   amountMicroUsd: number;
   /** Epoch milliseconds; selects the minute window and the period counters. */
   at: number;
+  /** What becomes of the reservation if its request never settles it. */
+  expiry: ReservationExpiry;
+}
+
+/**
+ * The fate of a reservation whose request dies without settling it: after `releaseAt` (the
+ * request's deadline plus a grace period) it is charged `chargeMicroUsd` — the estimated cost of
+ * a request that reached its upstream, since the store cannot tell whether it did — and the rest
+ * is released; the sweeper then writes the request's usage event from `request`.
+ */
+export interface ReservationExpiry {
+  /** Epoch milliseconds after which the reservation may be released. */
+  releaseAt: number;
+  /** What the request is charged when released; at most the reservation's amount. */
+  chargeMicroUsd: number;
+  request: UnsettledRequest;
+}
+
+/** What the usage event of a request that never settled says about it. */
+export interface UnsettledRequest {
+  keyId: string;
+  keyName: string | null;
+  team: string | null;
+  user: string | null;
+  tags: Record<string, string>;
+  endpoint: string;
+  modelRequested: string | null;
+  stream: boolean;
+  /** Epoch milliseconds the request arrived. */
+  startedAt: number;
+  /** The estimated tokens {@link ReservationExpiry.chargeMicroUsd} pays for. */
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /**
@@ -59,6 +102,14 @@ export interface Reservation {
   requestId: string;
   amountMicroUsd: number;
   counters: { scope: string; periodKey: string }[];
+  /** The expiry it was recorded with (absent when no counter was touched: nothing was recorded). */
+  releaseAt?: number;
+}
+
+/** A reservation released by {@link SpendStore.releaseExpired}, with what it was charged. */
+export interface ReleasedReservation extends Reservation {
+  chargedMicroUsd: number;
+  request: UnsettledRequest;
 }
 
 /** Result of {@link SpendStore.admit}: the reservation held, or the limit that refused the request. */

@@ -1,5 +1,5 @@
 import type { AttemptOutcome } from './request-record';
-import type { UsageEvent } from './usage-event';
+import { RESERVATION_EXPIRED, type UsageEvent } from './usage-event';
 
 /** CloudWatch namespace of every Switchyard metric. */
 export const METRICS_NAMESPACE = 'Switchyard';
@@ -22,6 +22,8 @@ export const MetricName = {
   BudgetRejections: 'BudgetRejections',
   RateLimitRejections: 'RateLimitRejections',
   UsageDeliveryFailures: 'UsageDeliveryFailures',
+  /** Requests that died without settling their reservation (process killed, Lambda timeout), released by the sweeper. */
+  ReleasedReservations: 'ReleasedReservations',
   /** Attempts against one provider model (dimensions [Provider, Model]), retries and fallbacks included. */
   ProviderAttempts: 'ProviderAttempts',
   /** Of those, the attempts the provider failed, even when a retry or fallback saved the request. */
@@ -86,6 +88,7 @@ export function requestMetrics(event: UsageEvent): RequestMetrics {
     count(MetricName.Fallbacks, event.fallbacks),
     count(MetricName.BudgetRejections, event.error_type === BUDGET_EXCEEDED ? 1 : 0),
     count(MetricName.RateLimitRejections, event.error_type === RATE_LIMIT_EXCEEDED ? 1 : 0),
+    count(MetricName.ReleasedReservations, event.error_type === RESERVATION_EXPIRED ? 1 : 0),
   ];
   if (event.ttft_ms !== null) data.push({ name: MetricName.TimeToFirstToken, unit: 'Milliseconds', value: event.ttft_ms });
   if (event.overhead_ms !== null) data.push({ name: MetricName.GatewayOverhead, unit: 'Milliseconds', value: event.overhead_ms });

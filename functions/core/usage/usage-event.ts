@@ -1,3 +1,9 @@
+/**
+ * The `error_type` of the usage event of a request that died without settling its reservation
+ * (process killed, Lambda timeout), written when the sweeper released it.
+ */
+export const RESERVATION_EXPIRED = 'reservation_expired';
+
 /** Outcome of a request as recorded in its usage event. */
 export type UsageStatus = 'ok' | 'error' | 'client_closed' | 'upstream_cut';
 

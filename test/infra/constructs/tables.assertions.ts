@@ -13,7 +13,7 @@ function plainFunction(stack: Stack): LambdaFunction {
 
 describe.each([
   { name: 'KeyStore', make: (s: Stack) => new KeyStore(s, 'Store'), schema: keysTableSchema, env: 'SWITCHYARD_KEYS_TABLE', actions: 'dynamodb:GetItem' },
-  { name: 'SpendStore', make: (s: Stack) => new SpendStore(s, 'Store'), schema: spendTableSchema, env: 'SWITCHYARD_SPEND_TABLE', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  { name: 'SpendStore', make: (s: Stack) => new SpendStore(s, 'Store'), schema: spendTableSchema, env: 'SWITCHYARD_SPEND_TABLE', actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
   { name: 'ResponseStore', make: (s: Stack) => new ResponseStore(s, 'Store'), schema: responsesTableSchema, env: 'SWITCHYARD_RESPONSES_TABLE', actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'] },
 ])('$name', ({ make, schema, env, actions }) => {
   it('creates the adapter key schema with on-demand billing, PITR, deletion protection and KMS encryption, retained', () => {

@@ -8,13 +8,14 @@ import { DynamoKeyStore } from '../../../functions/adapters/aws/dynamo-key-store
 import { DynamoResponseStore } from '../../../functions/adapters/aws/dynamo-response-store';
 import { DynamoSpendStore } from '../../../functions/adapters/aws/dynamo-spend-store';
 import { keysTableSchema, responsesTableSchema, spendTableSchema } from '../../../functions/adapters/aws/table-schemas';
-import { openLocalDatabase } from '../../../functions/adapters/local/sqlite/database';
+import { DatabaseSync } from 'node:sqlite';
+import { DATABASE_FILE, MIGRATIONS, openLocalDatabase } from '../../../functions/adapters/local/sqlite/database';
 import { SqliteKeyStore } from '../../../functions/adapters/local/sqlite/key-store';
 import { SqliteResponseStore } from '../../../functions/adapters/local/sqlite/response-store';
 import { SqliteSpendStore } from '../../../functions/adapters/local/sqlite/spend-store';
 import type { KeyAdminStore, KeyRecord } from '../../../functions/core/ports/key-store';
 import type { ResponseStore, StoredResponse } from '../../../functions/core/ports/response-store';
-import { keyScope, teamScope, type AdmissionOutcome, type RateLimits, type ScopeLimit, type SpendStore } from '../../../functions/core/ports/spend-store';
+import { keyScope, teamScope, type AdmissionOutcome, type RateLimits, type ReservationExpiry, type ScopeLimit, type SpendStore, type UnsettledRequest } from '../../../functions/core/ports/spend-store';
 import { dynamoDbLocal, type DynamoDbLocal } from '../../helpers/dynamodb-local';
 
 /** Builds fresh, empty stores of one adapter family for each test. */
@@ -71,10 +72,21 @@ const factories: [string, StoreFactory][] = [
 ];
 
 const NOV_24 = Date.UTC(2026, 10, 24, 10, 30, 15);
+const HOUR = 3_600_000;
+
+/** A reservation's expiry: released at `releaseAt`, charged `chargeMicroUsd`. */
+function expiryAt(releaseAt: number, chargeMicroUsd = 0, requestOverrides: Partial<UnsettledRequest> = {}): ReservationExpiry {
+  return {
+    releaseAt,
+    chargeMicroUsd,
+    request: { keyId: 'k1', keyName: 'key one', team: 'search', user: null, tags: {}, endpoint: '/v1/chat/completions', modelRequested: 'gpt', stream: true, startedAt: NOV_24, inputTokens: 10, outputTokens: 100, ...requestOverrides },
+  };
+}
+const EXPIRY = expiryAt(NOV_24 + HOUR);
 
 let requests = 0;
 /** Admits one request against rate limits only (no budget), as the gateway does for a key with `rpm`/`tpm` and no budget. */
-const countRequest = (store: SpendStore, rate: RateLimits, at: number): Promise<AdmissionOutcome> => store.admit({ requestId: `rate-${(requests += 1)}`, rate, scopes: [], amountMicroUsd: 0, at });
+const countRequest = (store: SpendStore, rate: RateLimits, at: number): Promise<AdmissionOutcome> => store.admit({ requestId: `rate-${(requests += 1)}`, rate, scopes: [], amountMicroUsd: 0, at, expiry: EXPIRY });
 const NOV_25 = Date.UTC(2026, 10, 25, 0, 0, 5);
 
 function keyRecord(n: number, overrides: Partial<KeyRecord> = {}): KeyRecord {
@@ -169,7 +181,7 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('reserves on key and team, settles the actual cost and releases the rest', async () => {
     const store = await factory.spend();
-    const outcome = await store.admit({ requestId: 'r1', scopes: [keyLimit(1), teamLimit(10)], amountMicroUsd: 300_000, at: NOV_24 });
+    const outcome = await store.admit({ requestId: 'r1', scopes: [keyLimit(1), teamLimit(10)], amountMicroUsd: 300_000, at: NOV_24, expiry: EXPIRY });
     if (!outcome.ok) throw new Error('reservation refused');
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 300_000 });
 
@@ -181,10 +193,10 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('refuses all scopes when one cannot take the amount, naming it and its remaining budget', async () => {
     const store = await factory.spend();
-    const first = await store.admit({ requestId: 'r1', scopes: [teamLimit(1)], amountMicroUsd: 700_000, at: NOV_24 });
+    const first = await store.admit({ requestId: 'r1', scopes: [teamLimit(1)], amountMicroUsd: 700_000, at: NOV_24, expiry: EXPIRY });
     expect(first.ok).toBe(true);
 
-    const second = await store.admit({ requestId: 'r2', scopes: [keyLimit(5), teamLimit(1)], amountMicroUsd: 400_000, at: NOV_24 });
+    const second = await store.admit({ requestId: 'r2', scopes: [keyLimit(5), teamLimit(1)], amountMicroUsd: 400_000, at: NOV_24, expiry: EXPIRY });
 
     expect(second).toEqual({ ok: false, limit: 'budget', blocked: { ...teamLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 300_000, spentMicroUsd: 0 });
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 0 });
@@ -192,14 +204,14 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('refuses an amount larger than the whole budget of an unused scope', async () => {
     const store = await factory.spend();
-    const outcome = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 1_000_001, at: NOV_24 });
+    const outcome = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 1_000_001, at: NOV_24, expiry: EXPIRY });
     expect(outcome).toEqual({ ok: false, limit: 'budget', blocked: { ...keyLimit(1), periodKey: '2026-11' }, remainingMicroUsd: 1_000_000, spentMicroUsd: 0 });
   });
 
   it('grants exactly as many concurrent reservations as the budget holds', async () => {
     const store = await factory.spend();
     const attempts = Array.from({ length: 60 }, (_, i) =>
-      store.admit({ requestId: `c${i}`, scopes: [keyLimit(2), teamLimit(1)], amountMicroUsd: 50_000, at: NOV_24 }),
+      store.admit({ requestId: `c${i}`, scopes: [keyLimit(2), teamLimit(1)], amountMicroUsd: 50_000, at: NOV_24, expiry: EXPIRY }),
     );
     const outcomes = await Promise.all(attempts);
 
@@ -210,18 +222,18 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('starts a new counter in a new period instead of resetting the old one', async () => {
     const store = await factory.spend();
-    const day1 = await store.admit({ requestId: 'd1', scopes: [keyLimit(1, 'day')], amountMicroUsd: 1_000_000, at: NOV_24 });
+    const day1 = await store.admit({ requestId: 'd1', scopes: [keyLimit(1, 'day')], amountMicroUsd: 1_000_000, at: NOV_24, expiry: EXPIRY });
     if (!day1.ok) throw new Error('reservation refused');
     await store.settle(day1.reservation, { costMicroUsd: 900_000, at: NOV_25 });
 
-    expect((await store.admit({ requestId: 'd1b', scopes: [keyLimit(1, 'day')], amountMicroUsd: 200_000, at: NOV_24 })).ok).toBe(false);
-    expect((await store.admit({ requestId: 'd2', scopes: [keyLimit(1, 'day')], amountMicroUsd: 200_000, at: NOV_25 })).ok).toBe(true);
+    expect((await store.admit({ requestId: 'd1b', scopes: [keyLimit(1, 'day')], amountMicroUsd: 200_000, at: NOV_24, expiry: EXPIRY })).ok).toBe(false);
+    expect((await store.admit({ requestId: 'd2', scopes: [keyLimit(1, 'day')], amountMicroUsd: 200_000, at: NOV_25, expiry: EXPIRY })).ok).toBe(true);
     expect(await store.getSpend(keyScope('k1'), 'day', NOV_24)).toEqual({ periodKey: '2026-11-24', spentMicroUsd: 900_000, reservedMicroUsd: 0 });
     expect(await store.getSpend(keyScope('k1'), 'day', NOV_25)).toEqual({ periodKey: '2026-11-25', spentMicroUsd: 0, reservedMicroUsd: 200_000 });
     expect((await store.getSpend(keyScope('k1'), 'total', NOV_25)).periodKey).toBe('total');
     // A week budget: Tuesday 24 and Wednesday 25 November share ISO week 48.
-    expect((await store.admit({ requestId: 'w1', scopes: [keyLimit(1, 'week')], amountMicroUsd: 600_000, at: NOV_24 })).ok).toBe(true);
-    expect(await store.admit({ requestId: 'w2', scopes: [keyLimit(1, 'week')], amountMicroUsd: 600_000, at: NOV_25 })).toMatchObject({ ok: false, blocked: { periodKey: '2026-W48' } });
+    expect((await store.admit({ requestId: 'w1', scopes: [keyLimit(1, 'week')], amountMicroUsd: 600_000, at: NOV_24, expiry: EXPIRY })).ok).toBe(true);
+    expect(await store.admit({ requestId: 'w2', scopes: [keyLimit(1, 'week')], amountMicroUsd: 600_000, at: NOV_25, expiry: EXPIRY })).toMatchObject({ ok: false, blocked: { periodKey: '2026-W48' } });
   });
 
   it('admits exactly rpm concurrent requests per UTC minute', async () => {
@@ -245,20 +257,69 @@ describe.each(factories)('%s spend store', (_name, factory) => {
 
   it('admits the rate window and the budgets together or not at all', async () => {
     const store = await factory.spend();
-    const overBudget = await store.admit({ requestId: 'a1', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 2_000_000, at: NOV_24 });
+    const overBudget = await store.admit({ requestId: 'a1', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 2_000_000, at: NOV_24, expiry: EXPIRY });
     expect(overBudget).toMatchObject({ ok: false, limit: 'budget' });
     // The refused request was not counted: the key's one request of the minute is still free.
-    const admitted = await store.admit({ requestId: 'a2', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 100_000, at: NOV_24 });
+    const admitted = await store.admit({ requestId: 'a2', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 100_000, at: NOV_24, expiry: EXPIRY });
     expect(admitted).toMatchObject({ ok: true, reservation: { amountMicroUsd: 100_000 } });
 
-    const overRate = await store.admit({ requestId: 'a3', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 100_000, at: NOV_24 });
+    const overRate = await store.admit({ requestId: 'a3', rate: { keyId: 'k1', rpm: 1 }, scopes: [keyLimit(1)], amountMicroUsd: 100_000, at: NOV_24, expiry: EXPIRY });
     expect(overRate).toEqual({ ok: false, limit: 'rpm', retryAfterMs: 45_000 });
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 100_000 });
   });
 
   it('throws when its storage is unusable', async () => {
     const store = await factory.brokenSpend();
-    await expect(store.admit({ requestId: 'x', scopes: [keyLimit(1)], amountMicroUsd: 1, at: NOV_24 })).rejects.toThrow();
+    await expect(store.admit({ requestId: 'x', scopes: [keyLimit(1)], amountMicroUsd: 1, at: NOV_24, expiry: EXPIRY })).rejects.toThrow();
+    await expect(store.releaseExpired(NOV_24, 10)).rejects.toThrow();
+  });
+
+  it('releases a reservation its request never settled once it expires, charged at its estimate, and only once', async () => {
+    const store = await factory.spend();
+    const dying = expiryAt(NOV_24 + HOUR, 120_000, { user: 'alice', tags: { feature: 'chat' } });
+    const died = await store.admit({ requestId: 'died', scopes: [keyLimit(1), teamLimit(10)], amountMicroUsd: 300_000, at: NOV_24, expiry: dying });
+    const running = await store.admit({ requestId: 'running', scopes: [keyLimit(1)], amountMicroUsd: 200_000, at: NOV_24, expiry: expiryAt(NOV_24 + 2 * HOUR, 50_000) });
+    if (!died.ok || !running.ok) throw new Error('reservation refused');
+
+    expect(await store.releaseExpired(NOV_24 + HOUR - 1, 10)).toEqual([]);
+    const released = await store.releaseExpired(NOV_24 + HOUR, 10);
+
+    expect(released).toEqual([{ requestId: 'died', amountMicroUsd: 300_000, counters: died.reservation.counters, releaseAt: NOV_24 + HOUR, chargedMicroUsd: 120_000, request: dying.request }]);
+    expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 120_000, reservedMicroUsd: 200_000 });
+    expect(await store.getSpend(teamScope('search'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 120_000, reservedMicroUsd: 0 });
+    // A second sweep finds nothing; a settlement arriving after the release changes nothing.
+    expect(await store.releaseExpired(NOV_24 + HOUR, 10)).toEqual([]);
+    await store.settle(died.reservation, { costMicroUsd: 90_000, at: NOV_24 + HOUR });
+    expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 120_000, reservedMicroUsd: 200_000 });
+  });
+
+  it('never releases a settled reservation, and charges no more than a reservation held', async () => {
+    const store = await factory.spend();
+    const settled = await store.admit({ requestId: 'settled', scopes: [keyLimit(1)], amountMicroUsd: 100_000, at: NOV_24, expiry: expiryAt(NOV_24 + HOUR, 100_000) });
+    const overEstimated = await store.admit({ requestId: 'over', scopes: [keyLimit(1)], amountMicroUsd: 100_000, at: NOV_24, expiry: expiryAt(NOV_24 + HOUR, 250_000) });
+    if (!settled.ok || !overEstimated.ok) throw new Error('reservation refused');
+    await store.settle(settled.reservation, { costMicroUsd: 10_000, at: NOV_24 });
+
+    const released = await store.releaseExpired(NOV_24 + 3 * HOUR, 10);
+
+    expect(released.map((reservation) => [reservation.requestId, reservation.chargedMicroUsd])).toEqual([['over', 100_000]]);
+    expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 110_000, reservedMicroUsd: 0 });
+  });
+
+  it('releases at most the limit per call, and each reservation once under concurrent sweeps', async () => {
+    const store = await factory.spend();
+    for (let i = 0; i < 6; i += 1) {
+      const outcome = await store.admit({ requestId: `dead-${i}`, scopes: [keyLimit(10)], amountMicroUsd: 100_000, at: NOV_24, expiry: expiryAt(NOV_24 + HOUR + i * 1_000, 10_000) });
+      if (!outcome.ok) throw new Error('reservation refused');
+    }
+
+    const first = await store.releaseExpired(NOV_24 + 2 * HOUR, 2);
+    const concurrent = await Promise.all([store.releaseExpired(NOV_24 + 2 * HOUR, 10), store.releaseExpired(NOV_24 + 2 * HOUR, 10)]);
+
+    expect(first).toHaveLength(2);
+    const everyRelease = [...first, ...concurrent.flat()].map((reservation) => reservation.requestId).sort();
+    expect(everyRelease).toEqual(['dead-0', 'dead-1', 'dead-2', 'dead-3', 'dead-4', 'dead-5']);
+    expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 60_000, reservedMicroUsd: 0 });
   });
 });
 
@@ -292,7 +353,7 @@ describe('embedded (SQLite) stores', () => {
     await new SqliteKeyStore(db).put(keyRecord(1));
     await new SqliteKeyStore(db).putTeam({ team: 'search', budget: { usd: 1, period: 'month' } });
     const spend = new SqliteSpendStore(db);
-    const outcome = await spend.admit({ requestId: 'r1', scopes: [{ scope: keyScope('k1'), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 500, at: NOV_24 });
+    const outcome = await spend.admit({ requestId: 'r1', scopes: [{ scope: keyScope('k1'), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 500, at: NOV_24, expiry: EXPIRY });
     if (!outcome.ok) throw new Error('reservation refused');
     await spend.settle(outcome.reservation, { costMicroUsd: 400, at: NOV_24 });
     db.close();
@@ -307,8 +368,8 @@ describe('embedded (SQLite) stores', () => {
   it('applies a retried reservation and a repeated settlement of one request once', async () => {
     const store = new SqliteSpendStore(openLocalDatabase(freshDir()));
     const keyLimit = (usd: number): ScopeLimit => ({ scope: keyScope('k1'), limitMicroUsd: usd * 1e6, period: 'month' });
-    const first = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24 });
-    const retried = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24 });
+    const first = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24, expiry: EXPIRY });
+    const retried = await store.admit({ requestId: 'r1', scopes: [keyLimit(1)], amountMicroUsd: 300_000, at: NOV_24, expiry: EXPIRY });
     if (!first.ok || !retried.ok) throw new Error('reservation refused');
     expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 0, reservedMicroUsd: 300_000 });
 
@@ -351,7 +412,7 @@ describe('embedded (SQLite) stores', () => {
         await new SqliteKeyStore(db).put(${JSON.stringify(keyRecord(7))});
         const spend = new SqliteSpendStore(db);
         for (let i = 0; i < 100; i++) {
-          const outcome = await spend.admit({ requestId: 'k' + i, scopes: [{ scope: 'key#k1', limitMicroUsd: 1e9, period: 'month' }], amountMicroUsd: 50, at: ${NOV_24} });
+          const outcome = await spend.admit({ requestId: 'k' + i, scopes: [{ scope: 'key#k1', limitMicroUsd: 1e9, period: 'month' }], amountMicroUsd: 50, at: ${NOV_24}, expiry: ${JSON.stringify(EXPIRY)} });
           await spend.settle(outcome.reservation, { costMicroUsd: 10, at: ${NOV_24} });
         }
         process.stdout.write('settled\\n');
@@ -366,6 +427,23 @@ describe('embedded (SQLite) stores', () => {
     expect(await new SqliteKeyStore(db).get('key_7')).toEqual(keyRecord(7));
     expect(await new SqliteSpendStore(db).getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 1_000, reservedMicroUsd: 0 });
   }, 30_000);
+
+  it('give a reservation held before expiries existed (schema 2) one: released an hour after it was made, charged in full', async () => {
+    const dir = freshDir();
+    await mkdir(dir, { recursive: true });
+    const old = new DatabaseSync(join(dir, DATABASE_FILE));
+    old.exec(`${MIGRATIONS[0]}; ${MIGRATIONS[1]}; PRAGMA user_version = 2;`);
+    old.exec(`INSERT INTO spend_counters VALUES ('key#k1', '2026-11', 300000, 0), ('team#search', '2026-11', 300000, 0)`);
+    old.prepare('INSERT INTO reservations VALUES (?, ?, ?, ?)').run('held', 300_000, JSON.stringify([{ scope: 'key#k1', periodKey: '2026-11' }, { scope: 'team#search', periodKey: '2026-11' }]), NOV_24);
+    old.close();
+
+    const store = new SqliteSpendStore(openLocalDatabase(dir));
+
+    expect(await store.releaseExpired(NOV_24 + HOUR - 1, 10)).toEqual([]);
+    const [released] = await store.releaseExpired(NOV_24 + HOUR, 10);
+    expect(released).toMatchObject({ requestId: 'held', chargedMicroUsd: 300_000, releaseAt: NOV_24 + HOUR, request: { keyId: 'k1', team: 'search', startedAt: NOV_24 } });
+    expect(await store.getSpend(keyScope('k1'), 'month', NOV_24)).toEqual({ periodKey: '2026-11', spentMicroUsd: 300_000, reservedMicroUsd: 0 });
+  });
 
   it('import the JSON files of an older data dir on first start, and set them aside', async () => {
     const dir = freshDir();

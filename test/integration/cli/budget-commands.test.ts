@@ -86,7 +86,7 @@ describe('keys and budget commands', () => {
     const data = join(dir, 'spent');
     const created = JSON.parse((await cli('keys', 'create', '--name', 'n', '--budget', '1', '--json', '--data-dir', data)).stdout) as { keyId: string };
     const spend = new SqliteSpendStore(openLocalDatabase(data));
-    const outcome = await spend.admit({ requestId: 'r', scopes: [{ scope: keyScope(created.keyId), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 300_000, at: Date.now() });
+    const outcome = await spend.admit({ requestId: 'r', scopes: [{ scope: keyScope(created.keyId), limitMicroUsd: 1e6, period: 'month' }], amountMicroUsd: 300_000, at: Date.now(), expiry: { releaseAt: Date.now() + 3_600_000, chargeMicroUsd: 300_000, request: { keyId: created.keyId, keyName: 'held', team: null, user: null, tags: {}, endpoint: '/v1/chat/completions', modelRequested: 'gpt', stream: false, startedAt: Date.now(), inputTokens: 1, outputTokens: 1 } } });
     if (!outcome.ok) throw new Error('reservation refused');
     await spend.settle(outcome.reservation, { costMicroUsd: 250_000, at: Date.now() });
 

@@ -13,7 +13,7 @@ export const DATABASE_FILE = 'switchyard.db';
  * (SQLite's `user_version`). Records whose shape the core owns (keys, teams, stored responses)
  * are kept as JSON next to the columns they are looked up by; counters are columns.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE keys (key_id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, record TEXT NOT NULL) STRICT;
    CREATE TABLE teams (team TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
    CREATE TABLE spend_counters (scope TEXT NOT NULL, period_key TEXT NOT NULL, committed INTEGER NOT NULL, spent INTEGER NOT NULL, PRIMARY KEY (scope, period_key)) STRICT, WITHOUT ROWID;
@@ -22,6 +22,19 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE responses (key_id TEXT NOT NULL, response_id TEXT NOT NULL, created_at INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (key_id, response_id)) STRICT;`,
   // Previous key hashes still valid after a rotation with a grace period (`keys rotate --grace`).
   `CREATE TABLE rotated_keys (key_hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, valid_until TEXT NOT NULL) STRICT;`,
+  // Reservations carry their expiry, their charge if released unsettled and their request (for
+  // its usage event). One held before this version is released an hour after it was made,
+  // charged in full: nothing better is known of it.
+  `ALTER TABLE reservations ADD COLUMN release_at INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE reservations ADD COLUMN charge INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE reservations ADD COLUMN request TEXT NOT NULL DEFAULT '{}';
+   UPDATE reservations SET release_at = created_at + 3600000, charge = amount, request = json_object(
+     'keyId', coalesce((SELECT substr(json_extract(value, '$.scope'), 5) FROM json_each(counters) WHERE json_extract(value, '$.scope') LIKE 'key#%'), ''),
+     'keyName', NULL,
+     'team', (SELECT substr(json_extract(value, '$.scope'), 6) FROM json_each(counters) WHERE json_extract(value, '$.scope') LIKE 'team#%'),
+     'user', NULL, 'tags', json_object(), 'endpoint', '', 'modelRequested', NULL, 'stream', json('false'),
+     'startedAt', created_at, 'inputTokens', 0, 'outputTokens', 0);
+   CREATE INDEX reservations_by_release ON reservations (release_at);`,
 ];
 
 /**

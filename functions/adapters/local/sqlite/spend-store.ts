@@ -6,6 +6,7 @@ import {
   periodKey,
   type AdmissionOutcome,
   type AdmissionRequest,
+  type ReleasedReservation,
   type Reservation,
   type Settlement,
   type SpendSnapshot,
@@ -19,8 +20,9 @@ import { GroupCommitter } from './database';
  * runs whole inside a write transaction, so it is exact under any concurrency, in this process and
  * across processes; the admissions and settlements of one turn of the event loop share one
  * transaction (group commit), and each resolves only once it is committed. A
- * reservation is recorded until it is settled: a retried admission of the same request returns
- * the reservation already held, and a second settlement of it changes nothing.
+ * reservation is recorded, with its expiry, until it is settled or released: a retried admission
+ * of the same request returns the reservation already held, and a second settlement of it, or a
+ * settlement after its release, changes nothing.
  */
 export class SqliteSpendStore implements SpendStore {
   private readonly counter: StatementSync;
@@ -29,6 +31,7 @@ export class SqliteSpendStore implements SpendStore {
   private readonly held: StatementSync;
   private readonly hold: StatementSync;
   private readonly release: StatementSync;
+  private readonly expired: StatementSync;
   private readonly window: StatementSync;
   private readonly putWindow: StatementSync;
 
@@ -43,9 +46,10 @@ export class SqliteSpendStore implements SpendStore {
     this.settleCounter = db.prepare(
       'INSERT INTO spend_counters (scope, period_key, committed, spent) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, period_key) DO UPDATE SET committed = committed + ?3, spent = spent + ?4',
     );
-    this.held = db.prepare('SELECT amount, counters FROM reservations WHERE request_id = ?');
-    this.hold = db.prepare('INSERT INTO reservations (request_id, amount, counters, created_at) VALUES (?, ?, ?, ?)');
+    this.held = db.prepare('SELECT amount, counters, release_at FROM reservations WHERE request_id = ?');
+    this.hold = db.prepare('INSERT INTO reservations (request_id, amount, counters, created_at, release_at, charge, request) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.release = db.prepare('DELETE FROM reservations WHERE request_id = ?');
+    this.expired = db.prepare('SELECT request_id, amount, counters, release_at, charge, request FROM reservations WHERE release_at <= ? ORDER BY release_at LIMIT ?');
     this.window = db.prepare('SELECT minute, requests, tokens FROM rate_windows WHERE key_id = ?');
     this.putWindow = db.prepare(
       'INSERT INTO rate_windows (key_id, minute, requests, tokens) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key_id) DO UPDATE SET minute = ?2, requests = ?3, tokens = ?4',
@@ -54,8 +58,8 @@ export class SqliteSpendStore implements SpendStore {
 
   async admit(request: AdmissionRequest): Promise<AdmissionOutcome> {
     return this.commits.submit((): AdmissionOutcome => {
-      const again = this.held.get(request.requestId) as { amount: number; counters: string } | undefined;
-      if (again) return { ok: true, reservation: { requestId: request.requestId, amountMicroUsd: again.amount, counters: JSON.parse(again.counters) as Reservation['counters'] } };
+      const again = this.held.get(request.requestId) as { amount: number; counters: string; release_at: number } | undefined;
+      if (again) return { ok: true, reservation: { requestId: request.requestId, amountMicroUsd: again.amount, counters: JSON.parse(again.counters) as Reservation['counters'], releaseAt: again.release_at } };
       const { rate } = request;
       const window = rate ? this.currentWindow(rate.keyId, request.at) : undefined;
       if (rate && window) {
@@ -73,8 +77,10 @@ export class SqliteSpendStore implements SpendStore {
       if (rate && window && !window.superseded) this.putWindow.run(rate.keyId, window.minute, window.requests + 1, window.tokens);
       for (const counter of counters) this.addCommitted.run(counter.scope, counter.periodKey, request.amountMicroUsd);
       const reservation: Reservation = { requestId: request.requestId, amountMicroUsd: request.amountMicroUsd, counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })) };
-      if (counters.length > 0) this.hold.run(request.requestId, request.amountMicroUsd, JSON.stringify(reservation.counters), request.at);
-      return { ok: true, reservation };
+      if (counters.length === 0) return { ok: true, reservation };
+      const { expiry } = request;
+      this.hold.run(request.requestId, request.amountMicroUsd, JSON.stringify(reservation.counters), request.at, expiry.releaseAt, Math.min(expiry.chargeMicroUsd, request.amountMicroUsd), JSON.stringify(expiry.request));
+      return { ok: true, reservation: { ...reservation, releaseAt: expiry.releaseAt } };
     });
   }
 
@@ -90,6 +96,18 @@ export class SqliteSpendStore implements SpendStore {
         const window = this.currentWindow(settlement.tokens.keyId, settlement.at);
         if (!window.superseded) this.putWindow.run(settlement.tokens.keyId, window.minute, window.requests, window.tokens + settlement.tokens.count);
       }
+    });
+  }
+
+  async releaseExpired(now: number, limit: number): Promise<ReleasedReservation[]> {
+    return this.commits.submit(() => {
+      const rows = this.expired.all(now, limit) as { request_id: string; amount: number; counters: string; release_at: number; charge: number; request: string }[];
+      return rows.map((row): ReleasedReservation => {
+        const counters = JSON.parse(row.counters) as Reservation['counters'];
+        this.release.run(row.request_id);
+        for (const { scope, periodKey: period } of counters) this.settleCounter.run(scope, period, row.charge - row.amount, row.charge);
+        return { requestId: row.request_id, amountMicroUsd: row.amount, counters, releaseAt: row.release_at, chargedMicroUsd: row.charge, request: JSON.parse(row.request) as ReleasedReservation['request'] };
+      });
     });
   }
 

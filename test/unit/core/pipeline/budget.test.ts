@@ -9,7 +9,7 @@ import { admitRequest, type BudgetDeps, type BudgetPrincipal } from '../../../..
 import { CachedKeyStore } from '../../../../functions/core/pipeline/key-cache';
 import { TestClock } from '../../../helpers/test-clock';
 import { silentLogger } from '../../../../functions/core/ports/logger';
-import { keyScope, teamScope } from '../../../../functions/core/ports/spend-store';
+import { keyScope, teamScope, type ReservationExpiry } from '../../../../functions/core/ports/spend-store';
 
 
 let dir: string;
@@ -38,20 +38,26 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
 }
 
 const DAY_END = Date.UTC(2026, 10, 24, 23, 59, 30);
+/** The expiry every reservation here is recorded with (the sweeper is tested with the stores). */
+const EXPIRY: ReservationExpiry = {
+  releaseAt: DAY_END + 3_600_000,
+  chargeMicroUsd: 1_000,
+  request: { keyId: 'key_a', keyName: 'a', team: null, user: null, tags: {}, endpoint: '/v1/chat/completions', modelRequested: 'gpt', stream: false, startedAt: DAY_END, inputTokens: 1, outputTokens: 1 },
+};
 
 describe('budget stage', () => {
   it('refuses with 429 budget_exceeded stating the remaining budget, then serves again in the next period', async () => {
     const { deps, clock, spend } = await setup(DAY_END);
     const key: BudgetPrincipal = { keyId: 'key_a', budget: { usd: 0.01, period: 'day' } };
-    const first = await admitRequest(deps, key, 'r1', 6_000);
+    const first = await admitRequest(deps, key, 'r1', 6_000, EXPIRY);
     await first.settle({ costMicroUsd: 4_500, tokens: 0 });
 
-    const error = await rejection(admitRequest(deps, key, 'r2', 6_000));
+    const error = await rejection(admitRequest(deps, key, 'r2', 6_000, EXPIRY));
     expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
     expect(error.message).toContain('remaining budget $0.005500 of $0.010000');
 
     clock.set(DAY_END + 60_000);
-    const nextDay = await admitRequest(deps, key, 'r3', 6_000);
+    const nextDay = await admitRequest(deps, key, 'r3', 6_000, EXPIRY);
     await nextDay.settle({ costMicroUsd: 100, tokens: 0 });
     expect(await spend.getSpend(keyScope('key_a'), 'day', DAY_END)).toMatchObject({ periodKey: '2026-11-24', spentMicroUsd: 4_500 });
     expect(await spend.getSpend(keyScope('key_a'), 'day', clock.now())).toMatchObject({ periodKey: '2026-11-25', spentMicroUsd: 100 });
@@ -60,10 +66,10 @@ describe('budget stage', () => {
   it('waits for an in-flight reservation to settle rather than refuse a request the settled spend still pays for', async () => {
     const { deps, clock, spend } = await setup(DAY_END);
     const key: BudgetPrincipal = { keyId: 'key_w', budget: { usd: 0.01, period: 'day' } };
-    const first = await admitRequest(deps, key, 'r1', 6_000);
+    const first = await admitRequest(deps, key, 'r1', 6_000, EXPIRY);
 
     // 6,000 held and 6,000 asked of 10,000: refused now, paid for once the first settles at its real cost.
-    const second = admitRequest(deps, key, 'r2', 6_000);
+    const second = admitRequest(deps, key, 'r2', 6_000, EXPIRY);
     await first.settle({ costMicroUsd: 1_500, tokens: 0 });
     const admitted = await second;
 
@@ -75,9 +81,9 @@ describe('budget stage', () => {
   it('refuses at once, without waiting, when settled spend alone leaves no room', async () => {
     const { deps, clock } = await setup(DAY_END);
     const key: BudgetPrincipal = { keyId: 'key_n', budget: { usd: 0.01, period: 'day' } };
-    await (await admitRequest(deps, key, 'r1', 6_000)).settle({ costMicroUsd: 6_000, tokens: 0 });
+    await (await admitRequest(deps, key, 'r1', 6_000, EXPIRY)).settle({ costMicroUsd: 6_000, tokens: 0 });
 
-    const error = await rejection(admitRequest(deps, key, 'r2', 6_000));
+    const error = await rejection(admitRequest(deps, key, 'r2', 6_000, EXPIRY));
 
     expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
     expect(clock.sleeps).toEqual([]);
@@ -86,9 +92,9 @@ describe('budget stage', () => {
   it('waits no longer than budgets.waitMs for reservations that do not settle, nor once the request is aborted', async () => {
     const { deps, clock } = await setup(DAY_END);
     const key: BudgetPrincipal = { keyId: 'key_l', budget: { usd: 0.01, period: 'day' } };
-    await admitRequest(deps, key, 'r1', 6_000);
+    await admitRequest(deps, key, 'r1', 6_000, EXPIRY);
 
-    const error = await rejection(admitRequest(deps, key, 'r2', 6_000));
+    const error = await rejection(admitRequest(deps, key, 'r2', 6_000, EXPIRY));
     expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
     const waited = clock.sleeps.reduce((sum, ms) => sum + ms, 0);
     expect(waited).toBeGreaterThanOrEqual(10_000);
@@ -97,7 +103,7 @@ describe('budget stage', () => {
     const aborted = new AbortController();
     aborted.abort(new Error('client went away'));
     const sleepsBefore = clock.sleeps.length;
-    await expect(admitRequest(deps, key, 'r3', 6_000, aborted.signal)).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+    await expect(admitRequest(deps, key, 'r3', 6_000, EXPIRY, aborted.signal)).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
     expect(clock.sleeps.length).toBe(sleepsBefore);
   });
 
@@ -107,8 +113,8 @@ describe('budget stage', () => {
     const alice: BudgetPrincipal = { keyId: 'key_alice', team: 'search' };
     const bob: BudgetPrincipal = { keyId: 'key_bob', team: 'search', budget: { usd: 5, period: 'month' } };
 
-    await (await admitRequest(deps, alice, 'r1', 6_000)).settle({ costMicroUsd: 6_000, tokens: 0 });
-    const error = await rejection(admitRequest(deps, bob, 'r2', 6_000));
+    await (await admitRequest(deps, alice, 'r1', 6_000, EXPIRY)).settle({ costMicroUsd: 6_000, tokens: 0 });
+    const error = await rejection(admitRequest(deps, bob, 'r2', 6_000, EXPIRY));
 
     expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
     expect(error.message).toContain('team search');
@@ -120,31 +126,31 @@ describe('budget stage', () => {
   it('limits requests per minute exactly and answers retry-after to the next minute', async () => {
     const { deps, clock } = await setup(Date.UTC(2026, 10, 24, 10, 0, 20));
     const key: BudgetPrincipal = { keyId: 'key_r', rpm: 2 };
-    await admitRequest(deps, key, 'r1', 0);
-    await admitRequest(deps, key, 'r2', 0);
+    await admitRequest(deps, key, 'r1', 0, EXPIRY);
+    await admitRequest(deps, key, 'r2', 0, EXPIRY);
 
-    const error = await rejection(admitRequest(deps, key, 'r3', 0));
+    const error = await rejection(admitRequest(deps, key, 'r3', 0, EXPIRY));
     expect(error).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryAfterMs: 40_000 });
     expect(error.toResponse({}).headers.get('retry-after')).toBe('40');
 
     clock.set(Date.UTC(2026, 10, 24, 10, 1, 0));
-    await expect(admitRequest(deps, key, 'r4', 0)).resolves.toBeDefined();
+    await expect(admitRequest(deps, key, 'r4', 0, EXPIRY)).resolves.toBeDefined();
   });
 
   it('limits tokens per minute by the tokens settled in the minute', async () => {
     const { deps } = await setup(Date.UTC(2026, 10, 24, 10, 0, 20));
     const key: BudgetPrincipal = { keyId: 'key_t', tpm: 1_000 };
-    const first = await admitRequest(deps, key, 'r1', 0);
-    const concurrent = await admitRequest(deps, key, 'r2', 0);
+    const first = await admitRequest(deps, key, 'r1', 0, EXPIRY);
+    const concurrent = await admitRequest(deps, key, 'r2', 0, EXPIRY);
     await first.settle({ costMicroUsd: 0, tokens: 1_200 });
 
-    await expect(rejection(admitRequest(deps, key, 'r3', 0))).resolves.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    await expect(rejection(admitRequest(deps, key, 'r3', 0, EXPIRY))).resolves.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
     await concurrent.settle({ costMicroUsd: 0, tokens: 10 });
   });
 
   it('settles once however often settle is called', async () => {
     const { deps, spend } = await setup(DAY_END);
-    const hold = await admitRequest(deps, { keyId: 'key_o', budget: { usd: 1, period: 'total' } }, 'r1', 5_000);
+    const hold = await admitRequest(deps, { keyId: 'key_o', budget: { usd: 1, period: 'total' } }, 'r1', 5_000, EXPIRY);
 
     await Promise.all([hold.settle({ costMicroUsd: 1_000, tokens: 0 }), hold.settle({ costMicroUsd: 1_000, tokens: 0 })]);
 
@@ -157,7 +163,7 @@ describe('budget stage', () => {
     const broken = new SqliteSpendStore(closed);
     closed.close();
 
-    const error = await rejection(admitRequest({ ...deps, spendStore: broken }, { keyId: 'key_x', budget: { usd: 1, period: 'month' } }, 'r1', 10));
+    const error = await rejection(admitRequest({ ...deps, spendStore: broken }, { keyId: 'key_x', budget: { usd: 1, period: 'month' } }, 'r1', 10, EXPIRY));
     expect(error).toMatchObject({ status: 503, code: 'service_unavailable' });
   });
 });
