@@ -89,6 +89,7 @@ describe('EmfMetrics', () => {
       Fallbacks: 'Count',
       BudgetRejections: 'Count',
       RateLimitRejections: 'Count',
+      ReleasedReservations: 'Count',
     });
     expect(doc).toMatchObject({
       service: 'switchyard',
