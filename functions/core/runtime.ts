@@ -44,6 +44,12 @@ export interface GatewayRequestContext {
   waitUntil?(promise: Promise<unknown>): void;
   /** A principal already authenticated upstream (the Lambda authorizer); skips the key lookup. */
   principal?: Principal;
+  /**
+   * Epoch milliseconds at which the runtime stops the request whatever the gateway does (Lambda's
+   * function timeout). A reservation its request never settled is released from the earlier of
+   * this and the request's own deadline, plus `budgets.releaseGraceMs`.
+   */
+  deadline?: number;
 }
 
 /** Everything a request handler needs, resolved once at gateway construction. */

@@ -20,6 +20,7 @@ import { startCountingProxy, type CountingProxy } from '../helpers/counting-prox
 import { startFakeUpstream, writeInPieces } from '../helpers/fake-upstream';
 import type { FakeUpstream } from '../helpers/fake-upstream';
 import type { LambdaHostSpec } from '../helpers/lambda-host';
+import type { LambdaInvokeSpec } from '../helpers/lambda-invoke';
 import { copyToCleanFolder, nonBuiltinRequires } from '../helpers/clean-bundle-folder';
 import { ANSWER_PREFIX, CODEX_EXEC, TASK_TOKEN, openAiAgentTurn, runClaudeCode, runCodex } from '../helpers/coding-agent';
 import { assertOpenAiSchema } from '../helpers/openai-schemas';
@@ -42,6 +43,10 @@ const UPSTREAM_KEY = 'sk-upstream-from-secrets-manager';
 const PRICE = { input: 0, output: 1000 };
 const MAX_TOKENS = 10;
 const REPLY_TOKENS = 5;
+/** A request whose prompt carries this gets a first chunk and then nothing: it outlives any timeout. */
+const STALL = 'Keep thinking forever.';
+/** How long after its (Lambda) deadline an unsettled reservation is released, in this stack's config. */
+const RELEASE_GRACE_MS = 5_000;
 
 jest.setTimeout(240_000);
 
@@ -66,7 +71,7 @@ function sseReply(model: string): string {
  * Starts the Lambda host process (test/helpers/lambda-host.ts) with the functions' environment
  * and resolves with its URL; `relayed` receives the body-piece count of each streamed response.
  */
-async function startLambdaHost(spec: LambdaHostSpec, env: Record<string, string>, relayed: (pieces: number) => void): Promise<{ url: string; child: ChildProcess }> {
+async function startLambdaHost(spec: LambdaHostSpec, env: Record<string, string>, relayed: (pieces: number) => void = () => undefined): Promise<{ url: string; child: ChildProcess }> {
   const { NODE_PATH: _ignored, ...inherited } = process.env;
   const child = spawn(LAMBDA_NODE, ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'test/helpers/lambda-host.ts')], {
     cwd: PROJECT_ROOT,
@@ -103,6 +108,10 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
   let spendStore: DynamoSpendStore;
   // The bundles reach DynamoDB Local through this proxy, which counts their calls.
   let dynamoCalls: CountingProxy;
+  // The host's spec and environment, to start another host (a shorter timeout) and the sweeper.
+  let hostSpec: LambdaHostSpec;
+  let hostEnv: Record<string, string>;
+  let sweeper: { bundle: string; env: Record<string, string>; timeoutMs: number };
   // When each request reached the upstream (performance.now()), to split DynamoDB calls into before and after.
   const upstreamArrivals: number[] = [];
 
@@ -117,6 +126,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       if (tools.includes('exec_command')) return codexTurn(request, res);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const reply = sseReply((request.json as { model: string }).model);
+      if (JSON.stringify(request.json).includes(STALL)) return void res.write(reply.slice(0, reply.indexOf('\n\n', reply.indexOf('"Hello"')) + 2));
       const firstContentEnd = reply.indexOf('\n\n', reply.indexOf('"Hello"')) + 2;
       res.write(reply.slice(0, firstContentEnd));
       await upstreamGate;
@@ -126,6 +136,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       // Codex also offers OpenAI's hosted web search, which a chat-only server cannot run: dropped.
       providers: { openai: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKeySecret: 'openai', dropUnsupportedParams: true } },
       models: { gpt: { targets: [{ provider: 'openai', model: 'gpt-4o-mini', price: PRICE }] } },
+      budgets: { releaseGraceMs: RELEASE_GRACE_MS },
     };
     firehose = await startFakeFirehose();
     // Each service is kept as soon as it runs, so afterAll stops it even when another failed.
@@ -153,8 +164,9 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       const variables = (synth.template.Resources[id]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolveIntrinsics(value, physicalNames)]));
     };
-    const [gatewayId] = synth.resource('AWS::Lambda::Function', 'GatewayFunction');
+    const [gatewayId, gatewayResource] = synth.resource('AWS::Lambda::Function', 'GatewayFunction');
     const [authorizerId] = synth.resource('AWS::Lambda::Function', 'AuthorizerFunction');
+    const [sweeperId, sweeperResource] = synth.resource('AWS::Lambda::Function', 'ReservationSweeperFunction');
     // The provider key is in the secret the stack names (its name is unique to the stack instance).
     const secretPrefix = environmentOf(gatewayId)[FunctionEnv.SecretPrefix] as string;
     secrets = await startFakeSecretsManager({ [`${secretPrefix}openai`]: UPSTREAM_KEY });
@@ -175,18 +187,20 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       const props = resource.Properties as { ResponseType: string; StatusCode?: string; ResponseTemplates: Record<string, string> };
       gatewayResponses[props.ResponseType] = { statusCode: props.StatusCode, template: props.ResponseTemplates['application/json'] as string };
     }
-    [gatewayBundle, authorizerBundle] = await Promise.all([copyToCleanFolder(synth.bundlePath(gatewayId)), copyToCleanFolder(synth.bundlePath(authorizerId))]);
-    host = await startLambdaHost(
-      {
-        stage: STAGE,
-        gatewayBundle,
-        authorizerBundle,
-        authorizerTtlSeconds: (authorizerResource.Properties as { AuthorizerResultTtlInSeconds: number }).AuthorizerResultTtlInSeconds,
-        gatewayResponses,
-      },
-      env,
-      (pieces) => relayedWaiters.shift()?.(pieces),
-    );
+    let sweeperBundle: string;
+    [gatewayBundle, authorizerBundle, sweeperBundle] = await Promise.all([copyToCleanFolder(synth.bundlePath(gatewayId)), copyToCleanFolder(synth.bundlePath(authorizerId)), copyToCleanFolder(synth.bundlePath(sweeperId))]);
+    const shared = { AWS_REGION: env.AWS_REGION, AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB: env.AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_FIREHOSE: env.AWS_ENDPOINT_URL_FIREHOSE, POWERTOOLS_LOG_LEVEL: 'ERROR' };
+    sweeper = { bundle: sweeperBundle, env: { ...environmentOf(sweeperId), ...shared }, timeoutMs: (sweeperResource.Properties as { Timeout: number }).Timeout * 1000 };
+    hostSpec = {
+      stage: STAGE,
+      gatewayBundle,
+      authorizerBundle,
+      authorizerTtlSeconds: (authorizerResource.Properties as { AuthorizerResultTtlInSeconds: number }).AuthorizerResultTtlInSeconds,
+      gatewayResponses,
+      gatewayTimeoutMs: (gatewayResource.Properties as { Timeout: number }).Timeout * 1000,
+    };
+    hostEnv = env;
+    host = await startLambdaHost(hostSpec, env, (pieces) => relayedWaiters.shift()?.(pieces));
   });
 
   afterAll(async () => {
@@ -465,5 +479,64 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     await expect(settledSpend(keyId)).resolves.toMatchObject({ spentMicroUsd: REPLY_TOKENS * PRICE.output, reservedMicroUsd: 0 });
     const [record] = await recordsOf(keyId);
     expect(JSON.parse(record as string)).toMatchObject({ status: 'ok', output_tokens: REPLY_TOKENS });
+  });
+  /** Runs the sweeper bundle once, as its schedule does, and resolves with its result. */
+  function runSweeper(): Promise<{ released: number }> {
+    const spec: LambdaInvokeSpec = { bundle: sweeper.bundle, functionName: 'sweeper', event: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, timeoutMs: sweeper.timeoutMs };
+    const { NODE_PATH: _ignored, ...inherited } = process.env;
+    const child = spawn(LAMBDA_NODE, ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'test/helpers/lambda-invoke.ts')], {
+      cwd: PROJECT_ROOT,
+      env: { ...inherited, ...sweeper.env, SWITCHYARD_LAMBDA_INVOKE: JSON.stringify(spec) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
+    // The function's own lines (logs, EMF metrics) come first; the result is the last line.
+    return new Promise((resolveResult, reject) =>
+      child.once('exit', (code) => {
+        const last = output.trim().split('\n').at(-1) ?? '';
+        if (code === 0) resolveResult(JSON.parse(last) as { released: number });
+        else reject(new Error(`sweeper exited with ${code}: ${output}`));
+      }),
+    );
+  }
+
+  it('leaves no reservation behind a Lambda timeout: the scheduled sweeper releases it after its expiry, charged at its estimate, with the usage event', async () => {
+    const { key, keyId } = await createKey('timeout', 1);
+    // A host whose gateway function times out after 3 s, like a stack deployed with that timeout.
+    const timeoutMs = 3_000;
+    const shortLived = await startLambdaHost({ ...hostSpec, gatewayTimeoutMs: timeoutMs }, hostEnv);
+    const stopped = new Promise((resolveExit) => shortLived.child.once('exit', resolveExit));
+    // Should the emulated timeout not happen, the host must not outlive the test.
+    const fallbackStop = setTimeout(() => shortLived.child.kill('SIGKILL'), 60_000);
+    void stopped.then(() => clearTimeout(fallbackStop));
+    const started = Date.now();
+    const response = await fetch(`${shortLived.url}/${STAGE}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt', max_tokens: MAX_TOKENS, stream: true, messages: [{ role: 'user', content: STALL }] }),
+    });
+    const requestId = response.headers.get('x-request-id');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let received = '';
+    while (!received.includes('Hello')) received += new TextDecoder().decode((await reader.read()).value);
+
+    // Lambda stops the environment at the timeout: the stream is cut and nothing settles.
+    await stopped;
+    await reader.closed.catch(() => undefined);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(timeoutMs);
+    expect(await spendStore.getSpend(keyScope(keyId), 'month', Date.now())).toEqual({ periodKey: expect.any(String), spentMicroUsd: 0, reservedMicroUsd: MAX_TOKENS * PRICE.output });
+
+    // Before its expiry (the Lambda deadline plus the grace) the sweeper leaves it held…
+    await expect(runSweeper()).resolves.toEqual({ released: 0 });
+    expect((await spendStore.getSpend(keyScope(keyId), 'month', Date.now())).reservedMicroUsd).toBe(MAX_TOKENS * PRICE.output);
+    expect(Date.now()).toBeLessThan(started + timeoutMs + RELEASE_GRACE_MS);
+    // …after it, releases it, charged at its estimate (input is free here: the whole output limit).
+    await new Promise((resolveWait) => setTimeout(resolveWait, Math.max(0, started + timeoutMs + RELEASE_GRACE_MS + 100 - Date.now())));
+    await expect(runSweeper()).resolves.toEqual({ released: 1 });
+    expect(await spendStore.getSpend(keyScope(keyId), 'month', Date.now())).toEqual({ periodKey: expect.any(String), spentMicroUsd: MAX_TOKENS * PRICE.output, reservedMicroUsd: 0 });
+    await expect(runSweeper()).resolves.toEqual({ released: 0 });
+    const records = (await recordsOf(keyId)).map((record) => JSON.parse(record) as Record<string, unknown>);
+    expect(records).toEqual([expect.objectContaining({ request_id: requestId, key_id: keyId, status: 'error', error_type: 'reservation_expired', usage_estimated: true, cost_micro_usd: MAX_TOKENS * PRICE.output })]);
   });
 });

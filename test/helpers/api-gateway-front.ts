@@ -24,6 +24,13 @@ export interface ApiGatewayFrontOptions {
   gatewayResponses: Record<string, GatewayResponseTemplate>;
   /** Told the number of body pieces relayed for each streamed response. */
   onRelayed?(pieces: number): void;
+  /** The gateway function's timeout (its template's `Timeout`), given to each invocation's context. */
+  functionTimeoutMs: number;
+  /**
+   * Called when an invocation outlives {@link functionTimeoutMs}: Lambda then stops the execution
+   * environment, whatever the function is doing; the caller emulates that.
+   */
+  onFunctionTimeout?(requestId: string): void;
 }
 
 /** A running front. */
@@ -148,8 +155,11 @@ export async function startApiGatewayFront(options: ApiGatewayFrontOptions): Pro
     // Lambda refuses a larger event before the function runs; API Gateway answers that as an
     // integration failure (DEFAULT_5XX), never with the gateway's own 413.
     if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_REQUEST_PAYLOAD_LIMIT) return reject(res, 'INTEGRATION_FAILURE', 502, 'Internal server error');
-    const invocation = invokeStreaming(options.gateway, event, lambdaContext('gateway', requestId));
+    const invocation = invokeStreaming(options.gateway, event, lambdaContext('gateway', requestId, options.functionTimeoutMs));
     invocation.done.catch(() => undefined);
+    const timeout = setTimeout(() => options.onFunctionTimeout?.(requestId), options.functionTimeoutMs);
+    timeout.unref();
+    void invocation.done.catch(() => undefined).finally(() => clearTimeout(timeout));
     // As on AWS, a client that goes away is not told to the function: API Gateway drops the
     // connection, the invocation runs on and its writes still succeed (into nowhere).
     const streamed = await readStreamedHttpResponse(invocation);

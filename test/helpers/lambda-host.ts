@@ -10,6 +10,8 @@ export interface LambdaHostSpec {
   authorizerBundle: string;
   authorizerTtlSeconds: number;
   gatewayResponses: Record<string, GatewayResponseTemplate>;
+  /** The gateway function's timeout, from its template (or shorter, to emulate a timeout). */
+  gatewayTimeoutMs: number;
 }
 
 /**
@@ -17,7 +19,9 @@ export interface LambdaHostSpec {
  * loads the two bundles with Node's own loader (`@aws-sdk/*` from NODE_PATH, as in Lambda),
  * starts the API Gateway front and prints `{"url": …}` on stdout, then `{"relayed": n}` (body
  * pieces) after each streamed response. It exits when stdin closes,
- * so it never outlives the test that started it.
+ * so it never outlives the test that started it. An invocation that outlives the gateway's timeout
+ * ends it as Lambda ends an execution environment that timed out: at once (SIGKILL), whatever is in
+ * flight, after printing `{"timedOut": <invocation id>}`.
  */
 async function main(): Promise<void> {
   const spec = JSON.parse(process.env.SWITCHYARD_LAMBDA_HOST ?? '') as LambdaHostSpec;
@@ -32,6 +36,10 @@ async function main(): Promise<void> {
     authorizerTtlSeconds: spec.authorizerTtlSeconds,
     gatewayResponses: spec.gatewayResponses,
     onRelayed: (pieces) => process.stdout.write(`${JSON.stringify({ relayed: pieces })}\n`),
+    functionTimeoutMs: spec.gatewayTimeoutMs,
+    onFunctionTimeout: (requestId) => {
+      process.stdout.write(`${JSON.stringify({ timedOut: requestId })}\n`, () => process.kill(process.pid, 'SIGKILL'));
+    },
   });
   process.stdout.write(`${JSON.stringify({ url: front.url })}\n`);
   process.stdin.resume();

@@ -53,6 +53,8 @@ export function createStreamingHandler(gateway: Gateway, options: StreamingHandl
     const response = await gateway(toWebRequest(event, invocation.abort.signal), {
       principal: principalFromContext(event.requestContext.authorizer),
       waitUntil: (promise) => invocation.pending.push(promise),
+      // Lambda stops the invocation at its function timeout, settled or not.
+      deadline: Date.now() + context.getRemainingTimeInMillis(),
     });
     const result = toStreamingResponse(response);
     if (typeof result.body === 'string') invocation.bodyComplete = true;

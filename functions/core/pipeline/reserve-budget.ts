@@ -49,11 +49,10 @@ export async function reserveEmbeddings(runtime: GatewayRuntime, record: Request
 /** The estimate's bytes per token, as for the usage of a cut stream (`estimateTokens`). */
 const BYTES_PER_ESTIMATED_TOKEN = 4;
 
-/** The expiry of a request's reservation: its deadline plus `budgets.releaseGraceMs`. */
+/** The expiry of a request's reservation: its deadline (or its runtime's, if earlier) plus `budgets.releaseGraceMs`. */
 function expiryOf(runtime: GatewayRuntime, record: RequestRecord, principal: Principal, chargeMicroUsd: number, inputTokens: number, outputTokens: number): ReservationExpiry {
-  const { timeouts, budgets } = runtime.config;
   return {
-    releaseAt: record.startedAtMs + timeouts.totalMs + budgets.releaseGraceMs,
+    releaseAt: record.deadlineMs + runtime.config.budgets.releaseGraceMs,
     chargeMicroUsd,
     request: {
       keyId: principal.keyId,

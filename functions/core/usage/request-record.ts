@@ -45,6 +45,8 @@ export class RequestRecord {
   overheadMs: number | null = null;
   /** The budget reservation held for this request, settled once it has finished. */
   budgetHold: BudgetHold | undefined;
+  /** Epoch milliseconds by which the request has ended, settled or not (its own deadline, or its runtime's if earlier). */
+  deadlineMs = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly requestId: string,
