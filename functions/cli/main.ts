@@ -24,7 +24,8 @@ const HELP = `switchyard — an LLM gateway (OpenAI-compatible API)
 Commands:
   serve [--config FILE] [--port 8787] [--host 127.0.0.1] [--data-dir .switchyard]
   keys create|list|show|revoke|rotate …  [--stack NAME]
-  budget set --team T|--key ID --usd N [--period day|week|month|total]  [--stack NAME]
+  budget set --team T|--key ID|--tag NAME=VALUE [--usd N] [--per-user-usd N] [--period day|week|month|total]  [--stack NAME]
+  budget list | budget show --team T|--key ID|--tag NAME=VALUE [--user U]  [--stack NAME]
   report [--since DATE] [--until DATE] [--by team|key|model|tag:NAME|day] [--format table|csv|json] [--stack NAME]
 Run a command without arguments for its usage.`;
 

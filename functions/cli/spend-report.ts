@@ -1,5 +1,5 @@
-import type { BudgetPeriod, KeyRecord } from '../core/ports/key-store';
-import { formatMicroUsd, keyScope, teamScope, usdToMicro, type SpendStore } from '../core/ports/spend-store';
+import type { Budget, BudgetPeriod, KeyRecord, TeamRecord } from '../core/ports/key-store';
+import { formatMicroUsd, keyScope, keyUserScope, tagScope, teamScope, teamUserScope, usdToMicro, type SpendStore } from '../core/ports/spend-store';
 import type { AdminStores } from './admin-stores';
 
 /** Spend of one budget in its current period. */
@@ -13,56 +13,92 @@ export interface SpendEntry {
   remainingUsd: number;
 }
 
-/** The key's and its team's budgets with spend and remaining in the current period, as data and as text. */
-export async function spendReport(stores: AdminStores, record: KeyRecord, now: number): Promise<{ entries: SpendEntry[]; text: string }> {
-  const entries: SpendEntry[] = [];
-  if (record.budget) entries.push(await entry(stores.spend, keyScope(record.keyId), record.budget.usd, record.budget.period, now));
+/**
+ * A per-user budget of a key or a team: it applies to each end user separately, so it has no
+ * spend of its own; one user's is shown with `budget show --user`. `scope` names the scopes it
+ * creates, with `*` for the user (`keyuser#key_1#*`).
+ */
+interface PerUserBudgetEntry {
+  scope: string;
+  period: BudgetPeriod;
+  limitUsd: number;
+  perUser: true;
+}
+
+/** One line of `budget list` / `budget show`. */
+export type BudgetEntry = SpendEntry | PerUserBudgetEntry;
+
+/**
+ * The key's and its team's budgets, as data and as text: each budget with spend and remaining in
+ * the current period, and the per-user budgets — for `user`'s own scopes when a user is given.
+ */
+export async function spendReport(stores: AdminStores, record: KeyRecord, now: number, user?: string): Promise<{ entries: BudgetEntry[]; text: string }> {
   const team = record.team !== undefined ? await stores.keys.findTeam(record.team) : undefined;
-  if (team?.budget) entries.push(await entry(stores.spend, teamScope(team.team), team.budget.usd, team.budget.period, now));
+  const entries = [...(await keyBudgets(stores, record, now, user)), ...(team ? await teamBudgets(stores, team, now, user) : [])];
   const lines = [
     `${record.keyId}  ${record.name}${record.team ? `  team ${record.team}` : ''}  ${record.revoked ? 'revoked' : 'active'}`,
     `models: ${record.models?.join(',') ?? '*'}  rpm: ${record.rpm ?? '-'}  tpm: ${record.tpm ?? '-'}  expires: ${record.expiresAt ?? 'never'}`,
-    ...(entries.length === 0
-      ? ['budget: none']
-      : entries.map(formatSpendEntry)),
+    ...(entries.length === 0 ? ['budget: none'] : entries.map(formatBudgetEntry)),
   ];
   return { entries, text: lines.join('\n') };
 }
 
-/** One line of a spend entry: scope, period, spend, reservations and what remains of the limit. */
-export function formatSpendEntry(e: SpendEntry): string {
+/** One line of a budget entry: scope, period, spend, reservations and what remains of the limit. */
+export function formatBudgetEntry(e: BudgetEntry): string {
+  if ('perUser' in e) return `${e.scope} ${e.period}: ${formatMicroUsd(usdToMicro(e.limitUsd))} for each end user`;
   return (
     `${e.scope} ${e.period} ${e.periodKey}: spent ${formatMicroUsd(usdToMicro(e.spentUsd))}, reserved ${formatMicroUsd(usdToMicro(e.reservedUsd))}, ` +
     `remaining ${formatMicroUsd(usdToMicro(e.remainingUsd))} of ${formatMicroUsd(usdToMicro(e.limitUsd))}`
   );
 }
 
-/** Every budget of the stores — each key's and each team's — with its spend in the current period. */
-export async function allBudgets(stores: AdminStores, now: number): Promise<SpendEntry[]> {
-  const entries: SpendEntry[] = [];
-  for (const record of await stores.keys.list()) {
-    if (record.budget) entries.push(await entry(stores.spend, keyScope(record.keyId), record.budget.usd, record.budget.period, now));
-  }
-  for (const team of await stores.keys.listTeams()) {
-    if (team.budget) entries.push(await entry(stores.spend, teamScope(team.team), team.budget.usd, team.budget.period, now));
+/** Every budget of the stores — each key's, each team's (per-user ones included) and each tag's — with its spend in the current period. */
+export async function allBudgets(stores: AdminStores, now: number): Promise<BudgetEntry[]> {
+  const entries: BudgetEntry[] = [];
+  for (const record of await stores.keys.list()) entries.push(...(await keyBudgets(stores, record, now)));
+  for (const team of await stores.keys.listTeams()) entries.push(...(await teamBudgets(stores, team, now)));
+  for (const tag of await stores.keys.listTagBudgets()) entries.push(await entry(stores.spend, tagScope(tag.tag), tag.budget, now));
+  return entries;
+}
+
+/** The budgets of one team (for `user`'s own scope when given); empty when it has none. */
+export async function teamBudget(stores: AdminStores, team: string, now: number, user?: string): Promise<BudgetEntry[]> {
+  const record = await stores.keys.findTeam(team);
+  return record ? teamBudgets(stores, record, now, user) : [];
+}
+
+/** The budget of one tag value (`NAME=VALUE`) with its spend, or undefined when it has none. */
+export async function tagBudget(stores: AdminStores, tag: string, now: number): Promise<SpendEntry | undefined> {
+  const record = await stores.keys.findTagBudget(tag);
+  return record ? entry(stores.spend, tagScope(record.tag), record.budget, now) : undefined;
+}
+
+function keyBudgets(stores: AdminStores, record: KeyRecord, now: number, user?: string): Promise<BudgetEntry[]> {
+  return ownerBudgets(stores.spend, now, { scope: keyScope(record.keyId), budget: record.budget }, { scopeOf: (u) => keyUserScope(record.keyId, u), budget: record.perUserBudget }, user);
+}
+
+function teamBudgets(stores: AdminStores, record: TeamRecord, now: number, user?: string): Promise<BudgetEntry[]> {
+  return ownerBudgets(stores.spend, now, { scope: teamScope(record.team), budget: record.budget }, { scopeOf: (u) => teamUserScope(record.team, u), budget: record.perUserBudget }, user);
+}
+
+/** A key's or a team's own budget and its per-user budget (one user's scope when `user` is given). */
+async function ownerBudgets(spend: SpendStore, now: number, own: { scope: string; budget: Budget | undefined }, perUser: { scopeOf: (user: string) => string; budget: Budget | undefined }, user?: string): Promise<BudgetEntry[]> {
+  const entries: BudgetEntry[] = [];
+  if (own.budget) entries.push(await entry(spend, own.scope, own.budget, now));
+  if (perUser.budget) {
+    entries.push(user !== undefined ? await entry(spend, perUser.scopeOf(user), perUser.budget, now) : { scope: perUser.scopeOf('*'), period: perUser.budget.period, limitUsd: perUser.budget.usd, perUser: true });
   }
   return entries;
 }
 
-/** The budget of one team with its spend in the current period, or undefined when it has none. */
-export async function teamBudget(stores: AdminStores, team: string, now: number): Promise<SpendEntry | undefined> {
-  const record = await stores.keys.findTeam(team);
-  return record?.budget ? entry(stores.spend, teamScope(team), record.budget.usd, record.budget.period, now) : undefined;
-}
-
-async function entry(spend: SpendStore, scope: string, limitUsd: number, period: BudgetPeriod, now: number): Promise<SpendEntry> {
-  const snapshot = await spend.getSpend(scope, period, now);
-  const limit = usdToMicro(limitUsd);
+async function entry(spend: SpendStore, scope: string, budget: Budget, now: number): Promise<SpendEntry> {
+  const snapshot = await spend.getSpend(scope, budget.period, now);
+  const limit = usdToMicro(budget.usd);
   return {
     scope,
-    period,
+    period: budget.period,
     periodKey: snapshot.periodKey,
-    limitUsd,
+    limitUsd: budget.usd,
     spentUsd: snapshot.spentMicroUsd / 1e6,
     reservedUsd: snapshot.reservedMicroUsd / 1e6,
     remainingUsd: Math.max(0, limit - snapshot.spentMicroUsd - snapshot.reservedMicroUsd) / 1e6,

@@ -6,15 +6,16 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { KeyAdminStore, KeyRecord, TeamRecord } from '../../core/ports/key-store';
+import type { KeyAdminStore, KeyRecord, TagBudgetRecord, TeamRecord } from '../../core/ports/key-store';
 import { withinGrace } from '../../core/keys/grace';
 import { KEY_ID_INDEX } from './table-schemas';
 
 const TEAM_PREFIX = 'team#';
+const TAG_PREFIX = 'tag#';
 
 /**
  * Key store on the DynamoDB keys table (see `keysTableSchema`). Key items live under their hash,
- * team items under `team#NAME`, a previous hash in the grace period of a rotation as a pointer
+ * team items under `team#NAME`, tag budgets under `tag#NAME=VALUE`, a previous hash in the grace period of a rotation as a pointer
  * (`rotatedTo`, `validUntil`); admin look-ups by `keyId` go through the sparse `keyId-index`.
  * SDK errors propagate: the gateway maps them to 503.
  */
@@ -36,10 +37,19 @@ export class DynamoKeyStore implements KeyAdminStore {
   }
 
   async findTeam(team: string): Promise<TeamRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: TEAM_PREFIX + team }, ConsistentRead: true }));
+    return this.record<TeamRecord>(TEAM_PREFIX + team);
+  }
+
+  async findTagBudget(tag: string): Promise<TagBudgetRecord | undefined> {
+    return this.record<TagBudgetRecord>(TAG_PREFIX + tag);
+  }
+
+  /** The record stored under `pk`, without its key. */
+  private async record<T>(pk: string): Promise<T | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }));
     if (!Item) return undefined;
     const { pk: _pk, ...record } = Item;
-    return record as TeamRecord;
+    return record as T;
   }
 
   async put(record: KeyRecord): Promise<void> {
@@ -93,21 +103,33 @@ export class DynamoKeyStore implements KeyAdminStore {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(TEAM_PREFIX + record.team, record) }));
   }
 
-  /** Teams are few and listed by an operator: a filtered scan of the table. */
   async listTeams(): Promise<TeamRecord[]> {
-    const teams: TeamRecord[] = [];
+    return (await this.scanPrefix<TeamRecord>(TEAM_PREFIX)).sort((a, b) => a.team.localeCompare(b.team));
+  }
+
+  async putTagBudget(record: TagBudgetRecord): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(TAG_PREFIX + record.tag, record) }));
+  }
+
+  async listTagBudgets(): Promise<TagBudgetRecord[]> {
+    return (await this.scanPrefix<TagBudgetRecord>(TAG_PREFIX)).sort((a, b) => a.tag.localeCompare(b.tag));
+  }
+
+  /** Teams and tag budgets are few and listed by an operator: a filtered scan of the table. */
+  private async scanPrefix<T>(prefix: string): Promise<T[]> {
+    const records: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :team)', ExpressionAttributeValues: { ':team': TEAM_PREFIX }, ExclusiveStartKey: start }),
+        new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': prefix }, ExclusiveStartKey: start }),
       );
       for (const item of page.Items ?? []) {
         const { pk: _pk, ...record } = item;
-        teams.push(record as TeamRecord);
+        records.push(record as T);
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    return teams.sort((a, b) => a.team.localeCompare(b.team));
+    return records;
   }
 }
 

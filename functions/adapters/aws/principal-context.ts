@@ -1,4 +1,4 @@
-import { BUDGET_PERIODS, type BudgetPeriod } from '../../core/ports/key-store';
+import { BUDGET_PERIODS, type Budget, type BudgetPeriod } from '../../core/ports/key-store';
 import type { Principal } from '../../core/pipeline/authenticate';
 
 /**
@@ -17,6 +17,10 @@ export function principalToContext(principal: Principal): PrincipalContext {
     context.budgetUsd = String(principal.budget.usd);
     context.budgetPeriod = principal.budget.period;
   }
+  if (principal.perUserBudget !== undefined) {
+    context.perUserUsd = String(principal.perUserBudget.usd);
+    context.perUserPeriod = principal.perUserBudget.period;
+  }
   if (principal.rpm !== undefined) context.rpm = String(principal.rpm);
   if (principal.tpm !== undefined) context.tpm = String(principal.tpm);
   return context;
@@ -29,18 +33,24 @@ export function principalToContext(principal: Principal): PrincipalContext {
 export function principalFromContext(context: Record<string, unknown> | null | undefined): Principal | undefined {
   const keyId = text(context?.keyId);
   if (!context || keyId === undefined) return undefined;
-  const period = text(context.budgetPeriod) as BudgetPeriod | undefined;
-  const usd = num(context.budgetUsd);
   const models = text(context.models);
   return {
     keyId,
     keyName: text(context.keyName) ?? keyId,
     team: text(context.team),
     models: models === undefined ? undefined : (JSON.parse(models) as string[]),
-    budget: usd !== undefined && period !== undefined && BUDGET_PERIODS.includes(period) ? { usd, period } : undefined,
+    budget: budgetOf(context.budgetUsd, context.budgetPeriod),
+    perUserBudget: budgetOf(context.perUserUsd, context.perUserPeriod),
     rpm: num(context.rpm),
     tpm: num(context.tpm),
   };
+}
+
+/** A budget from its two context fields, or undefined when either is missing or invalid. */
+function budgetOf(usdField: unknown, periodField: unknown): Budget | undefined {
+  const usd = num(usdField);
+  const period = text(periodField) as BudgetPeriod | undefined;
+  return usd !== undefined && period !== undefined && BUDGET_PERIODS.includes(period) ? { usd, period } : undefined;
 }
 
 function text(value: unknown): string | undefined {

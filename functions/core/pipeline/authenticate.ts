@@ -9,6 +9,8 @@ export interface Principal {
   /** Allowed model aliases; undefined or empty means all. */
   models: string[] | undefined;
   budget: Budget | undefined;
+  /** The budget of each distinct end user of the key. */
+  perUserBudget?: Budget | undefined;
   rpm: number | undefined;
   tpm: number | undefined;
 }
@@ -48,6 +50,7 @@ function principalOf(record: KeyRecord): Principal {
     team: record.team,
     models: record.models,
     budget: record.budget,
+    perUserBudget: record.perUserBudget,
     rpm: record.rpm,
     tpm: record.tpm,
   };

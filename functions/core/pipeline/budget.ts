@@ -2,16 +2,22 @@ import { GatewayError, serviceUnavailable } from '../errors';
 import type { Clock } from '../ports/clock';
 import type { Budget, KeyStore } from '../ports/key-store';
 import type { Logger } from '../ports/logger';
-import { keyScope, teamScope, usdToMicro, type Reservation, type ReservationExpiry, type ScopeLimit, type SpendStore } from '../ports/spend-store';
+import { describeScope, keyScope, keyUserScope, tagScope, teamScope, teamUserScope, usdToMicro, type Reservation, type ReservationExpiry, type ScopeLimit, type SpendStore } from '../ports/spend-store';
 import { budgetExceeded, rateLimitExceeded } from './limit-errors';
 
-/** What the budget stage needs to know about the caller (a `Principal` fits). */
+/** What the budget stage needs to know about the caller (a `Principal` fits) and its request. */
 export interface BudgetPrincipal {
   keyId: string;
   team?: string | undefined;
   budget?: Budget | undefined;
+  /** The key's budget for each distinct end user. */
+  perUserBudget?: Budget | undefined;
   rpm?: number | undefined;
   tpm?: number | undefined;
+  /** The request's end user: the per-user budgets of the key and the team apply to it. */
+  user?: string | null | undefined;
+  /** The request's tags: each tag value with a budget is charged too. */
+  tags?: Record<string, string> | undefined;
 }
 
 /**
@@ -94,8 +100,9 @@ export class BudgetHold {
 
 /**
  * The budget and rate stage (DESIGN §4), before the upstream call: in one write to the spend
- * store, counts the request against `rpm`/`tpm` and reserves `upperBoundMicroUsd` on the key's
- * and the team's budgets (the team's budget read from the cached key store). A request refused
+ * store, counts the request against `rpm`/`tpm` and reserves `upperBoundMicroUsd` on every budget
+ * the request falls under ({@link budgetScopes}; team and tag budgets read from the cached key
+ * store). A request refused
  * only because of other requests' in-flight reservations — the scope's settled spend plus this
  * bound still fits — waits for them to settle, trying again with growing pauses (jittered) for
  * up to `waitMs`; `signal` (the request's deadline, the client going away) ends the wait early.
@@ -104,13 +111,7 @@ export class BudgetHold {
  * (fail closed: never an uncounted request).
  */
 export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number, expiry: ReservationExpiry, signal?: AbortSignal): Promise<BudgetHold> {
-  const scopes: ScopeLimit[] = [];
-  if (principal.budget) scopes.push({ scope: keyScope(principal.keyId), limitMicroUsd: usdToMicro(principal.budget.usd), period: principal.budget.period });
-  if (principal.team !== undefined) {
-    const team = principal.team;
-    const teamBudget = (await unavailableOnError(() => deps.keyStore.findTeam(team)))?.budget;
-    if (teamBudget) scopes.push({ scope: teamScope(team), limitMicroUsd: usdToMicro(teamBudget.usd), period: teamBudget.period });
-  }
+  const scopes = await unavailableOnError(() => budgetScopes(deps.keyStore, principal));
   const limited = principal.rpm !== undefined || principal.tpm !== undefined;
   if (!limited && scopes.length === 0) return new BudgetHold(deps, principal, { requestId, amountMicroUsd: 0, counters: [] });
   const spendStore = deps.spendStore;
@@ -128,12 +129,31 @@ export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal,
     const roomOnceSettled = outcome.spentMicroUsd + upperBoundMicroUsd <= blocked.limitMicroUsd;
     const left = waitUntil - at;
     if (!roomOnceSettled || left <= 0 || signal?.aborted) {
-      const owner = blocked.scope === keyScope(principal.keyId) ? `key ${principal.keyId}` : `team ${principal.team}`;
-      throw budgetExceeded(owner, blocked.periodKey, outcome.remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
+      throw budgetExceeded(describeScope(blocked.scope), blocked.periodKey, outcome.remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
     }
     // Jitter spreads the retries of a burst of waiting requests over the pause.
     await deps.clock.sleep(Math.min(left, pause / 2 + deps.random() * pause), signal).catch(() => undefined);
   }
+}
+
+/**
+ * Every budget a request falls under (DESIGN §4): its key's; its team's; its end user's under the
+ * key's and under the team's per-user budgets (when the request names an end user); and each of
+ * its tag values that has a budget. Team and tag budgets come from `keyStore` (the cached one on
+ * the request path).
+ */
+async function budgetScopes(keyStore: KeyStore, principal: BudgetPrincipal): Promise<ScopeLimit[]> {
+  const { user, team } = principal;
+  const limit = (scope: string, budget: Budget): ScopeLimit => ({ scope, limitMicroUsd: usdToMicro(budget.usd), period: budget.period });
+  const tagNames = Object.entries(principal.tags ?? {}).map(([name, value]) => `${name}=${value}`);
+  const [teamRecord, tagRecords] = await Promise.all([team !== undefined ? keyStore.findTeam(team) : undefined, Promise.all(tagNames.map((tag) => keyStore.findTagBudget(tag)))]);
+  const scopes: ScopeLimit[] = [];
+  if (principal.budget) scopes.push(limit(keyScope(principal.keyId), principal.budget));
+  if (user && principal.perUserBudget) scopes.push(limit(keyUserScope(principal.keyId, user), principal.perUserBudget));
+  if (team !== undefined && teamRecord?.budget) scopes.push(limit(teamScope(team), teamRecord.budget));
+  if (team !== undefined && user && teamRecord?.perUserBudget) scopes.push(limit(teamUserScope(team, user), teamRecord.perUserBudget));
+  for (const record of tagRecords) if (record) scopes.push(limit(tagScope(record.tag), record.budget));
+  return scopes;
 }
 
 async function unavailableOnError<T>(operation: () => Promise<T>): Promise<T> {

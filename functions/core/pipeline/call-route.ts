@@ -7,7 +7,7 @@ import { executeRoute, type StartedCall } from '../routing/execute-route';
 import type { RouteTarget } from '../routing/plan-route';
 import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
-import { parseTags } from '../usage/tags';
+import { endUserOf, parseTags } from '../usage/tags';
 import { outputTokenLimit } from './cost-bound';
 import { lowerCustomTools, raiseCustomToolCalls, raiseCustomToolStream } from './custom-tools';
 import { assertModelAccess } from './model-access';
@@ -53,7 +53,7 @@ export async function callRoute(runtime: GatewayRuntime, request: Request, recor
   const { model } = call.request;
   record.modelRequested = model;
   record.stream = call.request.stream;
-  record.user = call.request.user ?? null;
+  record.user = endUserOf(request.headers.get('x-switchyard-user'), call.request.user);
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), call.request.metadata);
   const alias = assertModelAccess(runtime.config, record.principal, model);
 

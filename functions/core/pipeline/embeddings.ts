@@ -7,7 +7,7 @@ import { executeRoute } from '../routing/execute-route';
 import { adapterFor, apiKeyFor, callContextFor, type GatewayRuntime } from '../runtime';
 import { accountUsage } from '../usage/accounting';
 import type { RequestRecord } from '../usage/request-record';
-import { parseTags } from '../usage/tags';
+import { endUserOf, parseTags } from '../usage/tags';
 import { completed, type HandlerResult } from './handler-result';
 import { assertModelAccess } from './model-access';
 import { readJsonBody } from './read-body';
@@ -26,7 +26,7 @@ export async function handleEmbeddings(runtime: GatewayRuntime, request: Request
   const { body: raw, size } = await readJsonBody(request, config.limits);
   const body = validateEmbeddingRequest(raw, config.limits);
   record.modelRequested = body.model;
-  record.user = body.user ?? null;
+  record.user = endUserOf(request.headers.get('x-switchyard-user'), body.user);
   record.tags = parseTags(request.headers.get('x-switchyard-tags'), null);
   const alias = assertModelAccess(config, record.principal, body.model);
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock';
-import type { KeyRecord, KeyStore, TeamRecord } from '../ports/key-store';
+import type { KeyRecord, KeyStore, TagBudgetRecord, TeamRecord } from '../ports/key-store';
 
-/** How long a key or team look-up is reused; also the longest delay before a revocation bites. */
+/** How long a key, team or tag look-up is reused; also the longest delay before a revocation (or a budget change) bites. */
 export const KEY_CACHE_TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
 
@@ -19,6 +19,7 @@ interface Entry<T> {
 export class CachedKeyStore implements KeyStore {
   private readonly keys = new Map<string, Entry<KeyRecord | undefined>>();
   private readonly teams = new Map<string, Entry<TeamRecord | undefined>>();
+  private readonly tags = new Map<string, Entry<TagBudgetRecord | undefined>>();
 
   constructor(
     private readonly store: KeyStore,
@@ -32,6 +33,10 @@ export class CachedKeyStore implements KeyStore {
 
   findTeam(team: string): Promise<TeamRecord | undefined> {
     return this.lookup(this.teams, team, () => this.store.findTeam(team));
+  }
+
+  findTagBudget(tag: string): Promise<TagBudgetRecord | undefined> {
+    return this.lookup(this.tags, tag, () => this.store.findTagBudget(tag));
   }
 
   private lookup<T>(cache: Map<string, Entry<T>>, id: string, load: () => Promise<T>): Promise<T> {

@@ -32,7 +32,7 @@ export async function reserveCall(runtime: GatewayRuntime, record: RequestRecord
     if (estimatedCost >= estimate.costMicroUsd) estimate = { costMicroUsd: estimatedCost, outputTokens };
   }
   const expiry = expiryOf(runtime, record, principal, estimate.costMicroUsd, estimatedInputTokens, estimate.outputTokens);
-  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound, expiry, signal);
+  record.budgetHold = await admitRequest(budgetDeps(runtime), { ...principal, user: record.user, tags: record.tags }, record.requestId, bound, expiry, signal);
 }
 
 /** Admits an embeddings request: its input is bounded by the body bytes, and it has no output. */
@@ -43,7 +43,7 @@ export async function reserveEmbeddings(runtime: GatewayRuntime, record: Request
   const bound = Math.max(0, ...plan.map((target) => costBoundMicroUsd(priceFor(target.model, target.price), bodyBytes, 0)));
   const estimate = Math.max(0, ...plan.map((target) => costBoundMicroUsd(priceFor(target.model, target.price), estimatedInputTokens, 0)));
   const expiry = expiryOf(runtime, record, principal, estimate, estimatedInputTokens, 0);
-  record.budgetHold = await admitRequest(budgetDeps(runtime), principal, record.requestId, bound, expiry, signal);
+  record.budgetHold = await admitRequest(budgetDeps(runtime), { ...principal, user: record.user, tags: record.tags }, record.requestId, bound, expiry, signal);
 }
 
 /** The estimate's bytes per token, as for the usage of a cut stream (`estimateTokens`). */

@@ -22,6 +22,8 @@ export interface KeyRecord {
   /** Model aliases this key may use; empty or absent means all. */
   models?: string[];
   budget?: Budget;
+  /** The budget of each distinct end user of this key (`user`, `metadata.user_id`, `x-switchyard-user`). */
+  perUserBudget?: Budget;
   rpm?: number;
   tpm?: number;
   /** ISO-8601 expiry instant; absent means never. */
@@ -34,12 +36,25 @@ export interface KeyRecord {
 }
 
 /**
- * A team as stored: today only its shared budget. Teams exist implicitly through their keys;
- * a team record is needed only to give the team a budget (`switchyard budget set --team`).
+ * A team as stored: its budgets. Teams exist implicitly through their keys; a team record is
+ * needed only to give the team a budget (`switchyard budget set --team`).
  */
 export interface TeamRecord {
   team: string;
+  /** Shared by all the team's keys. */
   budget?: Budget;
+  /** The budget of each distinct end user, across all the team's keys. */
+  perUserBudget?: Budget;
+}
+
+/**
+ * The budget of one tag value (`feature=autocomplete`), shared by every request that carries the
+ * tag, whatever its key (`switchyard budget set --tag NAME=VALUE`).
+ */
+export interface TagBudgetRecord {
+  /** `NAME=VALUE`. */
+  tag: string;
+  budget: Budget;
 }
 
 /**
@@ -52,6 +67,8 @@ export interface KeyStore {
   findByHash(keyHash: string): Promise<KeyRecord | undefined>;
   /** The team record of `team`, or `undefined` when the team has no budget set. */
   findTeam(team: string): Promise<TeamRecord | undefined>;
+  /** The budget of the tag `NAME=VALUE`, or `undefined` when it has none. */
+  findTagBudget(tag: string): Promise<TagBudgetRecord | undefined>;
 }
 
 /** Admin operations on virtual keys and teams, used by the CLI (not on the request path). */
@@ -72,4 +89,8 @@ export interface KeyAdminStore extends KeyStore {
   putTeam(record: TeamRecord): Promise<void>;
   /** All team records (teams with a budget set), by name. */
   listTeams(): Promise<TeamRecord[]>;
+  /** Creates or replaces the budget of a tag value. */
+  putTagBudget(record: TagBudgetRecord): Promise<void>;
+  /** All tag budgets, by tag. */
+  listTagBudgets(): Promise<TagBudgetRecord[]>;
 }

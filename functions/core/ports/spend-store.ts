@@ -3,7 +3,9 @@ import type { BudgetPeriod } from './key-store';
 /**
  * Spend counters and request-rate windows (DESIGN §4). All money is integer micro-USD.
  *
- * A scope is what a budget belongs to: `key#<keyId>` or `team#<name>`. Each scope has one counter
+ * A scope is what a budget belongs to: `key#<keyId>`, `team#<name>`, one end user of a key or a
+ * team (`keyuser#<keyId>#<user>`, `teamuser#<team>#<user>`) or a tag value
+ * (`tag#<name>=<value>`). Each scope has one counter
  * per period key (`2026-11-24` for a day budget, `2026-11` for a month, `total`), so a new period
  * starts a new counter and nothing is ever reset.
  *
@@ -42,7 +44,7 @@ export interface SpendStore {
 
 /** A budget applied to one scope. */
 export interface ScopeLimit {
-  /** `key#<keyId>` or `team#<name>`. */
+  /** The scope's name (see {@link keyScope}, {@link teamScope}, {@link keyUserScope}, {@link teamUserScope}, {@link tagScope}). */
   scope: string;
   limitMicroUsd: number;
   period: BudgetPeriod;
@@ -159,6 +161,32 @@ export function keyScope(keyId: string): string {
 /** Scope name of a team's budget. */
 export function teamScope(team: string): string {
   return `team#${team}`;
+}
+
+/** Scope name of one end user's budget under a key's per-user budget. */
+export function keyUserScope(keyId: string, user: string): string {
+  return `keyuser#${keyId}#${user}`;
+}
+
+/** Scope name of one end user's budget under a team's per-user budget. */
+export function teamUserScope(team: string, user: string): string {
+  return `teamuser#${team}#${user}`;
+}
+
+/** Scope name of a tag value's budget (`tag#feature=autocomplete`). */
+export function tagScope(tag: string): string {
+  return `tag#${tag}`;
+}
+
+/** Who a scope belongs to, in words (`key key_1`, `user alice of team search`, `tag feature=chat`), for messages. */
+export function describeScope(scope: string): string {
+  const [kind, ...rest] = scope.split('#');
+  const name = rest.join('#');
+  if (kind === 'keyuser' || kind === 'teamuser') {
+    const [owner, ...user] = rest;
+    return `user ${user.join('#')} of ${kind === 'keyuser' ? 'key' : 'team'} ${owner}`;
+  }
+  return `${kind} ${name}`;
 }
 
 /**

@@ -1,5 +1,31 @@
 const MAX_TAGS = 20;
+/** The longest end-user id kept (Anthropic's own limit on `metadata.user_id`). */
+const MAX_END_USER_LENGTH = 256;
+
+/**
+ * The request's end user (DESIGN §4): the `x-switchyard-user` header when present — an
+ * application or a coding agent's environment (`ANTHROPIC_CUSTOM_HEADERS`) names its user
+ * explicitly — else the body's (`user` of the OpenAI APIs, `metadata.user_id` of the Messages API);
+ * null when neither names one. Cut to 256 characters.
+ */
+export function endUserOf(header: string | null, bodyUser: string | null | undefined): string | null {
+  const user = header?.trim() || bodyUser || null;
+  return user === null ? null : user.slice(0, MAX_END_USER_LENGTH);
+}
+
 const TAG_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * The canonical `NAME=VALUE` of a tag as a request would carry it (name and value trimmed, the
+ * value cut to 256 characters), or undefined when `text` is not a tag a request could carry.
+ */
+export function normalizedTag(text: string): string | undefined {
+  const eq = text.indexOf('=');
+  if (eq <= 0) return undefined;
+  const name = text.slice(0, eq).trim();
+  const value = text.slice(eq + 1).trim().slice(0, 256);
+  return TAG_KEY.test(name) && value !== '' && !value.includes(',') ? `${name}=${value}` : undefined;
+}
 
 /**
  * Attribution tags from the `x-switchyard-tags` header (`service=search,feature=autocomplete`)

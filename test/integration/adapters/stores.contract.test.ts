@@ -173,6 +173,27 @@ describe.each(factories)('%s key store', (_name, factory) => {
       { team: 'search', budget: { usd: 50, period: 'day' } },
     ]);
   });
+
+  it('stores per-user budgets of keys and teams, and tag budgets', async () => {
+    const store = await factory.keys();
+    await store.put(keyRecord(1, { perUserBudget: { usd: 2, period: 'day' } }));
+    await store.putTeam({ team: 'search', perUserBudget: { usd: 5, period: 'week' } });
+    await store.putTagBudget({ tag: 'feature=autocomplete', budget: { usd: 100, period: 'month' } });
+    await store.putTagBudget({ tag: 'feature=autocomplete', budget: { usd: 80, period: 'month' } });
+    await store.putTagBudget({ tag: 'env=prod', budget: { usd: 1000, period: 'total' } });
+
+    expect((await store.findByHash(keyRecord(1).keyHash))?.perUserBudget).toEqual({ usd: 2, period: 'day' });
+    expect(await store.findTeam('search')).toEqual({ team: 'search', perUserBudget: { usd: 5, period: 'week' } });
+    expect(await store.findTagBudget('feature=autocomplete')).toEqual({ tag: 'feature=autocomplete', budget: { usd: 80, period: 'month' } });
+    expect(await store.findTagBudget('feature=search')).toBeUndefined();
+    expect(await store.listTagBudgets()).toEqual([
+      { tag: 'env=prod', budget: { usd: 1000, period: 'total' } },
+      { tag: 'feature=autocomplete', budget: { usd: 80, period: 'month' } },
+    ]);
+    // Tag budgets are not teams, nor keys.
+    expect(await store.listTeams()).toEqual([{ team: 'search', perUserBudget: { usd: 5, period: 'week' } }]);
+    expect(await store.list()).toHaveLength(1);
+  });
 });
 
 describe.each(factories)('%s spend store', (_name, factory) => {

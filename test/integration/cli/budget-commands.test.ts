@@ -5,7 +5,7 @@ import { keysTableSchema, spendTableSchema } from '../../../functions/adapters/a
 import { openLocalDatabase } from '../../../functions/adapters/local/sqlite/database';
 import { SqliteSpendStore } from '../../../functions/adapters/local/sqlite/spend-store';
 import { runCli } from '../../../functions/cli/main';
-import { keyScope } from '../../../functions/core/ports/spend-store';
+import { keyScope, keyUserScope } from '../../../functions/core/ports/spend-store';
 import { dynamoDbLocal, type DynamoDbLocal } from '../../helpers/dynamodb-local';
 import { startFakeCloudFormation, type FakeCloudFormation } from '../../helpers/fake-cloudformation';
 
@@ -98,6 +98,45 @@ describe('keys and budget commands', () => {
     expect((await cli('budget', 'show', '--key', created.keyId, '--data-dir', data)).stdout).toBe(`key#${created.keyId} month ${periodKey}: spent $0.250000, reserved $0.000000, remaining $1.750000 of $2.000000\n`);
   });
 
+  it('set per-user and tag budgets, list them, and show one end user’s spend', async () => {
+    for (const [where, storeFlags] of await locations()) {
+      // A data dir of its own: the other tests' keys would be in the listing.
+      const flags = where === 'local data dir' ? ['--data-dir', join(dir, 'scopes')] : storeFlags;
+      const { keyId } = JSON.parse((await cli('keys', 'create', '--name', 'agent', '--team', 'platform', '--json', ...flags)).stdout) as { keyId: string };
+
+      expect((await cli('budget', 'set', '--key', keyId, '--per-user-usd', '2', '--period', 'day', ...flags)).stdout).toContain(`Budget of each end user of key ${keyId}: $2 per day`);
+      const team = await cli('budget', 'set', '--team', 'platform', '--usd', '50', '--per-user-usd', '5', '--period', 'week', '--json', ...flags);
+      expect(JSON.parse(team.stdout)).toEqual({ team: 'platform', budget: { usd: 50, period: 'week' }, perUserBudget: { usd: 5, period: 'week' } });
+      // The tag as a request carries it: trimmed around the name and the value.
+      expect((await cli('budget', 'set', '--tag', ' feature = autocomplete ', '--usd', '100', ...flags)).stdout).toContain('Budget of tag feature=autocomplete: $100 per month');
+
+      expect({ where, list: JSON.parse((await cli('budget', 'list', '--json', ...flags)).stdout) }).toEqual({
+        where,
+        list: [
+          { scope: `keyuser#${keyId}#*`, period: 'day', limitUsd: 2, perUser: true },
+          expect.objectContaining({ scope: 'team#platform', period: 'week', limitUsd: 50, spentUsd: 0, remainingUsd: 50 }),
+          { scope: 'teamuser#platform#*', period: 'week', limitUsd: 5, perUser: true },
+          expect.objectContaining({ scope: 'tag#feature=autocomplete', period: 'month', limitUsd: 100, spentUsd: 0, remainingUsd: 100 }),
+        ],
+      });
+      if (where === 'local data dir') {
+        // Alice spent $0.40 under the key's per-user budget.
+        const spend = new SqliteSpendStore(openLocalDatabase(join(dir, 'scopes')));
+        const held = await spend.admit({ requestId: 'alice-1', scopes: [{ scope: keyUserScope(keyId, 'alice'), limitMicroUsd: 2e6, period: 'day' }], amountMicroUsd: 500_000, at: Date.now(), expiry: { releaseAt: Date.now() + 3_600_000, chargeMicroUsd: 500_000, request: { keyId, keyName: 'agent', team: 'platform', user: 'alice', tags: {}, endpoint: '/v1/chat/completions', modelRequested: 'gpt', stream: false, startedAt: Date.now(), inputTokens: 1, outputTokens: 1 } } });
+        if (!held.ok) throw new Error('reservation refused');
+        await spend.settle(held.reservation, { costMicroUsd: 400_000, at: Date.now() });
+      }
+      const alice = JSON.parse((await cli('budget', 'show', '--key', keyId, '--user', 'alice', '--json', ...flags)).stdout) as unknown[];
+      expect(alice).toEqual([
+        expect.objectContaining({ scope: `keyuser#${keyId}#alice`, period: 'day', limitUsd: 2, spentUsd: where === 'local data dir' ? 0.4 : 0, remainingUsd: where === 'local data dir' ? 1.6 : 2 }),
+        expect.objectContaining({ scope: 'team#platform', limitUsd: 50 }),
+        expect.objectContaining({ scope: 'teamuser#platform#alice', period: 'week', limitUsd: 5, spentUsd: 0 }),
+      ]);
+      expect((await cli('budget', 'show', '--tag', 'feature=autocomplete', ...flags)).stdout).toMatch(/^tag#feature=autocomplete month \d{4}-\d{2}: spent \$0\.000000, reserved \$0\.000000, remaining \$100\.000000 of \$100\.000000\n$/);
+      expect((await cli('budget', 'show', '--team', 'platform', ...flags)).stdout).toContain('teamuser#platform#* week: $5.000000 for each end user');
+    }
+  });
+
   it('name an unknown stack clearly', async () => {
     await locations();
     const result = await cli('keys', 'list', '--stack', 'no-such-stack', '--region', 'us-east-1');
@@ -109,6 +148,10 @@ describe('keys and budget commands', () => {
     expect((await cli('budget', 'set', '--usd', '5')).code).toBe(2);
     expect((await cli('budget', 'set', '--team', 't')).code).toBe(2);
     expect((await cli('budget', 'show')).code).toBe(2);
+    expect((await cli('budget', 'set', '--team', 't', '--key', 'k', '--usd', '1')).code).toBe(2);
+    expect((await cli('budget', 'set', '--tag', 'no-equals-sign', '--usd', '1')).code).toBe(2);
+    expect((await cli('budget', 'set', '--tag', 'feature=a', '--per-user-usd', '1')).code).toBe(2);
+    expect((await cli('budget', 'show', '--tag', 'feature=a', '--user', 'alice')).code).toBe(2);
     expect((await cli('keys', 'create', '--name', 'x', '--rpm', 'many')).code).toBe(2);
   });
 });

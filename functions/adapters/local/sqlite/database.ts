@@ -35,6 +35,8 @@ export const MIGRATIONS: readonly string[] = [
      'user', NULL, 'tags', json_object(), 'endpoint', '', 'modelRequested', NULL, 'stream', json('false'),
      'startedAt', created_at, 'inputTokens', 0, 'outputTokens', 0);
    CREATE INDEX reservations_by_release ON reservations (release_at);`,
+  // Budgets of tag values (`feature=autocomplete`), whatever the key.
+  `CREATE TABLE tag_budgets (tag TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;`,
 ];
 
 /**

@@ -1,9 +1,9 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { withinGrace } from '../../../core/keys/grace';
-import type { KeyAdminStore, KeyRecord, TeamRecord } from '../../../core/ports/key-store';
+import type { KeyAdminStore, KeyRecord, TagBudgetRecord, TeamRecord } from '../../../core/ports/key-store';
 
 /**
- * Virtual keys and team budgets in the embedded database, for `switchyard serve` and the CLI; a
+ * Virtual keys, team budgets and tag budgets in the embedded database, for `switchyard serve` and the CLI; a
  * key's previous hash stays in `rotated_keys` for the grace period of a rotation.
  * Every lookup reads the database, so a key the CLI creates or revokes while the server runs
  * takes effect at once (the gateway's own key cache aside).
@@ -17,6 +17,9 @@ export class SqliteKeyStore implements KeyAdminStore {
   private readonly update: StatementSync;
   private readonly upsertTeam: StatementSync;
   private readonly allTeams: StatementSync;
+  private readonly tag: StatementSync;
+  private readonly upsertTag: StatementSync;
+  private readonly allTags: StatementSync;
   private readonly rotatedFrom: StatementSync;
   private readonly keepRotated: StatementSync;
 
@@ -29,6 +32,9 @@ export class SqliteKeyStore implements KeyAdminStore {
     this.update = db.prepare('UPDATE keys SET key_hash = ?, created_at = ?, record = ? WHERE key_id = ?');
     this.allTeams = db.prepare('SELECT record FROM teams ORDER BY team');
     this.upsertTeam = db.prepare('INSERT INTO teams (team, record) VALUES (?, ?) ON CONFLICT (team) DO UPDATE SET record = excluded.record');
+    this.tag = db.prepare('SELECT record FROM tag_budgets WHERE tag = ?');
+    this.upsertTag = db.prepare('INSERT INTO tag_budgets (tag, record) VALUES (?, ?) ON CONFLICT (tag) DO UPDATE SET record = excluded.record');
+    this.allTags = db.prepare('SELECT record FROM tag_budgets ORDER BY tag');
     this.rotatedFrom = db.prepare('SELECT k.record AS record, r.valid_until AS validUntil FROM rotated_keys r JOIN keys k ON k.key_id = r.key_id WHERE r.key_hash = ?');
     this.keepRotated = db.prepare('INSERT OR REPLACE INTO rotated_keys (key_hash, key_id, valid_until) VALUES (?, ?, ?)');
   }
@@ -42,6 +48,10 @@ export class SqliteKeyStore implements KeyAdminStore {
 
   async findTeam(team: string): Promise<TeamRecord | undefined> {
     return parsed<TeamRecord>(this.team.get(team));
+  }
+
+  async findTagBudget(tag: string): Promise<TagBudgetRecord | undefined> {
+    return parsed<TagBudgetRecord>(this.tag.get(tag));
   }
 
   async put(record: KeyRecord): Promise<void> {
@@ -74,6 +84,14 @@ export class SqliteKeyStore implements KeyAdminStore {
 
   async listTeams(): Promise<TeamRecord[]> {
     return this.allTeams.all().map((row) => parsed<TeamRecord>(row) as TeamRecord);
+  }
+
+  async putTagBudget(record: TagBudgetRecord): Promise<void> {
+    this.upsertTag.run(record.tag, JSON.stringify(record));
+  }
+
+  async listTagBudgets(): Promise<TagBudgetRecord[]> {
+    return this.allTags.all().map((row) => parsed<TagBudgetRecord>(row) as TagBudgetRecord);
   }
 }
 

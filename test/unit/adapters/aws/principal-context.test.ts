@@ -3,7 +3,7 @@ import { principalFromContext, principalToContext } from '../../../../functions/
 
 describe('principal authorizer context', () => {
   it.each<[string, Principal]>([
-    ['a full principal', { keyId: 'key_1', keyName: 'search', team: 'ml', models: ['smart', 'fast'], budget: { usd: 12.5, period: 'month' }, rpm: 60, tpm: 100000 }],
+    ['a full principal', { keyId: 'key_1', keyName: 'search', team: 'ml', models: ['smart', 'fast'], budget: { usd: 12.5, period: 'month' }, perUserBudget: { usd: 2, period: 'day' }, rpm: 60, tpm: 100000 }],
     ['a minimal principal', { keyId: 'key_2', keyName: 'k', team: undefined, models: undefined, budget: undefined, rpm: undefined, tpm: undefined }],
   ])('round-trips %s through string-only context, as API Gateway delivers it', (_name, principal) => {
     const context = principalToContext(principal);

@@ -9,7 +9,7 @@ import { admitRequest, type BudgetDeps, type BudgetPrincipal } from '../../../..
 import { CachedKeyStore } from '../../../../functions/core/pipeline/key-cache';
 import { TestClock } from '../../../helpers/test-clock';
 import { silentLogger } from '../../../../functions/core/ports/logger';
-import { keyScope, teamScope, type ReservationExpiry } from '../../../../functions/core/ports/spend-store';
+import { keyScope, teamScope, type ReservationExpiry, type SpendStore } from '../../../../functions/core/ports/spend-store';
 
 
 let dir: string;
@@ -67,9 +67,22 @@ describe('budget stage', () => {
     const { deps, clock, spend } = await setup(DAY_END);
     const key: BudgetPrincipal = { keyId: 'key_w', budget: { usd: 0.01, period: 'day' } };
     const first = await admitRequest(deps, key, 'r1', 6_000, EXPIRY);
+    let refused: () => void = () => undefined;
+    const firstRefusal = new Promise<void>((resolve) => (refused = resolve));
+    const watched: SpendStore = {
+      admit: async (request) => {
+        const outcome = await spend.admit(request);
+        if (!outcome.ok) refused();
+        return outcome;
+      },
+      settle: (reservation, settlement) => spend.settle(reservation, settlement),
+      getSpend: (scope, period, at) => spend.getSpend(scope, period, at),
+      releaseExpired: (now, limit) => spend.releaseExpired(now, limit),
+    };
 
     // 6,000 held and 6,000 asked of 10,000: refused now, paid for once the first settles at its real cost.
-    const second = admitRequest(deps, key, 'r2', 6_000, EXPIRY);
+    const second = admitRequest({ ...deps, spendStore: watched }, key, 'r2', 6_000, EXPIRY);
+    await firstRefusal;
     await first.settle({ costMicroUsd: 1_500, tokens: 0 });
     const admitted = await second;
 
@@ -165,5 +178,40 @@ describe('budget stage', () => {
 
     const error = await rejection(admitRequest({ ...deps, spendStore: broken }, { keyId: 'key_x', budget: { usd: 1, period: 'month' } }, 'r1', 10, EXPIRY));
     expect(error).toMatchObject({ status: 503, code: 'service_unavailable' });
+  });
+  it('charges an end user under the key’s and the team’s per-user budgets, and each tag value that has a budget', async () => {
+    const { deps, keys, spend } = await setup(DAY_END);
+    await keys.putTeam({ team: 'search', perUserBudget: { usd: 0.01, period: 'day' } });
+    await keys.putTagBudget({ tag: 'feature=chat', budget: { usd: 0.05, period: 'day' } });
+    const alice: BudgetPrincipal = { keyId: 'key_u', team: 'search', perUserBudget: { usd: 0.02, period: 'week' }, user: 'alice', tags: { feature: 'chat', env: 'dev' } };
+
+    const hold = await admitRequest(deps, alice, 'r1', 6_000, EXPIRY);
+
+    expect(hold.reservation.counters).toEqual([
+      { scope: 'keyuser#key_u#alice', periodKey: '2026-W48' },
+      { scope: 'teamuser#search#alice', periodKey: '2026-11-24' },
+      { scope: 'tag#feature=chat', periodKey: '2026-11-24' },
+    ]);
+    for (const scope of ['keyuser#key_u#alice', 'tag#feature=chat']) expect((await spend.getSpend(scope, scope.startsWith('key') ? 'week' : 'day', DAY_END)).reservedMicroUsd).toBe(6_000);
+    await hold.settle({ costMicroUsd: 6_000, tokens: 0 });
+
+    // Alice's second request does not fit her $0.01 a day in the team; Bob has his own.
+    const error = await rejection(admitRequest(deps, alice, 'r2', 6_000, EXPIRY));
+    expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
+    expect(error.message).toContain('Budget exceeded for user alice of team search (period 2026-11-24)');
+    await expect(admitRequest(deps, { ...alice, user: 'bob' }, 'r3', 6_000, EXPIRY)).resolves.toBeDefined();
+    // Without an end user, no per-user budget applies; the tag's still does.
+    expect((await admitRequest(deps, { ...alice, user: null }, 'r4', 6_000, EXPIRY)).reservation.counters).toEqual([{ scope: 'tag#feature=chat', periodKey: '2026-11-24' }]);
+  });
+
+  it('charges a tag budget across keys', async () => {
+    const { deps, keys } = await setup(DAY_END);
+    await keys.putTagBudget({ tag: 'feature=autocomplete', budget: { usd: 0.01, period: 'month' } });
+    await admitRequest(deps, { keyId: 'key_1', tags: { feature: 'autocomplete' } }, 'r1', 6_000, EXPIRY);
+
+    const error = await rejection(admitRequest(deps, { keyId: 'key_2', tags: { feature: 'autocomplete' } }, 'r2', 6_000, EXPIRY));
+
+    expect(error.message).toContain('Budget exceeded for tag feature=autocomplete');
+    await expect(admitRequest(deps, { keyId: 'key_2', tags: { feature: 'search' } }, 'r3', 6_000, EXPIRY)).resolves.toBeDefined();
   });
 });

@@ -18,6 +18,9 @@ function countingStore(): KeyStore & { lookups: number; current: KeyRecord | und
     async findTeam() {
       return undefined;
     },
+    async findTagBudget() {
+      return undefined;
+    },
   };
 }
 
