@@ -26,7 +26,7 @@ Commands:
   keys create|list|show|revoke|rotate …  [--stack NAME]
   budget set --team T|--key ID|--tag NAME=VALUE [--usd N] [--per-user-usd N] [--period day|week|month|total]  [--stack NAME]
   budget list | budget show --team T|--key ID|--tag NAME=VALUE [--user U]  [--stack NAME]
-  report [--since DATE] [--until DATE] [--by team|key|model|tag:NAME|day] [--format table|csv|json] [--stack NAME]
+  report [--since DATE] [--until DATE] [--by team|key|model|user|tag:NAME|day] [--format table|csv|json] [--stack NAME]
 Run a command without arguments for its usage.`;
 
 /** Runs one CLI invocation; resolves to the process exit code (serve keeps running). */

@@ -12,7 +12,7 @@ import { UsageError, dataDirOf, type CliIo } from './cli-io';
 
 /** Usage text of `switchyard report`. */
 const REPORT_USAGE = `Usage: switchyard report [--since YYYY-MM-DD] [--until YYYY-MM-DD]
-         [--by team|key|model|tag:NAME|day] [--query NAME] [--format table|csv|json]
+         [--by team|key|model|user|tag:NAME|day] [--query NAME] [--format table|csv|json]
          [--data-dir DIR] [--stack NAME]
 
 Spend, tokens, requests and errors from the usage events, deduplicated on request_id.
@@ -23,7 +23,7 @@ Spend, tokens, requests and errors from the usage events, deduplicated on reques
   --stack           run the stack's Athena named query instead (AWS credentials from the default chain)
 `;
 
-const BY_REPORT: Record<string, ReportName> = { team: 'spend-by-team', key: 'spend-by-key', model: 'spend-by-model', day: 'spend-by-day' };
+const BY_REPORT: Record<string, ReportName> = { team: 'spend-by-team', key: 'spend-by-key', model: 'spend-by-model', user: 'spend-by-user', day: 'spend-by-day' };
 const FORMATS: readonly ReportFormat[] = ['table', 'csv', 'json'];
 
 /**
@@ -78,7 +78,7 @@ function selectQuery(by: string | undefined, name: string | undefined): { query:
     return { query: REPORT_QUERIES['spend-by-tag'], tag };
   }
   const report = BY_REPORT[grouping];
-  if (!report) throw usage(`--by must be team, key, model, tag:NAME or day`);
+  if (!report) throw usage(`--by must be team, key, model, user, tag:NAME or day`);
   return { query: REPORT_QUERIES[report] };
 }
 

@@ -85,6 +85,8 @@ export const REPORT_QUERIES = {
     'provider',
     'provider_model',
   ]),
+  // `user` is a keyword in both dialects: quoted, it is the column.
+  'spend-by-user': spendBy('spend-by-user', 'Spend, tokens, requests and errors per end user (x-switchyard-user, OpenAI user, Anthropic metadata.user_id) and team.', ['"user"', 'team']),
   'spend-by-tag': spendBy('spend-by-tag', 'Spend, tokens, requests and errors per value of one attribution tag (third parameter: the tag name).', ['tag_value'], {
     select: ['try(tags[?]) AS tag_value'],
     parameters: ['since', 'until', 'tag'],

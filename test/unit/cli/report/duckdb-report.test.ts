@@ -38,6 +38,7 @@ const events: UsageEvent[] = Array.from({ length: 60 }, (_, index) =>
     key_id: `key_${index % 4}`,
     key_name: `key ${index % 4}`,
     tags: index % 2 === 0 ? { service: index % 4 === 0 ? 'search' : 'chat' } : {},
+    user: index % 3 === 0 ? null : `user-${index % 5}`,
     ...models[index % 2],
     ...statuses[index % 5],
     input_tokens: 100 + index,
@@ -98,6 +99,19 @@ describe('runDuckdbReport over the NDJSON usage files', () => {
       chat: inPeriod.filter((event) => event.tags.service === 'chat').length,
       null: inPeriod.filter((event) => event.tags.service === undefined).length,
     });
+  });
+
+  it('sums by end user and team, requests without an end user under null', async () => {
+    const result = await runDuckdbReport(REPORT_QUERIES['spend-by-user'], period, dataDir);
+
+    expect(result.columns.slice(0, 2)).toEqual(['user', 'team']);
+    const expected = new Map<string, UsageEvent[]>();
+    for (const event of inPeriod) {
+      const group = `${event.user}|${event.team}`;
+      expected.set(group, [...(expected.get(group) ?? []), event]);
+    }
+    expect(result.rows).toHaveLength(expected.size);
+    for (const row of result.rows) expect(row).toMatchObject(totals(expected.get(`${row.user}|${row.team}`) ?? []));
   });
 
   it('sums by key and by model', async () => {
