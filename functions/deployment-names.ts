@@ -19,6 +19,8 @@ export const FunctionEnv = {
   SecretPrefix: 'SWITCHYARD_SECRET_PREFIX',
   /** Usage Firehose delivery stream name. */
   UsageStream: 'USAGE_STREAM_NAME',
+  /** ARN of the SNS topic of budget alerts. */
+  BudgetAlertTopic: 'SWITCHYARD_BUDGET_ALERT_TOPIC_ARN',
 } as const;
 
 /** Output keys of a deployed stack; the CLI's `--stack` reads those it needs by these keys. */
@@ -37,6 +39,7 @@ export const StackOutput = {
   GatewayLogs: 'GatewayLogGroupName',
   AuthorizerLogs: 'AuthorizerLogGroupName',
   SweeperLogs: 'SweeperLogGroupName',
+  BudgetAlertTopic: 'BudgetAlertTopicArn',
   AccessLogs: 'ApiAccessLogGroupName',
 } as const;
 

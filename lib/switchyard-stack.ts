@@ -4,6 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { SwitchyardConfig } from '../functions/core/config/schema';
 import { Alarms } from './constructs/alarms';
+import { BudgetAlerts } from './constructs/budget-alerts';
 import { SwitchyardApi } from './constructs/api';
 import { KeyAuthorizer } from './constructs/authorizer';
 import { GatewayFunction } from './constructs/gateway-function';
@@ -50,6 +51,7 @@ export class SwitchyardStack extends Stack {
   readonly alarms: Alarms;
   readonly usage: UsagePipeline;
   readonly sweeper: ReservationSweeper;
+  readonly budgetAlerts: BudgetAlerts;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps) {
@@ -101,6 +103,8 @@ export class SwitchyardStack extends Stack {
     this.sweeper = new ReservationSweeper(this, 'ReservationSweeper', { stage, logRetention, tracing: props.tracing });
     this.spend.bindSweeperTo(this.sweeper.fn);
     this.usage.bindTo(this.sweeper.fn);
+    this.budgetAlerts = new BudgetAlerts(this, 'BudgetAlerts', { stage, logRetention, spendTable: this.spend.table, tracing: props.tracing });
+    this.alarms.add('BudgetAlertErrors', this.budgetAlerts.fn.metricErrors({ period: Duration.minutes(15) }), 3, 'Budget alerts keep failing (EventBridge or SNS unreachable?): the stream retries, alerts are late.');
     this.alarms.add('SweeperErrors', this.sweeper.fn.metricErrors({ period: Duration.minutes(15) }), 3, 'The reservation sweeper keeps failing: reservations of requests that died stay held and shrink their budgets.');
     this.observability = new Observability(this, 'Observability', {
       gatewayFunction: this.gateway.fn,
@@ -132,6 +136,7 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, StackOutput.AlarmTopic, { value: this.alarms.topic.topicArn, description: 'SNS topic every alarm notifies (subscribe more endpoints to it)' });
     new CfnOutput(this, StackOutput.GatewayLogs, { value: this.gateway.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the gateway function (errors, undelivered usage events, EMF metrics)' });
     new CfnOutput(this, StackOutput.AuthorizerLogs, { value: this.authorizer.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the key authorizer' });
+    new CfnOutput(this, StackOutput.BudgetAlertTopic, { value: this.budgetAlerts.topic.topicArn, description: 'SNS topic of budget alerts (50/80/100 % by default; subscribe e-mail, Slack or a queue)' });
     new CfnOutput(this, StackOutput.SweeperLogs, { value: this.sweeper.fn.logGroup.logGroupName, description: 'CloudWatch Logs group of the reservation sweeper (each released reservation)' });
     if (this.api.accessLogs) new CfnOutput(this, StackOutput.AccessLogs, { value: this.api.accessLogs.logGroupName, description: 'API Gateway access logs' });
   }

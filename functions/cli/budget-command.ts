@@ -13,6 +13,8 @@ const USAGE = `Usage:
   switchyard budget set --tag NAME=VALUE --usd 100 [--period day|week|month|total] [--json]
       (--per-user-usd: a budget for each distinct end user of the key or team — OpenAI \`user\`,
        Anthropic \`metadata.user_id\` or the x-switchyard-user header; --period applies to both)
+      [--alerts 50,80,100]: alert thresholds, percent of the budget (default: the config's
+       budgets.alerts, 50,80,100), each alerted once per period
   switchyard budget list [--json]        (every key, team and tag budget, spend and remaining)
   switchyard budget show --team T | --key ID | --tag NAME=VALUE [--user U] [--json]
       (--user: that end user's spend under the key's or team's per-user budget)
@@ -26,6 +28,7 @@ type BudgetValues = {
   usd?: string | undefined;
   'per-user-usd'?: string | undefined;
   period?: string | undefined;
+  alerts?: string | undefined;
   json?: boolean | undefined;
 } & Partial<Record<keyof typeof STORE_FLAGS, string>>;
 
@@ -46,6 +49,7 @@ export async function budgetCommand(args: string[], io: CliIo): Promise<void> {
       usd: { type: 'string' },
       'per-user-usd': { type: 'string' },
       period: { type: 'string' },
+      alerts: { type: 'string' },
       json: { type: 'boolean', default: false },
       ...STORE_FLAGS,
     },
@@ -54,8 +58,10 @@ export async function budgetCommand(args: string[], io: CliIo): Promise<void> {
   if (sub !== 'set') throw new UsageError(USAGE);
   const subject = subjectOf(values, 'budget set');
   if (values.usd === undefined && values['per-user-usd'] === undefined) throw new UsageError(`budget set needs --usd or --per-user-usd.\n${USAGE}`);
-  const budget = values.usd !== undefined ? budgetOf(values.usd, values.period) : undefined;
-  const perUserBudget = values['per-user-usd'] !== undefined ? budgetOf(values['per-user-usd'], values.period) : undefined;
+  const alerts = alertPercentsOf(values.alerts);
+  const withAlerts = (budget: Budget | undefined): Budget | undefined => (budget && alerts ? { ...budget, alerts } : budget);
+  const budget = withAlerts(values.usd !== undefined ? budgetOf(values.usd, values.period) : undefined);
+  const perUserBudget = withAlerts(values['per-user-usd'] !== undefined ? budgetOf(values['per-user-usd'], values.period) : undefined);
   if (subject.kind === 'tag' && perUserBudget) throw new UsageError(`--per-user-usd applies to a key or a team, not to a tag.\n${USAGE}`);
   if (values.user !== undefined) throw new UsageError(`--user is for budget show.\n${USAGE}`);
   const stores = await openStores(values, io);
@@ -77,6 +83,16 @@ export async function budgetCommand(args: string[], io: CliIo): Promise<void> {
   const said = [budget ? `budget of ${described}: $${budget.usd} per ${budget.period}` : undefined, perUserBudget ? `budget of each end user of ${described}: $${perUserBudget.usd} per ${perUserBudget.period}` : undefined].filter(Boolean);
   const text = `${said.join('; ').replace(/^b/, 'B')} (${stores.where}).`;
   io.stdout((values.json ? JSON.stringify({ [subject.kind === 'key' ? 'keyId' : subject.kind]: subject.name, ...changed }) : text) + '\n');
+}
+
+/** `--alerts 50,80,100`: distinct positive percents (at most 10, each up to 1000), in increasing order. */
+function alertPercentsOf(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const percents = value.split(',').map((part) => Number(part.trim()));
+  if (percents.length > 10 || percents.some((percent) => !Number.isFinite(percent) || percent <= 0 || percent > 1000)) {
+    throw new UsageError(`--alerts must be up to 10 comma-separated percents of the budget (each above 0, at most 1000), got '${value}'.`);
+  }
+  return [...new Set(percents)].sort((a, b) => a - b);
 }
 
 /** The one budget owner named by `--team`, `--key` or `--tag` (a tag normalized as requests carry it). */

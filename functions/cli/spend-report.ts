@@ -11,6 +11,10 @@ export interface SpendEntry {
   spentUsd: number;
   reservedUsd: number;
   remainingUsd: number;
+  /** The budget's own alert thresholds (percent), when it names any (else the config's apply). */
+  alerts?: number[];
+  /** The thresholds (percent) crossed and alerted in this period. */
+  alertedPercents: number[];
 }
 
 /**
@@ -23,6 +27,8 @@ interface PerUserBudgetEntry {
   period: BudgetPeriod;
   limitUsd: number;
   perUser: true;
+  /** The budget's own alert thresholds (percent), when it names any. */
+  alerts?: number[];
 }
 
 /** One line of `budget list` / `budget show`. */
@@ -45,11 +51,17 @@ export async function spendReport(stores: AdminStores, record: KeyRecord, now: n
 
 /** One line of a budget entry: scope, period, spend, reservations and what remains of the limit. */
 export function formatBudgetEntry(e: BudgetEntry): string {
-  if ('perUser' in e) return `${e.scope} ${e.period}: ${formatMicroUsd(usdToMicro(e.limitUsd))} for each end user`;
+  if ('perUser' in e) return `${e.scope} ${e.period}: ${formatMicroUsd(usdToMicro(e.limitUsd))} for each end user${e.alerts ? `, alerts at ${percents(e.alerts)}` : ''}`;
   return (
     `${e.scope} ${e.period} ${e.periodKey}: spent ${formatMicroUsd(usdToMicro(e.spentUsd))}, reserved ${formatMicroUsd(usdToMicro(e.reservedUsd))}, ` +
-    `remaining ${formatMicroUsd(usdToMicro(e.remainingUsd))} of ${formatMicroUsd(usdToMicro(e.limitUsd))}`
+    `remaining ${formatMicroUsd(usdToMicro(e.remainingUsd))} of ${formatMicroUsd(usdToMicro(e.limitUsd))}` +
+    (e.alerts ? `; alerts at ${percents(e.alerts)}` : '') +
+    (e.alertedPercents.length > 0 ? `; crossed ${percents(e.alertedPercents)}` : '')
   );
+}
+
+function percents(values: readonly number[]): string {
+  return values.map((value) => `${value}%`).join(', ');
 }
 
 /** Every budget of the stores — each key's, each team's (per-user ones included) and each tag's — with its spend in the current period. */
@@ -86,7 +98,8 @@ async function ownerBudgets(spend: SpendStore, now: number, own: { scope: string
   const entries: BudgetEntry[] = [];
   if (own.budget) entries.push(await entry(spend, own.scope, own.budget, now));
   if (perUser.budget) {
-    entries.push(user !== undefined ? await entry(spend, perUser.scopeOf(user), perUser.budget, now) : { scope: perUser.scopeOf('*'), period: perUser.budget.period, limitUsd: perUser.budget.usd, perUser: true });
+    const { usd, period, alerts } = perUser.budget;
+    entries.push(user !== undefined ? await entry(spend, perUser.scopeOf(user), perUser.budget, now) : { scope: perUser.scopeOf('*'), period, limitUsd: usd, perUser: true, ...(alerts ? { alerts } : {}) });
   }
   return entries;
 }
@@ -102,5 +115,7 @@ async function entry(spend: SpendStore, scope: string, budget: Budget, now: numb
     spentUsd: snapshot.spentMicroUsd / 1e6,
     reservedUsd: snapshot.reservedMicroUsd / 1e6,
     remainingUsd: Math.max(0, limit - snapshot.spentMicroUsd - snapshot.reservedMicroUsd) / 1e6,
+    ...(budget.alerts ? { alerts: budget.alerts } : {}),
+    alertedPercents: snapshot.alertedPercents ?? [],
   };
 }

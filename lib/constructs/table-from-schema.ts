@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { TableSchema } from '../../functions/adapters/aws/table-schemas';
 
@@ -18,6 +18,7 @@ export function tableFromSchema(scope: Construct, id: string, schema: TableSchem
       partitionKey: { name: index.partitionKey.name, type: AttributeType.STRING },
     })),
     timeToLiveAttribute: schema.timeToLiveAttribute,
+    dynamoStream: schema.stream === 'NEW_AND_OLD_IMAGES' ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     billing: Billing.onDemand(),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,

@@ -172,6 +172,7 @@ describe('deployable for real', () => {
       expect.stringMatching(/^AuthorizerFunction/),
       expect.stringMatching(/^GatewayFunction/),
       expect.stringMatching(/^ReservationSweeperFunction/),
+      expect.stringMatching(/^BudgetAlertsFunction/),
     ]);
   });
 

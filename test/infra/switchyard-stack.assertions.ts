@@ -38,7 +38,8 @@ describe('SwitchyardStack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ USAGE_STREAM_NAME: { Ref: id(stack.usage.deliveryStream) } }) },
     });
-    template.resourceCountIs('AWS::SNS::Topic', 1);
+    // The alarm topic, and the budget alerts' own.
+    template.resourceCountIs('AWS::SNS::Topic', 2);
     // Encrypted with a customer-managed key CloudWatch may use to publish.
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', {
@@ -87,6 +88,41 @@ describe('SwitchyardStack', () => {
         },
       },
     });
+  });
+
+  it('sends budget alerts from the spend table’s stream to EventBridge and an SSL-only topic, with only the grants that needs', () => {
+    const { stack, template } = app(false);
+    const id = (c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
+    const fnId = id(stack.budgetAlerts.fn);
+    const topicId = stack.getLogicalId(stack.budgetAlerts.topic.node.defaultChild as never);
+
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      EventSourceArn: { 'Fn::GetAtt': [id(stack.spend.table), 'StreamArn'] },
+      StartingPosition: 'LATEST',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { limitMicroUsd: { N: [{ exists: true }] } } } }) }] },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.stringLikeRegexp('alias/aws/sns') });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: id(stack.budgetAlerts.fn.role as never) }] } });
+    const statements = (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }).Properties.PolicyDocument.Statement;
+    expect(statements.map((statement) => statement.Action)).toEqual([
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+      'dynamodb:UpdateItem',
+      'sns:Publish',
+      'events:PutEvents',
+    ]);
+    expect(statements[0]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.spend.table), 'StreamArn'] });
+    expect(statements[1]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.spend.table), 'Arn'] });
+    expect(statements[2]!.Resource).toEqual({ Ref: topicId });
+    expect(JSON.stringify(statements[3]!.Resource)).toContain(':event-bus/default');
+    template.hasOutput('BudgetAlertTopicArn', { Value: { Ref: topicId } });
   });
 
   it('runs the reservation sweeper every minute, and alarms when it keeps failing', () => {

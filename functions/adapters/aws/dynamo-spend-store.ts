@@ -80,9 +80,10 @@ export class DynamoSpendStore implements SpendStore {
       updates.push({
         TableName: this.tableName,
         Key: { scope: counter.scope, period: counter.periodKey },
-        UpdateExpression: 'SET committed = if_not_exists(committed, :zero) + :amount, spent = if_not_exists(spent, :zero)',
+        // The budget's limit and alert thresholds ride along for the alerts, which read the table's stream.
+        UpdateExpression: 'SET committed = if_not_exists(committed, :zero) + :amount, spent = if_not_exists(spent, :zero), limitMicroUsd = :limit, alerts = :alerts',
         ConditionExpression: 'attribute_not_exists(committed) OR committed <= :headroom',
-        ExpressionAttributeValues: { ':zero': 0, ':amount': request.amountMicroUsd, ':headroom': counter.limitMicroUsd - request.amountMicroUsd },
+        ExpressionAttributeValues: { ':zero': 0, ':amount': request.amountMicroUsd, ':headroom': counter.limitMicroUsd - request.amountMicroUsd, ':limit': counter.limitMicroUsd, ':alerts': counter.alerts ?? [] },
       });
     }
     const reservation: Reservation = { requestId: request.requestId, amountMicroUsd: request.amountMicroUsd, counters: counters.map(({ scope, periodKey: period }) => ({ scope, periodKey: period })) };
@@ -207,7 +208,8 @@ export class DynamoSpendStore implements SpendStore {
     const key = periodKey(period, at);
     const item = await this.read({ scope, period: key });
     const spent = num(item?.spent);
-    return { periodKey: key, spentMicroUsd: spent, reservedMicroUsd: num(item?.committed) - spent };
+    const alerted = item?.alerted instanceof Set ? [...(item.alerted as Set<number>)].map(Number).sort((a, b) => a - b) : [];
+    return { periodKey: key, spentMicroUsd: spent, reservedMicroUsd: num(item?.committed) - spent, ...(alerted.length > 0 ? { alertedPercents: alerted } : {}) };
   }
 
   private async read(key: { scope: string; period: string }): Promise<Record<string, unknown> | undefined> {

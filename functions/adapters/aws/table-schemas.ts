@@ -16,6 +16,8 @@ export interface TableSchema {
   readonly globalSecondaryIndexes: readonly { readonly indexName: string; readonly partitionKey: KeyAttribute }[];
   /** Attribute holding the expiry in epoch seconds, when the table uses TTL. */
   readonly timeToLiveAttribute?: string;
+  /** A change stream with the item before and after each write, when something reads one. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
 }
 
 /** Name of the keys table index that finds a key record by its public `keyId`. */
@@ -41,6 +43,8 @@ export const spendTableSchema: TableSchema = {
   sortKey: { name: 'period', type: 'S' },
   globalSecondaryIndexes: [],
   timeToLiveAttribute: 'expiresAt',
+  // Budget alerts read each counter's spend before and after every settlement from it.
+  stream: 'NEW_AND_OLD_IMAGES',
 };
 
 /**
@@ -77,5 +81,6 @@ export function createTableInput(tableName: string, schema: TableSchema): Create
           })),
         }
       : {}),
+    ...(schema.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type { Metrics } from '../../core/ports/metrics';
 import type { ProviderRegistry } from '../../core/ports/provider';
 import { defaultProviders } from '../../providers/registry';
 import { EnvSecretStore } from './env-secret-store';
+import { LocalAlertSink } from './local-alert-sink';
 import { FileEmfMetrics } from './file-emf-metrics';
 import { NdjsonUsageSink } from './ndjson-usage-sink';
 import { createNodeHttpFetch } from './node-http-fetch';
@@ -55,13 +56,15 @@ function sha256HexSync(text: string): string {
 
 /**
  * Wires the core to the local adapters: keys, spend and stored responses in the embedded
- * database (`<dataDir>/switchyard.db`), env secrets, NDJSON usage files, and EMF metric lines in
- * `<dataDir>/metrics.log` unless `metrics` is given.
+ * database (`<dataDir>/switchyard.db`), env secrets, NDJSON usage files, EMF metric lines in
+ * `<dataDir>/metrics.log` unless `metrics` is given, and budget alerts as log lines (and
+ * webhook calls when `budgets.alertWebhookUrl` is set).
  */
 export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   const db = openLocalDatabase(options.dataDir);
   const keyStore = new SqliteKeyStore(db);
-  const spendStore = new SqliteSpendStore(db);
+  const alerts = new LocalAlertSink(options.logger, options.config.budgets.alertWebhookUrl);
+  const spendStore = new SqliteSpendStore(db, (alert) => void alerts.send(alert));
   // Metrics given by the caller are the caller's to close; the metrics.log writer is ours.
   const ownMetrics = options.metrics ? undefined : new FileEmfMetrics({ dataDir: options.dataDir, logger: options.logger });
   const metrics: Metrics = options.metrics ?? (ownMetrics as FileEmfMetrics);
@@ -104,6 +107,7 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
       clearInterval(sweeping.timer);
       await sweeping.running;
     }
+    await alerts.drain();
     await usageSink.close();
     await ownMetrics?.close();
     db.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ALERT_PERCENTS } from '../alerts/budget-alerts';
 import type { ProviderSettings } from '../ports/provider';
 import { loggingSchema, requestLimitFields } from './hardening-schema';
 
@@ -106,6 +107,15 @@ export function configSchemaWith<P extends z.ZodType<ProviderSettings>>(provider
         .positive()
         .default(60000)
         .describe('How often the local server releases expired reservations (it also does at start-up); on AWS a scheduled function does, every minute.'),
+      alerts: z
+        .array(z.number().positive().max(1000))
+        .max(10)
+        .default([...DEFAULT_ALERT_PERCENTS])
+        .describe('Alert thresholds of every budget that names none (`budget set --alerts`), percent of its limit: an alert when settled spend crosses one, once per period.'),
+      alertWebhookUrl: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe('Local server only: each budget alert is also POSTed here as JSON (on AWS alerts go to EventBridge and the budget-alert SNS topic).'),
     })
     .prefault({})
     .describe('How budgets admit requests (docs: Keys, budgets and rate limits).'),

@@ -33,6 +33,8 @@ export interface BudgetDeps {
   waitMs: number;
   /** Jitter of the pauses between admission attempts. */
   random: () => number;
+  /** Alert thresholds of a budget that names none (`budgets.alerts`). */
+  alertPercents: readonly number[];
 }
 
 /**
@@ -111,7 +113,7 @@ export class BudgetHold {
  * (fail closed: never an uncounted request).
  */
 export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal, requestId: string, upperBoundMicroUsd: number, expiry: ReservationExpiry, signal?: AbortSignal): Promise<BudgetHold> {
-  const scopes = await unavailableOnError(() => budgetScopes(deps.keyStore, principal));
+  const scopes = await unavailableOnError(() => budgetScopes(deps.keyStore, principal, deps.alertPercents));
   const limited = principal.rpm !== undefined || principal.tpm !== undefined;
   if (!limited && scopes.length === 0) return new BudgetHold(deps, principal, { requestId, amountMicroUsd: 0, counters: [] });
   const spendStore = deps.spendStore;
@@ -140,11 +142,11 @@ export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal,
  * Every budget a request falls under (DESIGN §4): its key's; its team's; its end user's under the
  * key's and under the team's per-user budgets (when the request names an end user); and each of
  * its tag values that has a budget. Team and tag budgets come from `keyStore` (the cached one on
- * the request path).
+ * the request path). Each scope carries its alert thresholds (the budget's, else `alertPercents`).
  */
-async function budgetScopes(keyStore: KeyStore, principal: BudgetPrincipal): Promise<ScopeLimit[]> {
+async function budgetScopes(keyStore: KeyStore, principal: BudgetPrincipal, alertPercents: readonly number[]): Promise<ScopeLimit[]> {
   const { user, team } = principal;
-  const limit = (scope: string, budget: Budget): ScopeLimit => ({ scope, limitMicroUsd: usdToMicro(budget.usd), period: budget.period });
+  const limit = (scope: string, budget: Budget): ScopeLimit => ({ scope, limitMicroUsd: usdToMicro(budget.usd), period: budget.period, alerts: budget.alerts ?? alertPercents });
   const tagNames = Object.entries(principal.tags ?? {}).map(([name, value]) => `${name}=${value}`);
   const [teamRecord, tagRecords] = await Promise.all([team !== undefined ? keyStore.findTeam(team) : undefined, Promise.all(tagNames.map((tag) => keyStore.findTagBudget(tag)))]);
   const scopes: ScopeLimit[] = [];

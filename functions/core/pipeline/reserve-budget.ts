@@ -82,5 +82,6 @@ export function settleRecord(record: RequestRecord): Promise<void> {
 
 function budgetDeps(runtime: GatewayRuntime): BudgetDeps {
   const { deps } = runtime;
-  return { spendStore: deps.spendStore, keyStore: deps.keyStore, clock: deps.clock, logger: deps.logger, waitMs: runtime.config.budgets.waitMs, random: deps.random };
+  const { budgets } = runtime.config;
+  return { spendStore: deps.spendStore, keyStore: deps.keyStore, clock: deps.clock, logger: deps.logger, waitMs: budgets.waitMs, random: deps.random, alertPercents: budgets.alerts };
 }

@@ -7,6 +7,8 @@ export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 export interface Budget {
   usd: number;
   period: BudgetPeriod;
+  /** Alert thresholds, percent of `usd` (`[50, 80, 100]`); absent: the config's `budgets.alerts`. */
+  alerts?: number[];
 }
 
 /**

@@ -48,6 +48,8 @@ export interface ScopeLimit {
   scope: string;
   limitMicroUsd: number;
   period: BudgetPeriod;
+  /** Alert thresholds, percent of the limit; stored with the period's counter for the store's alerting. */
+  alerts?: readonly number[];
 }
 
 /** Input of {@link SpendStore.admit}. */
@@ -151,6 +153,8 @@ export interface SpendSnapshot {
   periodKey: string;
   spentMicroUsd: number;
   reservedMicroUsd: number;
+  /** The alert thresholds (percent) already crossed and alerted in the period; absent when none. */
+  alertedPercents?: number[];
 }
 
 /** Scope name of a key's budget. */

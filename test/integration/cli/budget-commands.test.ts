@@ -134,6 +134,10 @@ describe('keys and budget commands', () => {
       ]);
       expect((await cli('budget', 'show', '--tag', 'feature=autocomplete', ...flags)).stdout).toMatch(/^tag#feature=autocomplete month \d{4}-\d{2}: spent \$0\.000000, reserved \$0\.000000, remaining \$100\.000000 of \$100\.000000\n$/);
       expect((await cli('budget', 'show', '--team', 'platform', ...flags)).stdout).toContain('teamuser#platform#* week: $5.000000 for each end user');
+      // A budget's own alert thresholds, kept with it and shown.
+      const alerted = await cli('budget', 'set', '--tag', 'feature=autocomplete', '--usd', '100', '--alerts', '90, 25,50,25', '--json', ...flags);
+      expect(JSON.parse(alerted.stdout)).toEqual({ tag: 'feature=autocomplete', budget: { usd: 100, period: 'month', alerts: [25, 50, 90] } });
+      expect((await cli('budget', 'show', '--tag', 'feature=autocomplete', ...flags)).stdout).toContain('of $100.000000; alerts at 25%, 50%, 90%');
     }
   });
 
@@ -152,6 +156,8 @@ describe('keys and budget commands', () => {
     expect((await cli('budget', 'set', '--tag', 'no-equals-sign', '--usd', '1')).code).toBe(2);
     expect((await cli('budget', 'set', '--tag', 'feature=a', '--per-user-usd', '1')).code).toBe(2);
     expect((await cli('budget', 'show', '--tag', 'feature=a', '--user', 'alice')).code).toBe(2);
+    expect((await cli('budget', 'set', '--tag', 'feature=a', '--usd', '1', '--alerts', '0,50')).code).toBe(2);
+    expect((await cli('budget', 'set', '--tag', 'feature=a', '--usd', '1', '--alerts', 'half')).code).toBe(2);
     expect((await cli('keys', 'create', '--name', 'x', '--rpm', 'many')).code).toBe(2);
   });
 });

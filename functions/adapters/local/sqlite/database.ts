@@ -37,6 +37,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX reservations_by_release ON reservations (release_at);`,
   // Budgets of tag values (`feature=autocomplete`), whatever the key.
   `CREATE TABLE tag_budgets (tag TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;`,
+  // Each counter keeps its budget's limit and alert thresholds (written by every admission), and
+  // each alert sent is recorded, so a threshold alerts once per period.
+  `ALTER TABLE spend_counters ADD COLUMN limit_micro INTEGER;
+   ALTER TABLE spend_counters ADD COLUMN alerts TEXT;
+   CREATE TABLE budget_alerts (scope TEXT NOT NULL, period_key TEXT NOT NULL, threshold REAL NOT NULL, spent INTEGER NOT NULL, sent_at INTEGER NOT NULL, PRIMARY KEY (scope, period_key, threshold)) STRICT, WITHOUT ROWID;`,
 ];
 
 /**

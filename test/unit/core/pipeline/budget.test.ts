@@ -24,7 +24,7 @@ async function setup(start: number): Promise<{ deps: BudgetDeps; clock: TestCloc
   const keys = new SqliteKeyStore(db);
   const spend = new SqliteSpendStore(db);
   // `budgets.waitMs` as configured by default; the test clock makes the waits instant.
-  return { deps: { spendStore: spend, keyStore: new CachedKeyStore(keys, clock), clock, logger: silentLogger, waitMs: 10_000, random: () => 0.5 }, clock, keys, spend };
+  return { deps: { spendStore: spend, keyStore: new CachedKeyStore(keys, clock), clock, logger: silentLogger, waitMs: 10_000, random: () => 0.5, alertPercents: [50, 80, 100] }, clock, keys, spend };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<GatewayError> {

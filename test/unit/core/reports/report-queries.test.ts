@@ -31,6 +31,7 @@ describe('report queries', () => {
       'switchyard-spend-by-team-day',
       'switchyard-spend-by-key',
       'switchyard-spend-by-model',
+      'switchyard-spend-by-user',
       'switchyard-spend-by-tag',
       'switchyard-top-spenders',
       'switchyard-provider-health',
