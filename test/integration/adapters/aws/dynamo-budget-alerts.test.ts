@@ -1,6 +1,3 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoBudgetAlerts } from '../../../../functions/adapters/aws/dynamo-budget-alerts';
 import { DynamoSpendStore } from '../../../../functions/adapters/aws/dynamo-spend-store';
 import { spendTableSchema } from '../../../../functions/adapters/aws/table-schemas';
@@ -20,29 +17,6 @@ const REQUESTS = 25;
 let dynamo: DynamoDbLocal;
 beforeAll(async () => (dynamo = await dynamoDbLocal()), 90_000);
 afterAll(() => dynamo?.stop());
-
-/** Every record of the table's stream so far, in the shape the Lambda event source delivers. */
-async function streamRecords(table: string): Promise<DynamoDBRecord[]> {
-  const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: table }));
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: Table?.LatestStreamArn }));
-  const records: DynamoDBRecord[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: Table?.LatestStreamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-    for (let page = 0; iterator && page < 100; page += 1) {
-      const batch = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      // As the event source delivers them: the creation time in epoch seconds (the SDK gives a Date).
-      for (const record of batch.Records ?? []) {
-        const created = record.dynamodb?.ApproximateCreationDateTime;
-        records.push({ ...record, dynamodb: { ...record.dynamodb, ApproximateCreationDateTime: created ? created.getTime() / 1000 : undefined } } as unknown as DynamoDBRecord);
-      }
-      if ((batch.Records ?? []).length === 0) break;
-      iterator = batch.NextShardIterator;
-    }
-  }
-  streams.destroy();
-  return records;
-}
 
 function expiry(keyId: string): ReservationExpiry {
   return { releaseAt: NOV_24 + 3_600_000, chargeMicroUsd: COST, request: { keyId, keyName: keyId, team: null, user: null, tags: {}, endpoint: '/v1/chat/completions', modelRequested: 'gpt', stream: false, startedAt: NOV_24, inputTokens: 1, outputTokens: 1 } };
@@ -68,7 +42,7 @@ describe('budget alerts from the DynamoDB spend table stream', () => {
     const sent: BudgetAlert[] = [];
     const alerts = new DynamoBudgetAlerts(dynamo.documentClient, table, { send: async (alert) => void sent.push(alert) });
 
-    const records = await streamRecords(table);
+    const records = await dynamo.streamRecords(table);
     // Two invocations racing on the same batch, then the stream delivering it again.
     await Promise.all([alerts.handle(records), alerts.handle(records)]);
     await alerts.handle(records);
@@ -86,7 +60,7 @@ describe('budget alerts from the DynamoDB spend table stream', () => {
     const table = await dynamo.createTable(spendTableSchema, 'alerts-retry');
     const store = new DynamoSpendStore(dynamo.documentClient, table);
     await spend(store, 'key_b', 8);
-    const records = await streamRecords(table);
+    const records = await dynamo.streamRecords(table);
     const failing = new DynamoBudgetAlerts(dynamo.documentClient, table, { send: async () => Promise.reject(new Error('SNS unreachable')) });
     const sent: BudgetAlert[] = [];
     const working = new DynamoBudgetAlerts(dynamo.documentClient, table, { send: async (alert) => void sent.push(alert) });
