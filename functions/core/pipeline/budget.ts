@@ -38,10 +38,11 @@ export interface BudgetDeps {
 }
 
 /**
- * First pause before a refused admission is tried again; doubles up to {@link MAX_RETRY_PAUSE_MS}.
- * A burst can leave hundreds of requests waiting on one budget counter: pauses up to a second keep
- * their retries from crowding out the settlements they wait for (and, on DynamoDB, from
- * exhausting the counter item's write capacity).
+ * First pause before a request refused by in-flight reservations reads its budget again; doubles
+ * up to {@link MAX_RETRY_PAUSE_MS}. A burst can leave hundreds of requests waiting on one budget
+ * counter: they read it (a consistent read, which does not contend with writes) and write again
+ * only when it has room, and pauses up to a second keep even their reads from crowding out the
+ * settlements they wait for.
  */
 const FIRST_RETRY_PAUSE_MS = 20;
 const MAX_RETRY_PAUSE_MS = 1_000;
@@ -104,10 +105,10 @@ export class BudgetHold {
  * The budget and rate stage (DESIGN §4), before the upstream call: in one write to the spend
  * store, counts the request against `rpm`/`tpm` and reserves `upperBoundMicroUsd` on every budget
  * the request falls under ({@link budgetScopes}; team and tag budgets read from the cached key
- * store). A request refused
- * only because of other requests' in-flight reservations — the scope's settled spend plus this
- * bound still fits — waits for them to settle, trying again with growing pauses (jittered) for
- * up to `waitMs`; `signal` (the request's deadline, the client going away) ends the wait early.
+ * store). A request refused only because of other requests' in-flight reservations — the
+ * scope's settled spend plus this bound still fits — waits for them to settle, reading the budget
+ * with growing pauses (jittered) and writing again once it has room, for up to `waitMs`; `signal`
+ * (the request's deadline, the client going away) ends the wait early.
  * The reservation is recorded with `expiry`, for the sweeper should the request die unsettled.
  * Throws 429 `rate_limit_exceeded` / `budget_exceeded`, or 503 when a store is unavailable
  * (fail closed: never an uncounted request).
@@ -121,20 +122,31 @@ export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal,
 
   const rate = limited ? { keyId: principal.keyId, rpm: principal.rpm, tpm: principal.tpm } : undefined;
   const waitUntil = deps.clock.now() + deps.waitMs;
-  for (let pause = FIRST_RETRY_PAUSE_MS; ; pause = Math.min(pause * 2, MAX_RETRY_PAUSE_MS)) {
-    const at = deps.clock.now();
-    const outcome = await unavailableOnError(() => spendStore.admit({ requestId, ...(rate ? { rate } : {}), scopes, amountMicroUsd: upperBoundMicroUsd, at, expiry }));
+  let pause = FIRST_RETRY_PAUSE_MS;
+  for (;;) {
+    const outcome = await unavailableOnError(() => spendStore.admit({ requestId, ...(rate ? { rate } : {}), scopes, amountMicroUsd: upperBoundMicroUsd, at: deps.clock.now(), expiry }));
     if (outcome.ok) return new BudgetHold(deps, principal, outcome.reservation);
     if (outcome.limit !== 'budget') throw rateLimitExceeded(principal.keyId, outcome.limit, (outcome.limit === 'rpm' ? principal.rpm : principal.tpm) as number, outcome.retryAfterMs);
     const { blocked } = outcome;
-    // Settled spend leaves room for this request: in-flight reservations refused it, and they settle soon.
-    const roomOnceSettled = outcome.spentMicroUsd + upperBoundMicroUsd <= blocked.limitMicroUsd;
-    const left = waitUntil - at;
-    if (!roomOnceSettled || left <= 0 || signal?.aborted) {
-      throw budgetExceeded(describeScope(blocked.scope), blocked.periodKey, outcome.remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
+    let { spentMicroUsd, remainingMicroUsd } = outcome;
+    // Wait, reading the budget rather than writing to it (a burst of waiting requests would
+    // otherwise be a storm of failing writes on one hot counter), until it has room for this
+    // request — then try the write again — or can have none: its settled spend leaves no room.
+    while (remainingMicroUsd < upperBoundMicroUsd) {
+      const left = waitUntil - deps.clock.now();
+      if (spentMicroUsd + upperBoundMicroUsd > blocked.limitMicroUsd || left <= 0 || signal?.aborted) {
+        throw budgetExceeded(describeScope(blocked.scope), blocked.periodKey, remainingMicroUsd, blocked.limitMicroUsd, upperBoundMicroUsd);
+      }
+      // Jitter spreads the reads of a burst of waiting requests over the pause.
+      await deps.clock.sleep(Math.min(left, pause / 2 + deps.random() * pause), signal).catch(() => undefined);
+      pause = Math.min(pause * 2, MAX_RETRY_PAUSE_MS);
+      const now = deps.clock.now();
+      const spend = await unavailableOnError(() => spendStore.getSpend(blocked.scope, blocked.period, now));
+      // A new period is a new counter: try the write at once.
+      if (spend.periodKey !== blocked.periodKey) break;
+      spentMicroUsd = spend.spentMicroUsd;
+      remainingMicroUsd = Math.max(0, blocked.limitMicroUsd - spend.spentMicroUsd - spend.reservedMicroUsd);
     }
-    // Jitter spreads the retries of a burst of waiting requests over the pause.
-    await deps.clock.sleep(Math.min(left, pause / 2 + deps.random() * pause), signal).catch(() => undefined);
   }
 }
 
