@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Budget } from '../core/ports/key-store';
 import { normalizedTag } from '../core/usage/tags';
 import { openAdminStores, STORE_FLAGS, STORE_FLAGS_USAGE, storeLocationOf, type AdminStores } from './admin-stores';
-import { budgetOf } from './budget-flags';
+import { alertPercentsOf, budgetOf } from './budget-flags';
 import { dataDirOf, joinNegativeNumbers, UsageError, type CliIo } from './cli-io';
 import { allBudgets, formatBudgetEntry, spendReport, tagBudget, teamBudget, type BudgetEntry } from './spend-report';
 
@@ -80,19 +80,9 @@ export async function budgetCommand(args: string[], io: CliIo): Promise<void> {
     await stores.keys.putTagBudget({ tag: subject.name, budget: budget as Budget });
     described = `tag ${subject.name}`;
   }
-  const said = [budget ? `budget of ${described}: $${budget.usd} per ${budget.period}` : undefined, perUserBudget ? `budget of each end user of ${described}: $${perUserBudget.usd} per ${perUserBudget.period}` : undefined].filter(Boolean);
-  const text = `${said.join('; ').replace(/^b/, 'B')} (${stores.where}).`;
+  const said = [budget ? `Budget of ${described}: $${budget.usd} per ${budget.period}` : undefined, perUserBudget ? `Budget of each end user of ${described}: $${perUserBudget.usd} per ${perUserBudget.period}` : undefined].filter(Boolean);
+  const text = `${said.join('. ')} (${stores.where}).`;
   io.stdout((values.json ? JSON.stringify({ [subject.kind === 'key' ? 'keyId' : subject.kind]: subject.name, ...changed }) : text) + '\n');
-}
-
-/** `--alerts 50,80,100`: distinct positive percents (at most 10, each up to 1000), in increasing order. */
-function alertPercentsOf(value: string | undefined): number[] | undefined {
-  if (value === undefined) return undefined;
-  const percents = value.split(',').map((part) => Number(part.trim()));
-  if (percents.length > 10 || percents.some((percent) => !Number.isFinite(percent) || percent <= 0 || percent > 1000)) {
-    throw new UsageError(`--alerts must be up to 10 comma-separated percents of the budget (each above 0, at most 1000), got '${value}'.`);
-  }
-  return [...new Set(percents)].sort((a, b) => a - b);
 }
 
 /** The one budget owner named by `--team`, `--key` or `--tag` (a tag normalized as requests carry it). */

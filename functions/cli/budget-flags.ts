@@ -44,3 +44,13 @@ export function graceUntilOf(value: string | undefined, nowMs: number): string |
   if (!match) throw new UsageError(`--grace must be a duration such as 24h, 90m or 7d, got '${value}'.`);
   return new Date(nowMs + Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number)).toISOString();
 }
+
+/** `--alerts 50,80,100`: distinct positive percents (at most 10, each up to 1000), in increasing order. */
+export function alertPercentsOf(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const percents = value.split(',').map((part) => Number(part.trim()));
+  if (percents.length > 10 || percents.some((percent) => !Number.isFinite(percent) || percent <= 0 || percent > 1000)) {
+    throw new UsageError(`--alerts must be up to 10 comma-separated percents of the budget (each above 0, at most 1000), got '${value}'.`);
+  }
+  return [...new Set(percents)].sort((a, b) => a - b);
+}

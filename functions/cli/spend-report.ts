@@ -81,7 +81,7 @@ export async function teamBudget(stores: AdminStores, team: string, now: number,
 
 /** The budget of one tag value (`NAME=VALUE`) with its spend, or undefined when it has none. */
 export async function tagBudget(stores: AdminStores, tag: string, now: number): Promise<SpendEntry | undefined> {
-  const record = await stores.keys.findTagBudget(tag);
+  const record = (await stores.keys.listTagBudgets()).find((budget) => budget.tag === tag);
   return record ? entry(stores.spend, tagScope(record.tag), record.budget, now) : undefined;
 }
 

@@ -4,19 +4,22 @@ import {
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { KeyAdminStore, KeyRecord, TagBudgetRecord, TeamRecord } from '../../core/ports/key-store';
+import type { Budget, KeyAdminStore, KeyRecord, TagBudgetRecord, TeamRecord } from '../../core/ports/key-store';
 import { withinGrace } from '../../core/keys/grace';
 import { KEY_ID_INDEX } from './table-schemas';
 
 const TEAM_PREFIX = 'team#';
-const TAG_PREFIX = 'tag#';
+/** The one item holding every tag budget, in its `budgets` map (tag → budget). */
+const TAG_BUDGETS_PK = 'tag-budgets';
 
 /**
  * Key store on the DynamoDB keys table (see `keysTableSchema`). Key items live under their hash,
- * team items under `team#NAME`, tag budgets under `tag#NAME=VALUE`, a previous hash in the grace period of a rotation as a pointer
- * (`rotatedTo`, `validUntil`); admin look-ups by `keyId` go through the sparse `keyId-index`.
+ * team items under `team#NAME`, every tag budget in one `tag-budgets` item (read whole by the
+ * gateway, cached), a previous hash in the grace period of a rotation as a pointer (`rotatedTo`,
+ * `validUntil`); admin look-ups by `keyId` go through the sparse `keyId-index`.
  * SDK errors propagate: the gateway maps them to 503.
  */
 export class DynamoKeyStore implements KeyAdminStore {
@@ -37,19 +40,19 @@ export class DynamoKeyStore implements KeyAdminStore {
   }
 
   async findTeam(team: string): Promise<TeamRecord | undefined> {
-    return this.record<TeamRecord>(TEAM_PREFIX + team);
-  }
-
-  async findTagBudget(tag: string): Promise<TagBudgetRecord | undefined> {
-    return this.record<TagBudgetRecord>(TAG_PREFIX + tag);
-  }
-
-  /** The record stored under `pk`, without its key. */
-  private async record<T>(pk: string): Promise<T | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: TEAM_PREFIX + team }, ConsistentRead: true }));
     if (!Item) return undefined;
     const { pk: _pk, ...record } = Item;
-    return record as T;
+    return record as TeamRecord;
+  }
+
+  /** One read of the `tag-budgets` item, whatever the number of tag budgets. */
+  async listTagBudgets(): Promise<TagBudgetRecord[]> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: TAG_BUDGETS_PK }, ConsistentRead: true }));
+    const budgets = (Item?.budgets ?? {}) as Record<string, Budget>;
+    return Object.entries(budgets)
+      .map(([tag, budget]) => ({ tag, budget }))
+      .sort((a, b) => a.tag.localeCompare(b.tag));
   }
 
   async put(record: KeyRecord): Promise<void> {
@@ -103,33 +106,30 @@ export class DynamoKeyStore implements KeyAdminStore {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(TEAM_PREFIX + record.team, record) }));
   }
 
+  /** Teams are few and listed by an operator: a filtered scan of the table. */
   async listTeams(): Promise<TeamRecord[]> {
-    return (await this.scanPrefix<TeamRecord>(TEAM_PREFIX)).sort((a, b) => a.team.localeCompare(b.team));
-  }
-
-  async putTagBudget(record: TagBudgetRecord): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(TAG_PREFIX + record.tag, record) }));
-  }
-
-  async listTagBudgets(): Promise<TagBudgetRecord[]> {
-    return (await this.scanPrefix<TagBudgetRecord>(TAG_PREFIX)).sort((a, b) => a.tag.localeCompare(b.tag));
-  }
-
-  /** Teams and tag budgets are few and listed by an operator: a filtered scan of the table. */
-  private async scanPrefix<T>(prefix: string): Promise<T[]> {
-    const records: T[] = [];
+    const teams: TeamRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': prefix }, ExclusiveStartKey: start }),
+        new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :team)', ExpressionAttributeValues: { ':team': TEAM_PREFIX }, ExclusiveStartKey: start }),
       );
       for (const item of page.Items ?? []) {
         const { pk: _pk, ...record } = item;
-        records.push(record as T);
+        teams.push(record as TeamRecord);
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    return records;
+    return teams.sort((a, b) => a.team.localeCompare(b.team));
+  }
+
+  /** Sets one entry of the `tag-budgets` map, creating the item (and map) on first use. */
+  async putTagBudget(record: TagBudgetRecord): Promise<void> {
+    const key = { pk: TAG_BUDGETS_PK };
+    await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'SET budgets = if_not_exists(budgets, :empty)', ExpressionAttributeValues: { ':empty': {} } }));
+    await this.client.send(
+      new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'SET budgets.#tag = :budget', ExpressionAttributeNames: { '#tag': record.tag }, ExpressionAttributeValues: { ':budget': record.budget } }),
+    );
   }
 }
 

@@ -159,14 +159,15 @@ export async function admitRequest(deps: BudgetDeps, principal: BudgetPrincipal,
 async function budgetScopes(keyStore: KeyStore, principal: BudgetPrincipal, alertPercents: readonly number[]): Promise<ScopeLimit[]> {
   const { user, team } = principal;
   const limit = (scope: string, budget: Budget): ScopeLimit => ({ scope, limitMicroUsd: usdToMicro(budget.usd), period: budget.period, alerts: budget.alerts ?? alertPercents });
-  const tagNames = Object.entries(principal.tags ?? {}).map(([name, value]) => `${name}=${value}`);
-  const [teamRecord, tagRecords] = await Promise.all([team !== undefined ? keyStore.findTeam(team) : undefined, Promise.all(tagNames.map((tag) => keyStore.findTagBudget(tag)))]);
+  const tags = principal.tags ?? {};
+  const tagNames = new Set(Object.entries(tags).map(([name, value]) => `${name}=${value}`));
+  const [teamRecord, tagBudgets] = await Promise.all([team !== undefined ? keyStore.findTeam(team) : undefined, tagNames.size > 0 ? keyStore.listTagBudgets() : []]);
   const scopes: ScopeLimit[] = [];
   if (principal.budget) scopes.push(limit(keyScope(principal.keyId), principal.budget));
   if (user && principal.perUserBudget) scopes.push(limit(keyUserScope(principal.keyId, user), principal.perUserBudget));
   if (team !== undefined && teamRecord?.budget) scopes.push(limit(teamScope(team), teamRecord.budget));
   if (team !== undefined && user && teamRecord?.perUserBudget) scopes.push(limit(teamUserScope(team, user), teamRecord.perUserBudget));
-  for (const record of tagRecords) if (record) scopes.push(limit(tagScope(record.tag), record.budget));
+  for (const record of tagBudgets) if (tagNames.has(record.tag)) scopes.push(limit(tagScope(record.tag), record.budget));
   return scopes;
 }
 

@@ -19,7 +19,7 @@ interface Entry<T> {
 export class CachedKeyStore implements KeyStore {
   private readonly keys = new Map<string, Entry<KeyRecord | undefined>>();
   private readonly teams = new Map<string, Entry<TeamRecord | undefined>>();
-  private readonly tags = new Map<string, Entry<TagBudgetRecord | undefined>>();
+  private readonly tagBudgets = new Map<string, Entry<TagBudgetRecord[]>>();
 
   constructor(
     private readonly store: KeyStore,
@@ -35,8 +35,8 @@ export class CachedKeyStore implements KeyStore {
     return this.lookup(this.teams, team, () => this.store.findTeam(team));
   }
 
-  findTagBudget(tag: string): Promise<TagBudgetRecord | undefined> {
-    return this.lookup(this.tags, tag, () => this.store.findTagBudget(tag));
+  listTagBudgets(): Promise<TagBudgetRecord[]> {
+    return this.lookup(this.tagBudgets, 'all', () => this.store.listTagBudgets());
   }
 
   private lookup<T>(cache: Map<string, Entry<T>>, id: string, load: () => Promise<T>): Promise<T> {

@@ -69,8 +69,12 @@ export interface KeyStore {
   findByHash(keyHash: string): Promise<KeyRecord | undefined>;
   /** The team record of `team`, or `undefined` when the team has no budget set. */
   findTeam(team: string): Promise<TeamRecord | undefined>;
-  /** The budget of the tag `NAME=VALUE`, or `undefined` when it has none. */
-  findTagBudget(tag: string): Promise<TagBudgetRecord | undefined>;
+  /**
+   * Every tag budget, by tag. They are few (an operator sets each), so the gateway reads them all
+   * at once, cached, and matches a request's tags in memory: however many distinct tag values
+   * requests carry, no tag costs a store read of its own.
+   */
+  listTagBudgets(): Promise<TagBudgetRecord[]>;
 }
 
 /** Admin operations on virtual keys and teams, used by the CLI (not on the request path). */
@@ -93,6 +97,4 @@ export interface KeyAdminStore extends KeyStore {
   listTeams(): Promise<TeamRecord[]>;
   /** Creates or replaces the budget of a tag value. */
   putTagBudget(record: TagBudgetRecord): Promise<void>;
-  /** All tag budgets, by tag. */
-  listTagBudgets(): Promise<TagBudgetRecord[]>;
 }

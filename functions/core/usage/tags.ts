@@ -20,11 +20,10 @@ const TAG_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
  * value cut to 256 characters), or undefined when `text` is not a tag a request could carry.
  */
 export function normalizedTag(text: string): string | undefined {
-  const eq = text.indexOf('=');
-  if (eq <= 0) return undefined;
-  const name = text.slice(0, eq).trim();
-  const value = text.slice(eq + 1).trim().slice(0, 256);
-  return TAG_KEY.test(name) && value !== '' && !value.includes(',') ? `${name}=${value}` : undefined;
+  // One tag, read by the same rules as the header's (a comma would start a second one).
+  if (text.includes(',')) return undefined;
+  const [tag, ...more] = Object.entries(parseTags(text, null));
+  return tag && more.length === 0 && tag[1] !== '' ? `${tag[0]}=${tag[1]}` : undefined;
 }
 
 /**

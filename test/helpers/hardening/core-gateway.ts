@@ -51,7 +51,7 @@ export async function startCoreGateway(options: CoreGatewayOptions): Promise<Cor
   const keyStore: KeyStore = options.keyStore ?? {
     findByHash: async (hash) => (hash === record.keyHash ? record : undefined),
     findTeam: async () => undefined,
-    findTagBudget: async () => undefined,
+    listTagBudgets: async () => [],
   };
   const events: UsageEvent[] = [];
   const logs: LoggedLine[] = [];

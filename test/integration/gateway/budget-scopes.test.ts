@@ -74,7 +74,9 @@ describe('end-user and tag budgets through the SDKs', () => {
   });
 
   it('charges a tag budget across keys, and refuses every key once the tag cannot pay', async () => {
+    // Both before any request: the gateway reads tag budgets through its 10-second settings cache.
     await harness.local.keyStore.putTagBudget({ tag: 'feature=summaries', budget: AMPLE });
+    await harness.local.keyStore.putTagBudget({ tag: 'feature=drafts', budget: TINY });
     const first = await keyWith('docs');
     const second = await keyWith('search');
     const tagged = (key: string, tags: string): OpenAI => new OpenAI({ baseURL: harness.baseURL, apiKey: key, maxRetries: 0, defaultHeaders: { 'x-switchyard-tags': tags } });
@@ -85,7 +87,6 @@ describe('end-user and tag budgets through the SDKs', () => {
     expect(events).toHaveLength(2);
     expect(await spentOn(tagScope('feature=summaries'))).toBe(events[0]!.cost_micro_usd + events[1]!.cost_micro_usd);
 
-    await harness.local.keyStore.putTagBudget({ tag: 'feature=drafts', budget: TINY });
     const refused = await tagged((await keyWith('docs')).key, 'feature=drafts').chat.completions.create({ model: 'priced', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     expect((refused as InstanceType<typeof OpenAI.RateLimitError>).message).toContain('Budget exceeded for tag feature=drafts');

@@ -17,7 +17,6 @@ export class SqliteKeyStore implements KeyAdminStore {
   private readonly update: StatementSync;
   private readonly upsertTeam: StatementSync;
   private readonly allTeams: StatementSync;
-  private readonly tag: StatementSync;
   private readonly upsertTag: StatementSync;
   private readonly allTags: StatementSync;
   private readonly rotatedFrom: StatementSync;
@@ -32,7 +31,6 @@ export class SqliteKeyStore implements KeyAdminStore {
     this.update = db.prepare('UPDATE keys SET key_hash = ?, created_at = ?, record = ? WHERE key_id = ?');
     this.allTeams = db.prepare('SELECT record FROM teams ORDER BY team');
     this.upsertTeam = db.prepare('INSERT INTO teams (team, record) VALUES (?, ?) ON CONFLICT (team) DO UPDATE SET record = excluded.record');
-    this.tag = db.prepare('SELECT record FROM tag_budgets WHERE tag = ?');
     this.upsertTag = db.prepare('INSERT INTO tag_budgets (tag, record) VALUES (?, ?) ON CONFLICT (tag) DO UPDATE SET record = excluded.record');
     this.allTags = db.prepare('SELECT record FROM tag_budgets ORDER BY tag');
     this.rotatedFrom = db.prepare('SELECT k.record AS record, r.valid_until AS validUntil FROM rotated_keys r JOIN keys k ON k.key_id = r.key_id WHERE r.key_hash = ?');
@@ -48,10 +46,6 @@ export class SqliteKeyStore implements KeyAdminStore {
 
   async findTeam(team: string): Promise<TeamRecord | undefined> {
     return parsed<TeamRecord>(this.team.get(team));
-  }
-
-  async findTagBudget(tag: string): Promise<TagBudgetRecord | undefined> {
-    return parsed<TagBudgetRecord>(this.tag.get(tag));
   }
 
   async put(record: KeyRecord): Promise<void> {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
   const gateway = createGateway(
     {
-      keyStore: { findByHash: async (hash) => keys.get(hash), findTeam: async () => undefined, findTagBudget: async () => undefined },
+      keyStore: { findByHash: async (hash) => keys.get(hash), findTeam: async () => undefined, listTagBudgets: async () => [] },
       secrets: { get: async (name) => (name === 'anthropic' ? 'sk-ant-test' : undefined) },
       usageSink: { write: async (event) => void usage.push(event) },
       clock: systemClock,

@@ -18,8 +18,8 @@ function countingStore(): KeyStore & { lookups: number; current: KeyRecord | und
     async findTeam() {
       return undefined;
     },
-    async findTagBudget() {
-      return undefined;
+    async listTagBudgets() {
+      return [];
     },
   };
 }
