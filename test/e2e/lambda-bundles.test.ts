@@ -543,6 +543,8 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     let received = '';
     while (!received.includes('Hello')) received += new TextDecoder().decode((await reader.read()).value);
+    // The invocation began (and took its deadline) before its first byte reached us: the expiry is at most this late.
+    const firstByteAt = Date.now();
 
     // Lambda stops the environment at the timeout: the stream is cut and nothing settles.
     await stopped;
@@ -555,7 +557,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     expect((await spendStore.getSpend(keyScope(keyId), 'month', Date.now())).reservedMicroUsd).toBe(MAX_TOKENS * PRICE.output);
     expect(Date.now()).toBeLessThan(started + timeoutMs + RELEASE_GRACE_MS);
     // …after it, releases it, charged at its estimate (input is free here: the whole output limit).
-    await new Promise((resolveWait) => setTimeout(resolveWait, Math.max(0, started + timeoutMs + RELEASE_GRACE_MS + 100 - Date.now())));
+    await new Promise((resolveWait) => setTimeout(resolveWait, Math.max(0, firstByteAt + timeoutMs + RELEASE_GRACE_MS + 100 - Date.now())));
     await expect(runSweeper()).resolves.toEqual({ released: 1 });
     expect(await spendStore.getSpend(keyScope(keyId), 'month', Date.now())).toEqual({ periodKey: expect.any(String), spentMicroUsd: MAX_TOKENS * PRICE.output, reservedMicroUsd: 0 });
     await expect(runSweeper()).resolves.toEqual({ released: 0 });
