@@ -19,6 +19,8 @@ export const FunctionEnv = {
   SecretPrefix: 'SWITCHYARD_SECRET_PREFIX',
   /** Usage Firehose delivery stream name. */
   UsageStream: 'USAGE_STREAM_NAME',
+  /** Audit Firehose delivery stream name. */
+  AuditStream: 'SWITCHYARD_AUDIT_STREAM_NAME',
   /** ARN of the SNS topic of budget alerts. */
   BudgetAlertTopic: 'SWITCHYARD_BUDGET_ALERT_TOPIC_ARN',
 } as const;
@@ -34,6 +36,8 @@ export const StackOutput = {
   UsageDatabase: 'UsageDatabaseName',
   UsageTable: 'UsageTableName',
   UsageBucket: 'UsageBucketName',
+  AuditTable: 'AuditTableName',
+  AuditBucket: 'AuditBucketName',
   Dashboard: 'DashboardUrl',
   AlarmTopic: 'AlarmTopicArn',
   GatewayLogs: 'GatewayLogGroupName',

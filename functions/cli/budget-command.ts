@@ -3,18 +3,22 @@ import { resolve } from 'node:path';
 import type { Budget } from '../core/ports/key-store';
 import { normalizedTag } from '../core/usage/tags';
 import { openAdminStores, STORE_FLAGS, STORE_FLAGS_USAGE, storeLocationOf, type AdminStores } from './admin-stores';
-import { alertPercentsOf, budgetOf } from './budget-flags';
+import { alertPercentsOf, auditLevelOf, budgetOf } from './budget-flags';
 import { dataDirOf, joinNegativeNumbers, UsageError, type CliIo } from './cli-io';
 import { allBudgets, formatBudgetEntry, spendReport, tagBudget, teamBudget, type BudgetEntry } from './spend-report';
 
 const USAGE = `Usage:
-  switchyard budget set --team T [--usd 100] [--per-user-usd 5] [--period day|week|month|total] [--json]
-  switchyard budget set --key ID [--usd 5] [--per-user-usd 1] [--period day|week|month|total] [--json]
+  switchyard budget set --team T [--usd 100] [--per-user-usd 5] [--period day|week|month|total]
+                        [--audit none|metadata|full] [--json]
+  switchyard budget set --key ID [--usd 5] [--per-user-usd 1] [--period day|week|month|total]
+                        [--audit none|metadata|full] [--json]
   switchyard budget set --tag NAME=VALUE --usd 100 [--period day|week|month|total] [--json]
       (--per-user-usd: a budget for each distinct end user of the key or team — OpenAI \`user\`,
        Anthropic \`metadata.user_id\` or the x-switchyard-user header; --period applies to both)
       [--alerts 50,80,100]: alert thresholds, percent of the budget (default: the config's
        budgets.alerts, 50,80,100), each alerted once per period
+      [--audit]: the audit level of the team's or key's requests (a key's own level wins over
+       its team's; both over the config's audit.default)
   switchyard budget list [--json]        (every key, team and tag budget, spend and remaining)
   switchyard budget show --team T | --key ID | --tag NAME=VALUE [--user U] [--json]
       (--user: that end user's spend under the key's or team's per-user budget)
@@ -29,6 +33,7 @@ type BudgetValues = {
   'per-user-usd'?: string | undefined;
   period?: string | undefined;
   alerts?: string | undefined;
+  audit?: string | undefined;
   json?: boolean | undefined;
 } & Partial<Record<keyof typeof STORE_FLAGS, string>>;
 
@@ -50,6 +55,7 @@ export async function budgetCommand(args: string[], io: CliIo): Promise<void> {
       'per-user-usd': { type: 'string' },
       period: { type: 'string' },
       alerts: { type: 'string' },
+      audit: { type: 'string' },
       json: { type: 'boolean', default: false },
       ...STORE_FLAGS,
     },
@@ -57,15 +63,18 @@ export async function budgetCommand(args: string[], io: CliIo): Promise<void> {
   if (sub === 'list' || sub === 'show') return showBudgets(sub, values, io);
   if (sub !== 'set') throw new UsageError(USAGE);
   const subject = subjectOf(values, 'budget set');
-  if (values.usd === undefined && values['per-user-usd'] === undefined) throw new UsageError(`budget set needs --usd or --per-user-usd.\n${USAGE}`);
+  if (values.usd === undefined && values['per-user-usd'] === undefined && values.audit === undefined) throw new UsageError(`budget set needs --usd, --per-user-usd or --audit.\n${USAGE}`);
+  const audit = auditLevelOf(values.audit);
   const alerts = alertPercentsOf(values.alerts);
   const withAlerts = (budget: Budget | undefined): Budget | undefined => (budget && alerts ? { ...budget, alerts } : budget);
   const budget = withAlerts(values.usd !== undefined ? budgetOf(values.usd, values.period) : undefined);
   const perUserBudget = withAlerts(values['per-user-usd'] !== undefined ? budgetOf(values['per-user-usd'], values.period) : undefined);
   if (subject.kind === 'tag' && perUserBudget) throw new UsageError(`--per-user-usd applies to a key or a team, not to a tag.\n${USAGE}`);
+  if (subject.kind === 'tag' && audit) throw new UsageError(`--audit applies to a key or a team, not to a tag.\n${USAGE}`);
+  if (subject.kind === 'tag' && !budget) throw new UsageError(`budget set --tag needs --usd.\n${USAGE}`);
   if (values.user !== undefined) throw new UsageError(`--user is for budget show.\n${USAGE}`);
   const stores = await openStores(values, io);
-  const changed = { ...(budget ? { budget } : {}), ...(perUserBudget ? { perUserBudget } : {}) };
+  const changed = { ...(budget ? { budget } : {}), ...(perUserBudget ? { perUserBudget } : {}), ...(audit ? { audit } : {}) };
   let described: string;
   if (subject.kind === 'team') {
     const existing = await stores.keys.findTeam(subject.name);
@@ -80,7 +89,11 @@ export async function budgetCommand(args: string[], io: CliIo): Promise<void> {
     await stores.keys.putTagBudget({ tag: subject.name, budget: budget as Budget });
     described = `tag ${subject.name}`;
   }
-  const said = [budget ? `Budget of ${described}: $${budget.usd} per ${budget.period}` : undefined, perUserBudget ? `Budget of each end user of ${described}: $${perUserBudget.usd} per ${perUserBudget.period}` : undefined].filter(Boolean);
+  const said = [
+    budget ? `Budget of ${described}: $${budget.usd} per ${budget.period}` : undefined,
+    perUserBudget ? `Budget of each end user of ${described}: $${perUserBudget.usd} per ${perUserBudget.period}` : undefined,
+    audit ? `Audit level of ${described}: ${audit}` : undefined,
+  ].filter(Boolean);
   const text = `${said.join('. ')} (${stores.where}).`;
   io.stdout((values.json ? JSON.stringify({ [subject.kind === 'key' ? 'keyId' : subject.kind]: subject.name, ...changed }) : text) + '\n');
 }

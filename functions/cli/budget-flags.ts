@@ -1,6 +1,6 @@
+import { AUDIT_LEVELS, type AuditLevel } from '../core/audit/audit-record';
 import { BUDGET_PERIODS, type Budget, type BudgetPeriod } from '../core/ports/key-store';
 import { UsageError } from './cli-io';
-
 
 /** A budget from `--budget`/`--usd USD` and `--period day|week|month|total` (default month). */
 export function budgetOf(usd: string | undefined, period: string | undefined): Budget | undefined {
@@ -43,6 +43,13 @@ export function graceUntilOf(value: string | undefined, nowMs: number): string |
   const match = /^(\d+)([smhd])$/.exec(value.trim());
   if (!match) throw new UsageError(`--grace must be a duration such as 24h, 90m or 7d, got '${value}'.`);
   return new Date(nowMs + Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number)).toISOString();
+}
+
+/** `--audit none|metadata|full`, or undefined when absent. */
+export function auditLevelOf(value: string | undefined): AuditLevel | undefined {
+  if (value === undefined) return undefined;
+  if (!AUDIT_LEVELS.includes(value as AuditLevel)) throw new UsageError(`--audit must be one of ${AUDIT_LEVELS.join(', ')}, got '${value}'.`);
+  return value as AuditLevel;
 }
 
 /** `--alerts 50,80,100`: distinct positive percents (at most 10, each up to 1000), in increasing order. */

@@ -4,14 +4,17 @@ import { resolve } from 'node:path';
 import { createKeyRecord, rotateKeyRecord } from '../core/keys/new-key';
 import type { KeyAdminStore, KeyRecord } from '../core/ports/key-store';
 import { openAdminStores, STORE_FLAGS, STORE_FLAGS_USAGE, storeLocationOf } from './admin-stores';
-import { budgetOf, expiryOf, graceUntilOf, positiveIntOf } from './budget-flags';
+import { auditLevelOf, budgetOf, expiryOf, graceUntilOf, positiveIntOf } from './budget-flags';
 import { dataDirOf, joinNegativeNumbers, UsageError, type CliIo } from './cli-io';
 import { spendReport } from './spend-report';
 import { parseConfigText } from '../providers/config';
 
 const USAGE = `Usage:
   switchyard keys create --name NAME [--team T] [--models a,b] [--budget USD] [--period day|week|month|total]
-                        [--rpm N] [--tpm N] [--expires DATE] [--config FILE] [--json]
+                        [--rpm N] [--tpm N] [--expires DATE] [--audit none|metadata|full]
+                        [--config FILE] [--json]
+                        (--audit: this key's audit level; default its team's, else the config's
+                        audit.default)
                         (--models is checked against --config, default switchyard.config.json, or
                         switchyard.aws.config.json with --stack)
   switchyard keys list [--json]
@@ -37,6 +40,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
       tpm: { type: 'string' },
       expires: { type: 'string' },
       grace: { type: 'string' },
+      audit: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       ...STORE_FLAGS,
@@ -59,6 +63,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
           rpm: positiveIntOf('rpm', values.rpm),
           tpm: positiveIntOf('tpm', values.tpm),
           expiresAt: expiryOf(values.expires, Date.now()),
+          audit: auditLevelOf(values.audit),
         },
         new Date(),
       );

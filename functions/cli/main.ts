@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/config/load-config';
 import { UsageError, type CliIo } from './cli-io';
+import type * as AuditCommand from './audit-command';
 import type * as BudgetCommand from './budget-command';
 import type * as KeysCommand from './keys-command';
 import type * as ReportCommand from './report-command';
@@ -16,6 +17,7 @@ const commands = {
   keys: () => (require('./keys-command') as typeof KeysCommand).keysCommand,
   budget: () => (require('./budget-command') as typeof BudgetCommand).budgetCommand,
   report: () => (require('./report-command') as typeof ReportCommand).reportCommand,
+  audit: () => (require('./audit-command') as typeof AuditCommand).auditCommand,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -24,9 +26,11 @@ const HELP = `switchyard — an LLM gateway (OpenAI-compatible API)
 Commands:
   serve [--config FILE] [--port 8787] [--host 127.0.0.1] [--data-dir .switchyard]
   keys create|list|show|revoke|rotate …  [--stack NAME]
-  budget set --team T|--key ID|--tag NAME=VALUE [--usd N] [--per-user-usd N] [--period day|week|month|total]  [--stack NAME]
+  budget set --team T|--key ID|--tag NAME=VALUE [--usd N] [--per-user-usd N] [--period day|week|month|total]
+             [--audit none|metadata|full]  [--stack NAME]
   budget list | budget show --team T|--key ID|--tag NAME=VALUE [--user U]  [--stack NAME]
   report [--since DATE] [--until DATE] [--by team|key|model|user|tag:NAME|day] [--format table|csv|json] [--stack NAME]
+  audit show REQUEST_ID | audit search [--key ID] [--team T] [--tag NAME=VALUE] [--since DATE] [--until DATE]  [--stack NAME]
 Run a command without arguments for its usage.`;
 
 /** Runs one CLI invocation; resolves to the process exit code (serve keeps running). */
@@ -51,6 +55,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       case 'report':
         await commands.report()(args, io);
+        return 0;
+      case 'audit':
+        await commands.audit()(args, io);
         return 0;
       case undefined:
       case 'help':

@@ -53,9 +53,10 @@ export async function reportCommand(args: string[], io: CliIo, now: Date = new D
   const format = values.format as ReportFormat;
   if (!FORMATS.includes(format)) throw usage(`--format must be one of ${FORMATS.join(', ')}`);
   const { query, tag } = selectQuery(values.by, values.query);
-  const reportArgs = period(values.since, values.until, now);
+  const today = now.toISOString().slice(0, 10);
+  const reportArgs = dayRange(values.since ?? `${today.slice(0, 7)}-01`, values.until ?? today, usage);
   if (tag !== undefined) reportArgs.tag = tag;
-  const result = await run(query, reportArgs, values.stack, resolve(io.cwd, dataDirOf(values['data-dir'], io)));
+  const result = await runQuery(query, reportArgs, values.stack, resolve(io.cwd, dataDirOf(values['data-dir'], io)));
   io.stdout(formatReport(result, format));
 }
 
@@ -82,9 +83,13 @@ function selectQuery(by: string | undefined, name: string | undefined): { query:
   return { query: REPORT_QUERIES[report] };
 }
 
-function period(since: string | undefined, until: string | undefined, now: Date): ReportArguments {
-  const today = now.toISOString().slice(0, 10);
-  const args = { since: since ?? `${today.slice(0, 7)}-01`, until: until ?? today };
+/**
+ * The `since` and `until` arguments of a query from `--since` and `--until` (each `YYYY-MM-DD`, a
+ * real day, since not after until); `usageError` makes the command's error for a bad one.
+ */
+export function dayRange(since: string, until: string, usageError: (message: string) => Error): ReportArguments {
+  const args = { since, until };
+  const usage = usageError;
   for (const [flag, day] of Object.entries(args)) {
     const parsed = Date.parse(`${day}T00:00:00Z`);
     // Date.parse rolls 2026-02-30 over to March, so the round trip must give the same day back.
@@ -96,7 +101,8 @@ function period(since: string | undefined, until: string | undefined, now: Date)
   return args;
 }
 
-async function run(query: ReportQuery, args: ReportArguments, stack: string | undefined, dataDir: string): Promise<ReportResult> {
+/** Runs a query of the shared SQL: locally with DuckDB over `dataDir`, or on the Athena workgroup of stack `stack`. */
+export async function runQuery(query: ReportQuery, args: ReportArguments, stack: string | undefined, dataDir: string): Promise<ReportResult> {
   if (stack === undefined) return runDuckdbReport(query, args, dataDir);
   const target = await resolveAthenaTarget(new CloudFormationClient(sdkClientConfig(CLI_TIMEOUTS)), stack);
   return runAthenaReport(query, args, { athena: new AthenaClient(sdkClientConfig(CLI_TIMEOUTS)), target });

@@ -18,6 +18,7 @@ import { failureRoutingHeaders, recordAttempts } from './pipeline/routing-header
 import { CircuitBreaker } from './routing/circuit-breaker';
 import { RouteFailedError } from './routing/execute-route';
 import type { GatewayDeps, GatewayRequestContext, GatewayRuntime } from './runtime';
+import { auditLevelOf, auditRecordOf, auditResponseBody, emitAudit } from './audit/audit-trail';
 import { RequestRecord, type AttemptOutcome } from './usage/request-record';
 import type { UsageEvent } from './usage/usage-event';
 
@@ -66,6 +67,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     try {
       assertHeaderSize(request.headers, config.limits.maxHeaderBytes);
       record.principal = context.principal ?? (await authenticate(virtualKeyOf(request.headers.get('authorization'), request.headers.get('x-api-key')), runtime.deps.keyStore, startedAt, deps.hashKey));
+      record.auditLevel = await auditLevelOf(runtime, record.principal);
       result = await dispatch(runtime, request, path, record, requestSignal);
     } catch (thrown) {
       const error = toGatewayError(thrown);
@@ -74,16 +76,20 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
         deps.logger.error('request failed', { requestId, status: error.status, errorType: error.errorType, cause: describeCause(error) });
       }
       const status = error.code === 'client_closed' ? 'client_closed' : 'error';
+      if (!record.principal) record.auditLevel = await auditLevelOf(runtime, undefined);
+      auditResponseBody(record, { error: { type: error.type, code: error.code, message: error.message } });
       result = {
         response: speaksAnthropic(request, path) ? anthropicErrorResponse(error, failureRoutingHeaders(error)) : openAiErrorResponse(error, failureRoutingHeaders(error)),
         finished: Promise.resolve({ status, httpStatus: error.status, errorType: error.errorType }),
       };
     }
     result.response.headers.set('x-request-id', requestId);
+    const audited = { method: request.method, userAgent: request.headers.get('user-agent') };
     const done = result.finished
       .then(async (outcome) => {
         await settleRecord(record);
-        await emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now()), record.attemptOutcomes);
+        const now = deps.clock.now();
+        await Promise.all([emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, now), record.attemptOutcomes), emitAudit(runtime, auditRecordOf(runtime, record, audited, outcome, now))]);
       })
       .finally(() => requestSignal.dispose());
     context.waitUntil?.(done);

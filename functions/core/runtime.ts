@@ -7,6 +7,7 @@ import type { Metrics } from './ports/metrics';
 import type { SecretStore } from './ports/secret-store';
 import type { SpendStore } from './ports/spend-store';
 import type { UsageSink } from './ports/usage-sink';
+import type { AuditSink } from './ports/audit-sink';
 import type { HashHex, Principal } from './pipeline/authenticate';
 import type { CallContext, ProviderAdapter, ProviderRegistry } from './ports/provider';
 import type { ResponseStore } from './ports/response-store';
@@ -20,6 +21,8 @@ export interface GatewayDeps {
   spendStore?: SpendStore;
   secrets: SecretStore;
   usageSink: UsageSink;
+  /** The audit trail (`audit` config, per key and team); without it no request is audited. */
+  auditSink?: AuditSink;
   metrics?: Metrics;
   clock: Clock;
   logger: Logger;

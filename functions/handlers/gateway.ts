@@ -9,7 +9,7 @@ import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
 import { DynamoResponseStore } from '../adapters/aws/dynamo-response-store';
 import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
 import { EmfMetrics } from '../adapters/aws/emf-metrics';
-import { FirehoseUsageSink } from '../adapters/aws/firehose-usage-sink';
+import { FirehoseAuditSink, FirehoseUsageSink } from '../adapters/aws/firehose-json-sink';
 import { createStreamingHandler } from '../adapters/aws/lambda-streaming-handler';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { BACKGROUND_TIMEOUTS, REQUEST_PATH_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
@@ -31,7 +31,9 @@ declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
 const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: SERVICE_NAME })));
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig(REQUEST_PATH_TIMEOUTS)));
 const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }) });
-const usageSink = new FirehoseUsageSink({ client: new FirehoseClient(sdkClientConfig(BACKGROUND_TIMEOUTS)), streamName: requiredEnv(FunctionEnv.UsageStream), logger, metrics });
+const firehose = new FirehoseClient(sdkClientConfig(BACKGROUND_TIMEOUTS));
+const usageSink = new FirehoseUsageSink({ client: firehose, streamName: requiredEnv(FunctionEnv.UsageStream), logger, metrics });
+const auditSink = new FirehoseAuditSink({ client: firehose, streamName: requiredEnv(FunctionEnv.AuditStream), logger, metrics });
 const gateway = createGateway(
   {
     keyStore: new DynamoKeyStore(documentClient, requiredEnv(FunctionEnv.KeysTable)),
@@ -43,6 +45,7 @@ const gateway = createGateway(
       logger,
     }),
     usageSink,
+    auditSink,
     metrics,
     clock: systemClock,
     logger,
@@ -52,11 +55,11 @@ const gateway = createGateway(
   __SWITCHYARD_CONFIG__,
 );
 
-/** The gateway Lambda: the streaming adapter over the core, flushing usage then metrics after each response. */
+/** The gateway Lambda: the streaming adapter over the core, flushing usage and audit, then metrics, after each response. */
 export const handler = createStreamingHandler(gateway, {
   afterResponse: async () => {
-    // The sink first: an event it cannot deliver is counted in the metrics flushed next.
-    await usageSink.flush();
+    // The sinks first: a record they cannot deliver is counted in the metrics flushed next.
+    await Promise.all([usageSink.flush(), auditSink.flush()]);
     await metrics.flush();
   },
 });

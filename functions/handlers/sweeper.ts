@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoSpendStore } from '../adapters/aws/dynamo-spend-store';
 import { EmfMetrics } from '../adapters/aws/emf-metrics';
-import { FirehoseUsageSink } from '../adapters/aws/firehose-usage-sink';
+import { FirehoseUsageSink } from '../adapters/aws/firehose-json-sink';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { BACKGROUND_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
 import { withRedaction } from '../core/logging/redact';

@@ -38,6 +38,7 @@ export interface EmfMetricsOptions {
 export class EmfMetrics implements Metrics {
   private requests: Array<{ event: UsageEvent; attempts: readonly AttemptOutcome[] }> = [];
   private deliveryFailures = 0;
+  private auditFailures = 0;
 
   constructor(private readonly options: EmfMetricsOptions) {}
 
@@ -51,12 +52,19 @@ export class EmfMetrics implements Metrics {
     this.deliveryFailures += count;
   }
 
+  /** Adds to `AuditDeliveryFailures`, published with the next flush under [service]. */
+  recordAuditDeliveryFailure(count: number): void {
+    this.auditFailures += count;
+  }
+
   /** Publishes one EMF document per recorded request, then one for delivery failures if any. */
   async flush(): Promise<void> {
     const requests = this.requests;
     const failures = this.deliveryFailures;
+    const auditFailures = this.auditFailures;
     this.requests = [];
     this.deliveryFailures = 0;
+    this.auditFailures = 0;
     const powertools = this.options.metrics;
     for (const { event, attempts } of requests) {
       const { data, dimensionSets } = requestMetrics(event);
@@ -70,8 +78,9 @@ export class EmfMetrics implements Metrics {
         await this.publish();
       }
     }
-    if (failures > 0) {
-      powertools.addMetric(MetricName.UsageDeliveryFailures, 'Count', failures);
+    if (failures > 0 || auditFailures > 0) {
+      if (failures > 0) powertools.addMetric(MetricName.UsageDeliveryFailures, 'Count', failures);
+      if (auditFailures > 0) powertools.addMetric(MetricName.AuditDeliveryFailures, 'Count', auditFailures);
       await this.publish();
     }
   }

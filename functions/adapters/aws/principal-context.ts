@@ -1,3 +1,4 @@
+import { AUDIT_LEVELS, type AuditLevel } from '../../core/audit/audit-record';
 import { BUDGET_PERIODS, type Budget, type BudgetPeriod } from '../../core/ports/key-store';
 import type { Principal } from '../../core/pipeline/authenticate';
 
@@ -23,6 +24,7 @@ export function principalToContext(principal: Principal): PrincipalContext {
   }
   if (principal.rpm !== undefined) context.rpm = String(principal.rpm);
   if (principal.tpm !== undefined) context.tpm = String(principal.tpm);
+  if (principal.audit !== undefined) context.audit = principal.audit;
   return context;
 }
 
@@ -43,6 +45,7 @@ export function principalFromContext(context: Record<string, unknown> | null | u
     perUserBudget: budgetOf(context.perUserUsd, context.perUserPeriod),
     rpm: num(context.rpm),
     tpm: num(context.tpm),
+    audit: auditLevelOf(context.audit),
   };
 }
 
@@ -51,6 +54,11 @@ function budgetOf(usdField: unknown, periodField: unknown): Budget | undefined {
   const usd = num(usdField);
   const period = text(periodField) as BudgetPeriod | undefined;
   return usd !== undefined && period !== undefined && BUDGET_PERIODS.includes(period) ? { usd, period } : undefined;
+}
+
+function auditLevelOf(value: unknown): AuditLevel | undefined {
+  const level = text(value) as AuditLevel | undefined;
+  return level !== undefined && AUDIT_LEVELS.includes(level) ? level : undefined;
 }
 
 function text(value: unknown): string | undefined {

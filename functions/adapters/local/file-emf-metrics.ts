@@ -54,6 +54,12 @@ export class FileEmfMetrics extends EmfMetrics {
     this.publishNow();
   }
 
+  /** Counts undelivered audit records and writes the line right away. */
+  override recordAuditDeliveryFailure(count: number): void {
+    super.recordAuditDeliveryFailure(count);
+    this.publishNow();
+  }
+
   /** Resolves once every request recorded so far is in `metrics.log`. */
   override async flush(): Promise<void> {
     await super.flush();

@@ -10,7 +10,7 @@ import { defaultProviders } from '../../providers/registry';
 import { EnvSecretStore } from './env-secret-store';
 import { LocalAlertSink } from './local-alert-sink';
 import { FileEmfMetrics } from './file-emf-metrics';
-import { NdjsonUsageSink } from './ndjson-usage-sink';
+import { NdjsonAuditSink, NdjsonUsageSink } from './ndjson-sinks';
 import { createNodeHttpFetch } from './node-http-fetch';
 import { openLocalDatabase } from './sqlite/database';
 import { SqliteKeyStore } from './sqlite/key-store';
@@ -38,6 +38,8 @@ export interface LocalGateway {
   keyStore: SqliteKeyStore;
   spendStore: SqliteSpendStore;
   usageSink: NdjsonUsageSink;
+  /** Audit records under `<dataDir>/audit/` (`audit` config, per key and team). */
+  auditSink: NdjsonAuditSink;
   /** The metrics the gateway reports to (`flush()` resolves once lines are written). */
   metrics: Metrics;
   /**
@@ -45,7 +47,7 @@ export interface LocalGateway {
    * has passed, resolving once done, then again every `budgets.sweepIntervalMs` until `close`.
    */
   startSweeper(): Promise<void>;
-  /** Writes what is pending, closes the usage and metrics files and the database (after the server stopped). */
+  /** Writes what is pending, closes the usage, audit and metrics files and the database (after the server stopped). */
   close(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ function sha256HexSync(text: string): string {
 
 /**
  * Wires the core to the local adapters: keys, spend and stored responses in the embedded
- * database (`<dataDir>/switchyard.db`), env secrets, NDJSON usage files, EMF metric lines in
+ * database (`<dataDir>/switchyard.db`), env secrets, NDJSON usage and audit files, EMF metric lines in
  * `<dataDir>/metrics.log` unless `metrics` is given, and budget alerts as log lines (and
  * webhook calls when `budgets.alertWebhookUrl` is set).
  */
@@ -70,12 +72,14 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   const metrics: Metrics = options.metrics ?? (ownMetrics as FileEmfMetrics);
   const clock = options.clock ?? systemClock;
   const usageSink = new NdjsonUsageSink({ dataDir: options.dataDir, logger: options.logger, metrics });
+  const auditSink = new NdjsonAuditSink({ dataDir: options.dataDir, logger: options.logger, metrics });
   const gateway = createGateway(
     {
       keyStore,
       spendStore,
       secrets: new EnvSecretStore(options.config, options.env),
       usageSink,
+      auditSink,
       metrics,
       clock,
       logger: options.logger,
@@ -109,8 +113,9 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
     }
     await alerts.drain();
     await usageSink.close();
+    await auditSink.close();
     await ownMetrics?.close();
     db.close();
   };
-  return { gateway, keyStore, spendStore, usageSink, metrics, startSweeper, close };
+  return { gateway, keyStore, spendStore, usageSink, auditSink, metrics, startSweeper, close };
 }

@@ -1,7 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { renderReportSql, type ReportQuery } from '../../core/reports/report-queries';
+import { AUDIT_COLUMNS } from '../../core/audit/audit-schema';
+import { renderReportSql, type Dataset, type ReportQuery } from '../../core/reports/report-queries';
 import { USAGE_COLUMNS, type UsageColumnType } from '../../core/usage/usage-schema';
 import type { ReportArguments, ReportCell, ReportResult } from './report-result';
 
@@ -18,20 +19,24 @@ const TRINO_COMPATIBILITY = ['CREATE MACRO approx_percentile(x, p) AS approx_qua
 
 const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
+/** The columns of each dataset's table, as in its Glue table. */
+const DATASET_COLUMNS: Record<Dataset, readonly { name: string; type: UsageColumnType }[]> = { usage: USAGE_COLUMNS, audit: AUDIT_COLUMNS };
+
 /**
- * The DuckDB table source for the local usage files: every `usage/dt=*\/*.ndjson` under the data
- * directory, with the columns and types of the Glue table (so DuckDB infers nothing — `tags` is a
- * map as on Athena even when every event has the same keys) and `dt` from the directory name.
+ * The DuckDB table source for the local files of a dataset: every `<dataset>/dt=*\/*.ndjson`
+ * under the data directory (`usage/`, `audit/`), with the columns and types of the Glue table (so
+ * DuckDB infers nothing — `tags` is a map as on Athena even when every record has the same keys)
+ * and `dt` from the directory name.
  */
-function duckdbUsageSource(dataDir: string): string {
-  const glob = join(resolve(dataDir), 'usage', 'dt=*', '*.ndjson');
-  const columns = USAGE_COLUMNS.map((column) => `${column.name}: ${quote(DUCKDB_TYPES[column.type])}`).join(', ');
+function duckdbSource(dataDir: string, dataset: Dataset): string {
+  const glob = join(resolve(dataDir), dataset, 'dt=*', '*.ndjson');
+  const columns = DATASET_COLUMNS[dataset].map((column) => `${column.name}: ${quote(DUCKDB_TYPES[column.type])}`).join(', ');
   return `read_json(${quote(glob)}, format = 'newline_delimited', columns = {${columns}}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'})`;
 }
 
-/** Whether any usage file exists; DuckDB fails on a glob that matches nothing. */
-async function hasUsageFiles(dataDir: string): Promise<boolean> {
-  const usageDir = join(dataDir, 'usage');
+/** Whether any file of the dataset exists; DuckDB fails on a glob that matches nothing. */
+async function hasFiles(dataDir: string, dataset: Dataset): Promise<boolean> {
+  const usageDir = join(dataDir, dataset);
   const days = await readdir(usageDir).catch(() => [] as string[]);
   for (const day of days.filter((name) => name.startsWith('dt='))) {
     const files = await readdir(join(usageDir, day)).catch(() => [] as string[]);
@@ -40,15 +45,16 @@ async function hasUsageFiles(dataDir: string): Promise<boolean> {
   return false;
 }
 
-/** Runs one report over the local usage files with an in-memory DuckDB. */
+/** Runs one report (or audit query) over the local files of its dataset with an in-memory DuckDB. */
 export async function runDuckdbReport(query: ReportQuery, args: ReportArguments, dataDir: string): Promise<ReportResult> {
-  if (!(await hasUsageFiles(dataDir))) return { columns: [], rows: [] };
+  const dataset = query.dataset ?? 'usage';
+  if (!(await hasFiles(dataDir, dataset))) return { columns: [], rows: [] };
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
     for (const statement of TRINO_COMPATIBILITY) await connection.run(statement);
     const values = query.parameters.map((name) => args[name] ?? null);
-    const reader = await connection.runAndReadAll(renderReportSql(query, duckdbUsageSource(dataDir)), values);
+    const reader = await connection.runAndReadAll(renderReportSql(query, duckdbSource(dataDir, dataset)), values);
     const rows = reader.getRowObjectsJS().map((row) =>
       Object.fromEntries(Object.entries(row).map(([column, value]) => [column, toCell(value)])),
     );
@@ -64,5 +70,6 @@ function toCell(value: unknown): ReportCell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'number' || typeof value === 'string') return value;
-  return String(value);
+  // Maps (an audit record's tags) as JSON; booleans as true / false.
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

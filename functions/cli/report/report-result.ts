@@ -13,6 +13,11 @@ export interface ReportArguments {
   since: string;
   /** Last UTC day, `YYYY-MM-DD`, inclusive. */
   until: string;
-  /** Tag name, for `spend-by-tag`. */
+  /** Tag name, for `spend-by-tag` and `audit-search`. */
   tag?: string;
+  /** Filters of `audit show` and `audit search` (empty: any). */
+  request_id?: string;
+  key?: string;
+  team?: string;
+  tag_value?: string;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_ALERT_PERCENTS } from '../alerts/budget-alerts';
+import { AUDIT_LEVELS } from '../audit/audit-record';
 import type { ProviderSettings } from '../ports/provider';
 import { loggingSchema, requestLimitFields } from './hardening-schema';
 
@@ -119,6 +120,35 @@ export function configSchemaWith<P extends z.ZodType<ProviderSettings>>(provider
     })
     .prefault({})
     .describe('How budgets admit requests (docs: Keys, budgets and rate limits).'),
+  audit: z
+    .strictObject({
+      default: z
+        .enum(AUDIT_LEVELS)
+        .default('none')
+        .describe('Audit level of keys and teams that set none (`keys create --audit`, `budget set --team T --audit`): none, metadata (who, what, when, outcome) or full (also the request and the whole response).'),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(450 * 1024)
+        .default(450 * 1024)
+        .describe('Largest request or response payload kept whole in a full audit record (UTF-8 bytes); a longer one is cut and flagged `request_truncated` / `response_truncated`. Two of them fit one Firehose record (1,000 KiB).'),
+      retentionDays: z
+        .number()
+        .int()
+        .positive()
+        .default(365)
+        .describe('AWS: days audit records are kept in S3 before the lifecycle rule deletes them.'),
+      objectLock: z
+        .strictObject({
+          mode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE').describe('GOVERNANCE: privileged users can still delete; COMPLIANCE: nobody can, not even the account root, until the retention ends.'),
+          days: z.number().int().positive().describe('Days each audit object is locked against deletion and overwrite (at most retentionDays).'),
+        })
+        .optional()
+        .describe('AWS: S3 Object Lock on the audit bucket for tamper evidence. Can only be chosen when the bucket is created (first deploy).'),
+    })
+    .prefault({})
+    .describe('The audit trail of requests and responses (docs: Audit trail).'),
   timeouts: z
     .strictObject({
       firstByteMs: z.number().int().positive().default(30000).describe('Per attempt: until the first stream chunk, or the response headers when not streaming.'),

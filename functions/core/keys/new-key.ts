@@ -22,7 +22,7 @@ function generateVirtualKey(): string {
 }
 
 /** Attributes of a key to create: the settings of a key record, without its identity. */
-export type NewKeyOptions = Pick<KeyRecord, 'name' | 'team' | 'models' | 'budget' | 'rpm' | 'tpm' | 'expiresAt'>;
+export type NewKeyOptions = Pick<KeyRecord, 'name' | 'team' | 'models' | 'budget' | 'rpm' | 'tpm' | 'expiresAt' | 'audit'>;
 
 /**
  * Creates a key record and its plaintext. The plaintext is returned once to be shown to the user;
@@ -43,6 +43,7 @@ export async function createKeyRecord(options: NewKeyOptions, now: Date): Promis
   if (options.rpm !== undefined) record.rpm = options.rpm;
   if (options.tpm !== undefined) record.tpm = options.tpm;
   if (options.expiresAt !== undefined) record.expiresAt = options.expiresAt;
+  if (options.audit !== undefined) record.audit = options.audit;
   return { key, record };
 }
 

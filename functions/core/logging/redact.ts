@@ -43,8 +43,8 @@ function isSensitiveName(name: string): boolean {
   return SENSITIVE_NAMES.has(name.toLowerCase().replace(/[-_]/g, ''));
 }
 
-/** Replaces every credential-shaped substring of `text`. */
-function redactText(text: string): string {
+/** Replaces every credential-shaped substring of `text` (logs, audit payloads). */
+export function redactSecrets(text: string): string {
   let out = text;
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, (_match, bearer?: string) => (typeof bearer === 'string' ? bearer + REDACTED : REDACTED));
   return out;
@@ -63,7 +63,7 @@ export function removeSecret(text: string, secret: string | undefined): string {
 export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
-  for (const [name, value] of entries) out[name] = isSensitiveName(name) ? REDACTED : redactText(value);
+  for (const [name, value] of entries) out[name] = isSensitiveName(name) ? REDACTED : redactSecrets(value);
   return out;
 }
 
@@ -76,9 +76,9 @@ export function redactLogFields(fields: LogFields): LogFields {
 }
 
 function redactValue(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return redactText(value);
+  if (typeof value === 'string') return redactSecrets(value);
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return redactText(`${value.name}: ${value.message}`);
+  if (value instanceof Error) return redactSecrets(`${value.name}: ${value.message}`);
   if (depth >= MAX_DEPTH) return '[depth limit]';
   if (value instanceof Headers) return redactHeaders(value);
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
@@ -89,7 +89,7 @@ function redactValue(value: unknown, depth: number): unknown {
 
 /**
  * Wraps any {@link Logger} (the local console logger, Powertools on Lambda) so that every message
- * and field passes through {@link redactText}/{@link redactLogFields} before it is written.
+ * and field passes through {@link redactSecrets}/{@link redactLogFields} before it is written.
  *
  * @example
  * const logger = withRedaction(powertoolsLogger(new PowertoolsLogger({ serviceName: 'switchyard' })));
@@ -98,6 +98,6 @@ export function withRedaction(logger: Logger): Logger {
   const at =
     (level: keyof Logger) =>
     (message: string, fields?: LogFields): void =>
-      fields === undefined ? logger[level](redactText(message)) : logger[level](redactText(message), redactLogFields(fields));
+      fields === undefined ? logger[level](redactSecrets(message)) : logger[level](redactSecrets(message), redactLogFields(fields));
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -1,3 +1,4 @@
+import { auditedEncoder, auditResponseBody } from '../audit/audit-trail';
 import type { CanonicalCompletion, CanonicalUsage } from '../model/response';
 import type { ModelPrice } from '../pricing';
 import type { GatewayRuntime } from '../runtime';
@@ -40,7 +41,7 @@ export function streamAnswer<T>(runtime: GatewayRuntime, record: RequestRecord, 
   const sse = createSseBody({
     first: answer.first,
     rest: answer.rest,
-    encoder: answer.encoder,
+    encoder: auditedEncoder(record, answer.encoder),
     estimateUsage: (completionChars) => usageFromTokens(estimateTokens(promptBytes, completionChars)),
     heartbeatMs: runtime.config.timeouts.heartbeatMs,
     idleMs: runtime.config.timeouts.idleMs,
@@ -73,6 +74,7 @@ export interface JsonAnswer {
  */
 export function jsonAnswer(runtime: GatewayRuntime, record: RequestRecord, answer: JsonAnswer): HandlerResult {
   logCompletion(runtime, answer.body, record);
+  auditResponseBody(record, answer.body);
   accountUsage(record, { usage: answer.usage, promptBytes: answer.promptBytes, completionChars: answer.completionChars }, answer.price);
   const headers = { 'content-type': 'application/json', ...answer.headers, [COST_HEADER]: formatCostHeader(record.costMicroUsd) };
   return completed(new Response(JSON.stringify(answer.body), { status: 200, headers }));

@@ -1,4 +1,5 @@
 import { authenticationError, serviceUnavailable } from '../errors';
+import type { AuditLevel } from '../audit/audit-record';
 import type { Budget, KeyRecord, KeyStore } from '../ports/key-store';
 
 /** The authenticated caller of a request: what the gateway knows about its virtual key. */
@@ -13,6 +14,8 @@ export interface Principal {
   perUserBudget?: Budget | undefined;
   rpm: number | undefined;
   tpm: number | undefined;
+  /** The key's own audit level, if it sets one (else its team's, else the config default). */
+  audit?: AuditLevel | undefined;
 }
 
 /** A SHA-256 hex digest function: synchronous (node:crypto) or asynchronous (Web Crypto). */
@@ -53,6 +56,7 @@ function principalOf(record: KeyRecord): Principal {
     perUserBudget: record.perUserBudget,
     rpm: record.rpm,
     tpm: record.tpm,
+    audit: record.audit,
   };
 }
 

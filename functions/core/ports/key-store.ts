@@ -1,3 +1,5 @@
+import type { AuditLevel } from '../audit/audit-record';
+
 /** Budget periods: UTC calendar day, ISO week (Monday to Sunday, UTC), UTC calendar month, or lifetime. */
 export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const;
 /** Budget period of a key or team, one of {@link BUDGET_PERIODS}. */
@@ -35,11 +37,13 @@ export interface KeyRecord {
   createdAt: string;
   /** The last four characters of the plaintext key, for recognising it in listings. */
   hint?: string;
+  /** The audit level of this key's requests; absent: its team's, else the config's `audit.default`. */
+  audit?: AuditLevel;
 }
 
 /**
- * A team as stored: its budgets. Teams exist implicitly through their keys; a team record is
- * needed only to give the team a budget (`switchyard budget set --team`).
+ * A team as stored: its budgets and audit level. Teams exist implicitly through their keys; a
+ * team record is needed only to give the team a budget or an audit level (`switchyard budget set --team`).
  */
 export interface TeamRecord {
   team: string;
@@ -47,6 +51,8 @@ export interface TeamRecord {
   budget?: Budget;
   /** The budget of each distinct end user, across all the team's keys. */
   perUserBudget?: Budget;
+  /** The audit level of the team's keys that set none; absent: the config's `audit.default`. */
+  audit?: AuditLevel;
 }
 
 /**

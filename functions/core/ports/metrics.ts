@@ -10,6 +10,8 @@ export interface Metrics {
   recordRequest(event: UsageEvent, attempts?: readonly AttemptOutcome[]): void;
   /** Counts a usage event that could not be delivered by the usage sink. */
   recordUsageDeliveryFailure?(count: number): void;
+  /** Counts an audit record that could not be delivered by the audit sink. */
+  recordAuditDeliveryFailure?(count: number): void;
   /** Publishes what is buffered (EMF flush on Lambda); a no-op where metrics are immediate. */
   flush(): Promise<void>;
 }

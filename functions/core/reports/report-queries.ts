@@ -21,9 +21,14 @@
 
 /** Placeholder for the usage table in the query texts. */
 export const USAGE_SOURCE = '{{usage_events}}';
+/** Placeholder for the audit table in the query texts of `switchyard audit`. */
+export const AUDIT_SOURCE = '{{audit_records}}';
 
-/** A positional parameter of a report query. */
-type ReportParameter = 'since' | 'until' | 'tag';
+/** The table a query reads: usage events, or audit records. */
+export type Dataset = 'usage' | 'audit';
+
+/** A positional parameter of a query (a filter left empty matches everything). */
+type ReportParameter = 'since' | 'until' | 'tag' | 'request_id' | 'key' | 'team' | 'tag_value';
 
 /** One report. */
 export interface ReportQuery {
@@ -34,6 +39,8 @@ export interface ReportQuery {
   sql: string;
   /** The parameters in the order of the `?` in `sql`. */
   parameters: readonly ReportParameter[];
+  /** The table it reads (default `usage`, with {@link USAGE_SOURCE}; `audit` with {@link AUDIT_SOURCE}). */
+  dataset?: Dataset;
 }
 
 /** Deduplicated events of the requested days. Its two `?` are always the first parameters. */
@@ -122,7 +129,7 @@ export type ReportName = keyof typeof REPORT_QUERIES;
  * (a quoted Glue table for Athena, a `read_json(…)` call for DuckDB). Nothing else changes.
  */
 export function renderReportSql(query: ReportQuery, source: string): string {
-  return query.sql.split(USAGE_SOURCE).join(source);
+  return query.sql.split(query.dataset === 'audit' ? AUDIT_SOURCE : USAGE_SOURCE).join(source);
 }
 
 /** Name of the Athena named query of a report (named queries live in the stack's workgroup). */

@@ -22,6 +22,8 @@ export const MetricName = {
   BudgetRejections: 'BudgetRejections',
   RateLimitRejections: 'RateLimitRejections',
   UsageDeliveryFailures: 'UsageDeliveryFailures',
+  /** Audit records that could not be delivered (each logged whole). */
+  AuditDeliveryFailures: 'AuditDeliveryFailures',
   /** Requests that died without settling their reservation (process killed, Lambda timeout), released by the sweeper. */
   ReleasedReservations: 'ReleasedReservations',
   /** Attempts against one provider model (dimensions [Provider, Model]), retries and fallbacks included. */

@@ -1,3 +1,5 @@
+import type { AuditLevel } from '../audit/audit-record';
+import type { StreamTranscript } from '../audit/stream-transcript';
 import type { Principal } from '../pipeline/authenticate';
 import type { BudgetHold } from '../pipeline/budget';
 import { PRICE_VERSION } from '../pricing';
@@ -47,6 +49,14 @@ export class RequestRecord {
   budgetHold: BudgetHold | undefined;
   /** Epoch milliseconds by which the request has ended, settled or not (its own deadline, or its runtime's if earlier). */
   deadlineMs = Number.POSITIVE_INFINITY;
+  /** How much of this request the audit trail keeps (resolved once the caller is known). */
+  auditLevel: AuditLevel = 'none';
+  /** The request body for a `full` audit record. */
+  auditRequest: unknown;
+  /** The response body sent, for a `full` audit record. */
+  auditResponse: unknown;
+  /** The streamed response as sent so far, for a `full` audit record. */
+  auditTranscript: StreamTranscript | undefined;
 
   constructor(
     readonly requestId: string,

@@ -1,6 +1,6 @@
 import { TestClock } from '../../helpers/test-clock';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { FirehoseUsageSink } from '../../../functions/adapters/aws/firehose-usage-sink';
+import { FirehoseUsageSink } from '../../../functions/adapters/aws/firehose-json-sink';
 import type { Metrics } from '../../../functions/core/ports/metrics';
 import { startFakeFirehose } from '../../helpers/fake-firehose';
 import type { UsageEvent } from '../../../functions/core/usage/usage-event';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NdjsonUsageSink } from '../../../functions/adapters/local/ndjson-usage-sink';
+import { NdjsonUsageSink } from '../../../functions/adapters/local/ndjson-sinks';
 import type { CliIo } from '../../../functions/cli/cli-io';
 import { runCli } from '../../../functions/cli/main';
 import { reportCommand } from '../../../functions/cli/report-command';

@@ -4,6 +4,7 @@ import { callRoute } from '../../pipeline/call-route';
 import { completed, type HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
 import { assertModelAccess, mayUseModel } from '../../pipeline/model-access';
+import { auditRequestBody } from '../../audit/audit-trail';
 import { readJsonBody } from '../../pipeline/read-body';
 import { exactInputTokens } from '../../pipeline/count-tokens';
 import type { RequestSignal } from '../../pipeline/request-signal';
@@ -28,6 +29,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  */
 export async function handleMessages(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
+  auditRequestBody(record, raw);
   const body = validateMessagesRequest(raw, runtime.config.limits);
   logRequestBody(runtime, request, raw, record);
   const canonical = decodeMessagesRequest(body);

@@ -2,6 +2,7 @@ import { GatewayError } from '../../errors';
 import { callRoute, type StartedAnswer } from '../../pipeline/call-route';
 import type { HandlerResult } from '../../pipeline/handler-result';
 import { jsonAnswer, streamAnswer, withFirst } from '../../pipeline/answer';
+import { auditRequestBody } from '../../audit/audit-trail';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
 import { logRequestBody } from '../../pipeline/request-log';
@@ -21,6 +22,7 @@ import { validateChatRequest } from './validate';
  */
 export async function handleChatCompletions(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
+  auditRequestBody(record, raw);
   const body = validateChatRequest(raw, runtime.config.limits);
   logRequestBody(runtime, request, raw, record);
   const canonical = decodeChatRequest(body);

@@ -5,6 +5,7 @@ import { exactInputTokens } from '../../pipeline/count-tokens';
 import { assertModelAccess } from '../../pipeline/model-access';
 import { completed, type HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
+import { auditRequestBody } from '../../audit/audit-trail';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
 import { logRequestBody } from '../../pipeline/request-log';
@@ -28,6 +29,7 @@ import { validateResponsesRequest } from './validate';
  */
 export async function handleResponses(runtime: GatewayRuntime, request: Request, record: RequestRecord, requestSignal: RequestSignal): Promise<HandlerResult> {
   const { body: raw, size } = await readJsonBody(request, runtime.config.limits);
+  auditRequestBody(record, raw);
   const validated = validateResponsesRequest(raw, runtime.config.limits);
   logRequestBody(runtime, request, raw, record);
   // The stored conversation of `previous_response_id`, then this request's input.

@@ -1,5 +1,5 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { FirehoseUsageSink } from '../../../../functions/adapters/aws/firehose-usage-sink';
+import { FirehoseUsageSink } from '../../../../functions/adapters/aws/firehose-json-sink';
 import { TestClock } from '../../../helpers/test-clock';
 import type { LogFields, Logger } from '../../../../functions/core/ports/logger';
 import type { UsageEvent } from '../../../../functions/core/usage/usage-event';

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NdjsonUsageSink } from '../../../../functions/adapters/local/ndjson-usage-sink';
+import { NdjsonUsageSink } from '../../../../functions/adapters/local/ndjson-sinks';
 import type { LogFields, Logger } from '../../../../functions/core/ports/logger';
 import type { UsageEvent } from '../../../../functions/core/usage/usage-event';
 import { makeUsageEvent, makeUsageEvents } from '../../../helpers/usage-events';

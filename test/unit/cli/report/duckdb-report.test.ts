@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDuckdbReport } from '../../../../functions/cli/report/duckdb-report';
-import { NdjsonUsageSink } from '../../../../functions/adapters/local/ndjson-usage-sink';
+import { NdjsonUsageSink } from '../../../../functions/adapters/local/ndjson-sinks';
 import { silentLogger } from '../../../../functions/core/ports/logger';
 import { REPORT_QUERIES } from '../../../../functions/core/reports/report-queries';
 import type { UsageEvent } from '../../../../functions/core/usage/usage-event';

@@ -2,7 +2,9 @@ import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-fire
 import { systemClock, type Clock } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import type { Metrics } from '../../core/ports/metrics';
+import type { AuditSink } from '../../core/ports/audit-sink';
 import type { UsageSink } from '../../core/ports/usage-sink';
+import type { AuditRecord } from '../../core/audit/audit-record';
 import type { UsageEvent } from '../../core/usage/usage-event';
 
 /** Firehose service limits for one PutRecordBatch call and one record. */
@@ -10,16 +12,16 @@ const MAX_RECORDS_PER_CALL = 500;
 const MAX_BYTES_PER_CALL = 4 * 1024 * 1024;
 const MAX_BYTES_PER_RECORD = 1000 * 1024;
 
-/** Constructor options of {@link FirehoseUsageSink}. */
-export interface FirehoseUsageSinkOptions {
+/** Constructor options of a Firehose sink ({@link FirehoseUsageSink}, {@link FirehoseAuditSink}). */
+export interface FirehoseSinkOptions {
   /** A configured SDK client (the entry point decides region, endpoint and credentials). */
   client: Pick<FirehoseClient, 'send'>;
   /** Name of the Firehose delivery stream. */
   streamName: string;
   /** Receives one structured line per event that could not be delivered. */
   logger: Logger;
-  /** Counts undeliverable events (`UsageDeliveryFailures`). */
-  metrics?: Pick<Metrics, 'recordUsageDeliveryFailure'>;
+  /** Counts undeliverable records (`UsageDeliveryFailures`, `AuditDeliveryFailures`). */
+  metrics?: Pick<Metrics, 'recordUsageDeliveryFailure' | 'recordAuditDeliveryFailure'>;
   /** Time source for backoff; injectable so tests need not wait. */
   clock?: Clock;
   /** Calls per record before giving up, the first included (default 4). */
@@ -28,9 +30,18 @@ export interface FirehoseUsageSinkOptions {
   baseBackoffMs?: number;
 }
 
-/** An event serialised once, as the newline-terminated JSON that lands in S3. */
-interface PendingRecord {
-  event: UsageEvent;
+/** What a sink delivers and how it reports a record it could not deliver. */
+interface RecordKind {
+  /** Log message of an undeliverable record (`usage event not delivered`). */
+  lostMessage: string;
+  /** Log field holding the whole record (`usage_event`). */
+  logField: string;
+  countLost(metrics: FirehoseSinkOptions['metrics'], count: number): void;
+}
+
+/** A record serialised once, as the newline-terminated JSON that lands in S3. */
+interface PendingRecord<T> {
+  event: T;
   data: Uint8Array;
   /** Why the last attempt failed, for the give-up log line. */
   lastError?: { code: string; message: string };
@@ -39,7 +50,7 @@ interface PendingRecord {
 const encoder = new TextEncoder();
 
 /**
- * Usage sink that buffers the events of an invocation and delivers them to Firehose with
+ * Buffers the JSON records of an invocation and delivers them to Firehose with
  * `PutRecordBatch` when {@link flush} is called (after the response stream ends).
  *
  * Firehose is at-least-once and may reject single records of a batch (`FailedPutCount`), so only
@@ -48,25 +59,24 @@ const encoder = new TextEncoder();
  * dropped silently; a retry after a lost response can duplicate records, which the reports
  * remove by deduplicating on `request_id`.
  *
- * @example
- * const sink = new FirehoseUsageSink({ client: new FirehoseClient({}), streamName, logger, metrics });
- * await sink.write(event); // buffered
- * await sink.flush();      // delivered, retried, or logged and counted
  */
-export class FirehoseUsageSink implements UsageSink {
-  private pending: PendingRecord[] = [];
+class FirehoseJsonSink<T> {
+  private pending: PendingRecord<T>[] = [];
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
   private readonly clock: Clock;
 
-  constructor(private readonly options: FirehoseUsageSinkOptions) {
+  constructor(
+    private readonly options: FirehoseSinkOptions,
+    private readonly kind: RecordKind,
+  ) {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.baseBackoffMs = options.baseBackoffMs ?? 100;
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Buffers the event; nothing is sent until {@link flush}. */
-  async write(event: UsageEvent): Promise<void> {
+  /** Buffers the record; nothing is sent until {@link flush}. */
+  async write(event: T): Promise<void> {
     this.pending.push({ event, data: encoder.encode(`${JSON.stringify(event)}\n`) });
   }
 
@@ -77,8 +87,8 @@ export class FirehoseUsageSink implements UsageSink {
   async flush(): Promise<void> {
     const records = this.pending;
     this.pending = [];
-    const undeliverable: PendingRecord[] = [];
-    const sendable: PendingRecord[] = [];
+    const undeliverable: PendingRecord<T>[] = [];
+    const sendable: PendingRecord<T>[] = [];
     for (const record of records) {
       if (record.data.byteLength > MAX_BYTES_PER_RECORD) {
         record.lastError = { code: 'RecordTooLarge', message: `record of ${record.data.byteLength} bytes exceeds the Firehose limit` };
@@ -94,7 +104,7 @@ export class FirehoseUsageSink implements UsageSink {
   }
 
   /** Sends one batch, retrying only the records that failed; returns those that never made it. */
-  private async deliver(batch: PendingRecord[]): Promise<PendingRecord[]> {
+  private async deliver(batch: PendingRecord<T>[]): Promise<PendingRecord<T>[]> {
     let remaining = batch;
     for (let attempt = 1; attempt <= this.maxAttempts && remaining.length > 0; attempt += 1) {
       if (attempt > 1) await this.clock.sleep(this.backoff(attempt));
@@ -104,7 +114,7 @@ export class FirehoseUsageSink implements UsageSink {
   }
 
   /** One PutRecordBatch call; returns the records it did not accept. */
-  private async attempt(records: PendingRecord[]): Promise<PendingRecord[]> {
+  private async attempt(records: PendingRecord<T>[]): Promise<PendingRecord<T>[]> {
     try {
       const response = await this.options.client.send(
         new PutRecordBatchCommand({
@@ -138,24 +148,48 @@ export class FirehoseUsageSink implements UsageSink {
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
-  private giveUp(records: PendingRecord[]): void {
+  private giveUp(records: PendingRecord<T>[]): void {
     if (records.length === 0) return;
     for (const record of records) {
-      this.options.logger.error('usage event not delivered', {
-        usage_event: record.event,
+      this.options.logger.error(this.kind.lostMessage, {
+        [this.kind.logField]: record.event,
         delivery_stream: this.options.streamName,
         error_code: record.lastError?.code ?? null,
         error_message: record.lastError?.message ?? null,
       });
     }
-    this.options.metrics?.recordUsageDeliveryFailure?.(records.length);
+    this.kind.countLost(this.options.metrics, records.length);
+  }
+}
+
+/**
+ * The usage sink on AWS: usage events to the usage delivery stream (see {@link FirehoseJsonSink}).
+ *
+ * @example
+ * const sink = new FirehoseUsageSink({ client: new FirehoseClient({}), streamName, logger, metrics });
+ * await sink.write(event); // buffered
+ * await sink.flush();      // delivered, retried, or logged and counted
+ */
+export class FirehoseUsageSink extends FirehoseJsonSink<UsageEvent> implements UsageSink {
+  constructor(options: FirehoseSinkOptions) {
+    super(options, { lostMessage: 'usage event not delivered', logField: 'usage_event', countLost: (metrics, count) => metrics?.recordUsageDeliveryFailure?.(count) });
+  }
+}
+
+/**
+ * The audit sink on AWS: audit records to the audit delivery stream (see {@link FirehoseJsonSink});
+ * one that cannot be delivered is logged whole and counted in `AuditDeliveryFailures`.
+ */
+export class FirehoseAuditSink extends FirehoseJsonSink<AuditRecord> implements AuditSink {
+  constructor(options: FirehoseSinkOptions) {
+    super(options, { lostMessage: 'audit record not delivered', logField: 'audit_record', countLost: (metrics, count) => metrics?.recordAuditDeliveryFailure?.(count) });
   }
 }
 
 /** Splits records into PutRecordBatch calls within the count and size limits. */
-function toBatches(records: PendingRecord[]): PendingRecord[][] {
-  const batches: PendingRecord[][] = [];
-  let current: PendingRecord[] = [];
+function toBatches<T>(records: PendingRecord<T>[]): PendingRecord<T>[][] {
+  const batches: PendingRecord<T>[][] = [];
+  let current: PendingRecord<T>[] = [];
   let bytes = 0;
   for (const record of records) {
     if (current.length === MAX_RECORDS_PER_CALL || bytes + record.data.byteLength > MAX_BYTES_PER_CALL) {

@@ -1,0 +1,117 @@
+import type { HandlerOutcome } from '../pipeline/handler-result';
+import type { Principal } from '../pipeline/authenticate';
+import type { GatewayRuntime } from '../runtime';
+import type { StreamEncoder } from '../streaming/sse-response-body';
+import type { RequestRecord } from '../usage/request-record';
+import { auditPayloadText, type AuditLevel, type AuditRecord } from './audit-record';
+import { streamTranscriptFor } from './stream-transcript';
+
+/**
+ * The audit level of a caller's requests: its key's, else its team's (from the cached key
+ * store), else the config's `audit.default`. Without an audit sink nothing is audited.
+ * Unauthenticated requests get at most `metadata`: their bodies are never read.
+ */
+export async function auditLevelOf(runtime: GatewayRuntime, principal: Principal | undefined): Promise<AuditLevel> {
+  if (!runtime.deps.auditSink) return 'none';
+  const fallback = runtime.config.audit.default;
+  if (!principal) return fallback === 'none' ? 'none' : 'metadata';
+  if (principal.audit) return principal.audit;
+  if (principal.team === undefined) return fallback;
+  return (await runtime.deps.keyStore.findTeam(principal.team))?.audit ?? fallback;
+}
+
+/** Keeps the request body for the audit record when the request is audited in full. */
+export function auditRequestBody(record: RequestRecord, body: unknown): void {
+  if (record.auditLevel === 'full') record.auditRequest = body;
+}
+
+/** Keeps a whole response body for the audit record when the request is audited in full. */
+export function auditResponseBody(record: RequestRecord, body: unknown): void {
+  if (record.auditLevel === 'full') record.auditResponse = body;
+}
+
+/**
+ * The stream encoder to answer with: `encoder` itself, or, when the request is audited in full,
+ * `encoder` with every byte it produces also read by the protocol's stream transcript, whose
+ * reassembled response becomes the record's response once the stream is over. The client's bytes
+ * are not touched or held back.
+ */
+export function auditedEncoder<T>(record: RequestRecord, encoder: StreamEncoder<T>): StreamEncoder<T> {
+  const transcript = record.auditLevel === 'full' ? streamTranscriptFor(record.endpoint) : undefined;
+  if (!transcript) return encoder;
+  record.auditTranscript = transcript;
+  const seen = (bytes: Uint8Array): Uint8Array => {
+    transcript.push(bytes);
+    return bytes;
+  };
+  return {
+    encode: (item) => {
+      const bytes = encoder.encode(item);
+      return bytes && seen(bytes);
+    },
+    get usage() {
+      return encoder.usage;
+    },
+    get completionChars() {
+      return encoder.completionChars;
+    },
+    finish: async (usage) => (await encoder.finish(usage)).map(seen),
+    fail: (error) => seen(encoder.fail(error)),
+  };
+}
+
+/** Request facts the audit record takes from the HTTP request itself. */
+export interface AuditedRequest {
+  method: string;
+  userAgent: string | null;
+}
+
+/** The audit record of a finished request, or `undefined` when it is not audited. */
+export function auditRecordOf(runtime: GatewayRuntime, record: RequestRecord, request: AuditedRequest, outcome: HandlerOutcome, nowMs: number): AuditRecord | undefined {
+  if (record.auditLevel === 'none') return undefined;
+  const full = record.auditLevel === 'full';
+  const { maxBodyBytes } = runtime.config.audit;
+  const response = record.auditTranscript ? record.auditTranscript.result() : record.auditResponse;
+  const requestText = full ? auditPayloadText(record.auditRequest, maxBodyBytes) : { text: null, truncated: false };
+  const responseText = full ? auditPayloadText(response, maxBodyBytes) : { text: null, truncated: false };
+  return {
+    request_id: record.requestId,
+    ts: new Date(record.startedAtMs).toISOString(),
+    audit_level: record.auditLevel,
+    key_id: record.principal?.keyId ?? null,
+    key_name: record.principal?.keyName ?? null,
+    team: record.principal?.team ?? null,
+    tags: record.tags,
+    user: record.user,
+    method: request.method,
+    endpoint: record.endpoint,
+    user_agent: request.userAgent,
+    model_requested: record.modelRequested,
+    provider: record.provider,
+    provider_model: record.providerModel,
+    stream: record.stream,
+    status: outcome.status,
+    http_status: outcome.httpStatus,
+    error_type: outcome.errorType,
+    latency_ms: Math.max(0, nowMs - record.startedAtMs),
+    request_body: requestText.text,
+    response_body: responseText.text,
+    request_truncated: requestText.truncated,
+    response_truncated: responseText.truncated,
+  };
+}
+
+/**
+ * Writes the audit record of a finished request, after its response is complete (it never
+ * delays the client); a failing sink is logged and counted, never thrown.
+ */
+export async function emitAudit(runtime: GatewayRuntime, audit: AuditRecord | undefined): Promise<void> {
+  const { auditSink, logger, metrics } = runtime.deps;
+  if (!audit || !auditSink) return;
+  try {
+    await auditSink.write(audit);
+  } catch (error) {
+    logger.error('audit record not written', { requestId: audit.request_id, audit_record: audit, cause: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    metrics?.recordAuditDeliveryFailure?.(1);
+  }
+}
