@@ -8,6 +8,7 @@ import type { Metrics } from '../../../functions/core/ports/metrics';
 import type { SecretStore } from '../../../functions/core/ports/secret-store';
 import type { SpendStore } from '../../../functions/core/ports/spend-store';
 import type { UsageSink } from '../../../functions/core/ports/usage-sink';
+import type { AuditSink } from '../../../functions/core/ports/audit-sink';
 import type { UsageEvent } from '../../../functions/core/usage/usage-event';
 import { defaultProviders } from '../../../functions/providers/registry';
 import { parseConfig } from '../../../functions/providers/config';
@@ -39,6 +40,8 @@ export interface CoreGatewayOptions {
   fetch?: typeof fetch;
   /** Replaces the capturing sink (then `events` stays empty). */
   usageSink?: UsageSink;
+  /** An audit sink (none by default: nothing is audited). */
+  auditSink?: AuditSink;
   metrics?: Metrics;
 }
 
@@ -64,6 +67,7 @@ export async function startCoreGateway(options: CoreGatewayOptions): Promise<Cor
       spendStore: options.spendStore,
       secrets: options.secrets ?? { get: async () => undefined },
       usageSink: options.usageSink ?? { write: async (event) => void events.push(event) },
+      auditSink: options.auditSink,
       metrics: options.metrics,
       clock: systemClock,
       logger,
