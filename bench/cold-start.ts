@@ -51,7 +51,8 @@ export async function measureColdStart(runs: number, work: string, upstreamUrl: 
     [FunctionEnv.SpendTable]: 'bench-spend',
     [FunctionEnv.ResponsesTable]: 'bench-responses',
     SWITCHYARD_SECRET_PREFIX: 'switchyard/bench/',
-    USAGE_STREAM_NAME: 'bench-usage',
+    [FunctionEnv.UsageStream]: 'bench-usage',
+    [FunctionEnv.AuditStream]: 'bench-audit',
     // The usage flush after the stream goes to a local Firehose stand-in, as on Lambda it goes to
     // Firehose (a failing endpoint would add its retries to the first request).
     AWS_ENDPOINT_URL_FIREHOSE: firehose.url,

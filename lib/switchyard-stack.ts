@@ -4,6 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { SwitchyardConfig } from '../functions/core/config/schema';
 import { Alarms } from './constructs/alarms';
+import { AuditTrail } from './constructs/audit-trail';
 import { BudgetAlerts } from './constructs/budget-alerts';
 import { SwitchyardApi } from './constructs/api';
 import { KeyAuthorizer } from './constructs/authorizer';
@@ -50,6 +51,7 @@ export class SwitchyardStack extends Stack {
   readonly api: SwitchyardApi;
   readonly alarms: Alarms;
   readonly usage: UsagePipeline;
+  readonly audit: AuditTrail;
   readonly sweeper: ReservationSweeper;
   readonly budgetAlerts: BudgetAlerts;
   readonly observability: Observability;
@@ -99,6 +101,14 @@ export class SwitchyardStack extends Stack {
 
     this.usage = new UsagePipeline(this, 'Usage');
     this.usage.bindTo(this.gateway.fn);
+    this.audit = new AuditTrail(this, 'Audit', {
+      database: this.usage.database,
+      workgroup: this.usage.workgroup,
+      accessLogsBucket: this.usage.accessLogsBucket,
+      retentionDays: config.audit.retentionDays,
+      objectLock: config.audit.objectLock,
+    });
+    this.audit.bindTo(this.gateway.fn);
     // Releases the reservations of requests that died unsettled, and writes their usage events.
     this.sweeper = new ReservationSweeper(this, 'ReservationSweeper', { stage, logRetention, tracing: props.tracing });
     this.spend.bindSweeperTo(this.sweeper.fn);
@@ -128,6 +138,8 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, StackOutput.UsageWorkgroup, { value: this.usage.workgroup.ref, description: 'Athena workgroup of the usage reports (switchyard report --stack)' });
     new CfnOutput(this, StackOutput.UsageDatabase, { value: this.usage.database.databaseName, description: 'Glue database of the usage table' });
     new CfnOutput(this, StackOutput.UsageTable, { value: this.usage.table.tableName, description: 'Glue table of the usage events' });
+    new CfnOutput(this, StackOutput.AuditTable, { value: this.audit.table.tableName, description: 'Glue table of the audit records, in the usage database (switchyard audit --stack)' });
+    new CfnOutput(this, StackOutput.AuditBucket, { value: this.audit.bucket.bucketName, description: 'S3 bucket of the audit records (audit/dt=YYYY-MM-DD/, KMS-encrypted)' });
     new CfnOutput(this, StackOutput.UsageBucket, { value: this.usage.bucket.bucketName, description: 'S3 bucket of the usage events (usage/dt=YYYY-MM-DD/)' });
     new CfnOutput(this, StackOutput.Dashboard, {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.observability.dashboard.dashboardName}`,

@@ -103,6 +103,7 @@ export class Observability extends Construct {
     this.alarm('TimeToFirstTokenP99', ttftP99, limits.timeToFirstTokenP99Ms ?? 10_000, 'p99 time to first streamed token is high.', 3, 3);
     this.alarm('FallbackRate', fallbackRate, limits.fallbackRate ?? 0.2, 'Many requests need a fallback target: a provider is failing.', 3, 2);
     this.alarm('UsageDeliveryFailures', deliveryFailures, 1, 'Usage events could not be delivered to Firehose; they are in the function logs ("usage event not delivered").', 1, 1);
+    this.alarm('AuditDeliveryFailures', this.metric(MetricName.AuditDeliveryFailures, 'Sum'), 1, 'Audit records could not be delivered to Firehose; they are in the function logs ("audit record not delivered").', 1, 1);
 
     const providerRates = uniqueTargets(props.providerModels ?? []).map((target, index) => {
       const dims = { [Dimension.Provider]: target.provider, [Dimension.Model]: target.model };

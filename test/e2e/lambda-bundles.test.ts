@@ -38,6 +38,7 @@ import type { SynthesizedApp } from '../helpers/synthesized-app';
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const STAGE = 'e2e';
 const USAGE_STREAM = 'switchyard-e2e-usage';
+const AUDIT_STREAM = 'switchyard-e2e-audit';
 const UPSTREAM_KEY = 'sk-upstream-from-secrets-manager';
 // input is free and output costs 1000 USD per 1M tokens (1000 micro-USD per token), so the
 // reservation bound is max_tokens × 1000 whatever the prompt size and a reply of 5 tokens costs 5000.
@@ -174,6 +175,7 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
       [synth.resource('AWS::DynamoDB::GlobalTable', 'SpendTable')[0]]: spendTable,
       [synth.resource('AWS::DynamoDB::GlobalTable', 'ResponsesTable')[0]]: responsesTable,
       [synth.resource('AWS::KinesisFirehose::DeliveryStream', 'UsageDeliveryStream')[0]]: USAGE_STREAM,
+      [synth.resource('AWS::KinesisFirehose::DeliveryStream', 'AuditDeliveryStream')[0]]: AUDIT_STREAM,
       [synth.resource('AWS::SNS::Topic', 'BudgetAlertsTopic')[0]]: ALERT_TOPIC,
     };
     const environmentOf = (id: string): Record<string, string> => {
@@ -341,6 +343,28 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     expect(records[0]?.endsWith('\n')).toBe(true);
     expect(JSON.parse(records[0] as string)).toMatchObject({ key_id: keyId, stream: true, status: 'ok', output_tokens: REPLY_TOKENS, cost_micro_usd: REPLY_TOKENS * PRICE.output });
     expect(firehose.calls.every((call) => call.streamName === USAGE_STREAM)).toBe(true);
+  });
+
+  it('puts the full audit record of a key audited in full on its own Firehose stream: the request and the reassembled stream, no key', async () => {
+    const key = `sk-sy-audited${'x'.repeat(40)}`;
+    // The level travels from the key record through the authorizer's context to the gateway.
+    await keyStore.put({ keyId: 'key_audited', keyHash: createHash('sha256').update(key).digest('hex'), name: 'audited', audit: 'full', createdAt: new Date().toISOString() });
+
+    const contents = await streamReply(client(key));
+    const auditRecords = (): Record<string, unknown>[] =>
+      firehose.calls.filter((call) => call.streamName === AUDIT_STREAM).flatMap((call) => call.records.map((record) => JSON.parse(record) as Record<string, unknown>));
+    for (let poll = 0; poll < 100 && auditRecords().length === 0; poll++) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const records = auditRecords();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ audit_level: 'full', key_id: 'key_audited', endpoint: '/v1/chat/completions', stream: true, status: 'ok', http_status: 200 });
+    const response = JSON.parse(String(records[0]?.response_body)) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+    expect(response.choices[0]?.message.content).toBe(contents.join(''));
+    expect(response.usage.completion_tokens).toBe(REPLY_TOKENS);
+    expect(JSON.parse(String(records[0]?.request_body))).toMatchObject({ model: 'gpt', messages: [{ role: 'user', content: 'Say hello.' }] });
+    const everything = firehose.calls.flatMap((call) => call.records).join('\n');
+    expect(everything).not.toContain(key);
+    expect(everything).not.toContain(UPSTREAM_KEY);
   });
 
   /** The records of one key; the function sends them in requestEnd, just after the body ended. */

@@ -88,7 +88,8 @@ describe('deployable for real', () => {
 
   it('uses no legacy S3 ACLs: every bucket, the access-log bucket included, is bucket-owner-enforced', () => {
     const buckets = Object.values(resourcesOf(first.template)).filter((r) => r.Type === 'AWS::S3::Bucket');
-    expect(buckets).toHaveLength(3);
+    // Usage, Athena results, access logs, audit.
+    expect(buckets).toHaveLength(4);
     for (const bucket of buckets) {
       expect(bucket.Properties?.AccessControl).toBeUndefined();
       expect(bucket.Properties?.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });

@@ -6,6 +6,7 @@ import './app-settings.assertions';
 import './deployability.assertions';
 import './switchyard-stack.assertions';
 import './constructs/api.assertions';
+import './constructs/audit-trail.assertions';
 import './constructs/functions.assertions';
 import './constructs/observability.assertions';
 import './constructs/provider-secrets.assertions';

@@ -73,7 +73,8 @@ describe('SwitchyardStack', () => {
       'secretsmanager:GetSecretValue',
       ['firehose:PutRecord', 'firehose:PutRecordBatch'],
     ]);
-    expect(gatewayStatements[5]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.usage.deliveryStream), 'Arn'] });
+    // Usage events and audit records, each to its own stream.
+    expect(gatewayStatements[5]!.Resource).toEqual([{ 'Fn::GetAtt': [id(stack.audit.deliveryStream), 'Arn'] }, { 'Fn::GetAtt': [id(stack.usage.deliveryStream), 'Arn'] }]);
     expect(gatewayStatements[3]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.responses.table), 'Arn'] });
     expect(gatewayStatements[1]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.keys.table), 'Arn'] });
     expect(gatewayStatements[2]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.spend.table), 'Arn'] });

@@ -67,14 +67,15 @@ describe('Observability', () => {
         'TimeToFirstToken',
         'Fallbacks+Requests',
         'UsageDeliveryFailures',
+        'AuditDeliveryFailures',
         'DeliveryToS3.DataFreshness',
         'FailedConversion.Records',
         'ProviderAttemptFailures+ProviderAttempts',
         'ReadThrottleEvents+WriteThrottleEvents',
       ]),
     );
-    // 7 gateway alarms, 2 distinct provider models, freshness, Parquet conversion, 2 tables.
-    expect(alarms).toHaveLength(13);
+    // 8 gateway alarms, 2 distinct provider models, freshness, Parquet conversion, 2 tables.
+    expect(alarms).toHaveLength(14);
   });
 
   it('watches the service aggregate of the EMF metrics, p99 for latencies', () => {

@@ -115,7 +115,8 @@ describe('audit trail', () => {
     const message = response.choices[0]?.message ?? {};
     const sent = final.choices[0]?.message;
     expect(message.content ?? null).toEqual(sent?.content ?? null);
-    expect(message.tool_calls).toEqual(sent?.tool_calls?.map(({ id, type, function: fn }) => ({ id, type, function: { name: fn.name, arguments: fn.arguments } })));
+    const sentCalls = (sent?.tool_calls ?? []) as { id: string; type: string; function: { name: string; arguments: string } }[];
+    expect(message.tool_calls).toEqual(sentCalls.map(({ id, type, function: fn }) => ({ id, type, function: { name: fn.name, arguments: fn.arguments } })));
     expect((message.tool_calls as unknown[]).length).toBeGreaterThan(0);
     // The reasoning the provider streamed, which the SDK does not assemble: every delta, in order.
     const reasoning = fixture('openai', 'variant-deepseek-tool-call.sse')
