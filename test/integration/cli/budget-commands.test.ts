@@ -82,6 +82,28 @@ describe('keys and budget commands', () => {
     expect(cloudFormation?.asked).toContain('switchyard-prod');
   });
 
+  it('set audit levels on a key and a team, on each store, keeping their budgets', async () => {
+    for (const [where, flags] of await locations()) {
+      const created = JSON.parse((await cli('keys', 'create', '--name', 'auditor', '--team', 'legal', '--audit', 'metadata', '--json', ...flags)).stdout) as { keyId: string; audit: string };
+      expect({ where, audit: created.audit }).toEqual({ where, audit: 'metadata' });
+      expect((await cli('budget', 'set', '--team', 'legal', '--usd', '50', ...flags)).code).toBe(0);
+      const teamSet = await cli('budget', 'set', '--team', 'legal', '--audit', 'full', ...flags);
+      expect(teamSet.stdout).toContain('Audit level of team legal: full');
+      expect((await cli('budget', 'set', '--key', created.keyId, '--audit', 'full', '--json', ...flags)).code).toBe(0);
+
+      const shown = JSON.parse((await cli('keys', 'show', created.keyId, '--json', ...flags)).stdout) as { audit: string; spend: { scope: string; limitUsd: number }[] };
+      expect(shown.audit).toBe('full');
+      // Setting the team's audit level kept its budget.
+      expect(shown.spend).toEqual([expect.objectContaining({ scope: 'team#legal', limitUsd: 50 })]);
+    }
+    const tagAudit = await cli('budget', 'set', '--tag', 'feature=x', '--audit', 'full', '--data-dir', join(dir, 'data'));
+    expect(tagAudit.code).toBe(2);
+    expect(tagAudit.stderr).toContain('--audit applies to a key or a team');
+    const unknown = await cli('keys', 'create', '--name', 'x', '--audit', 'everything', '--data-dir', join(dir, 'data'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--audit must be one of none, metadata, full, got 'everything'");
+  });
+
   it('show spend and remaining of the current period and change a key budget', async () => {
     const data = join(dir, 'spent');
     const created = JSON.parse((await cli('keys', 'create', '--name', 'n', '--budget', '1', '--json', '--data-dir', data)).stdout) as { keyId: string };

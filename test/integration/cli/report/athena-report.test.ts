@@ -3,7 +3,10 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolveAthenaTarget, runAthenaReport } from '../../../../functions/cli/report/athena-report';
-import { REPORT_QUERIES, renderReportSql } from '../../../../functions/core/reports/report-queries';
+import { AUDIT_QUERIES } from '../../../../functions/core/audit/audit-queries';
+import { runCli } from '../../../../functions/cli/main';
+import { REPORT_QUERIES, namedQueryName, renderReportSql } from '../../../../functions/core/reports/report-queries';
+import { startFakeCloudFormation, type FakeCloudFormation } from '../../../helpers/fake-cloudformation';
 
 type Handler = (body: Record<string, unknown>) => unknown;
 
@@ -139,5 +142,46 @@ describe('resolveAthenaTarget', () => {
 
   it('names the missing outputs', async () => {
     await expect(resolveAthenaTarget(stack([]), 'Switchyard')).rejects.toThrow(/UsageWorkgroupName/);
+  });
+});
+
+describe('switchyard audit --stack', () => {
+  const search = AUDIT_QUERIES['audit-search'];
+  const deployedSearch = renderReportSql(search, '"switchyard_usage"."audit_records"');
+  const saved = { ...process.env };
+  let cloudFormation: FakeCloudFormation | undefined;
+  afterEach(async () => {
+    process.env = { ...saved };
+    await cloudFormation?.close();
+    cloudFormation = undefined;
+  });
+
+  it('runs the stack’s audit search named query with the filters as execution parameters, through the CLI', async () => {
+    fake = await startFakeAthena({
+      ...athenaHandlers('SUCCEEDED'),
+      ListNamedQueries: () => ({ NamedQueryIds: ['a1'] }),
+      BatchGetNamedQuery: () => ({ NamedQueries: [{ NamedQueryId: 'a1', Name: namedQueryName(search), Database: 'switchyard_usage', QueryString: deployedSearch }], UnprocessedNamedQueryIds: [] }),
+      GetQueryResults: () => ({
+        ResultSet: {
+          ResultSetMetadata: { ColumnInfo: [{ Name: 'request_id', Type: 'varchar' }, { Name: 'team', Type: 'varchar' }, { Name: 'http_status', Type: 'bigint' }] },
+          Rows: [{ Data: [{ VarCharValue: 'request_id' }, { VarCharValue: 'team' }, { VarCharValue: 'http_status' }] }, { Data: [{ VarCharValue: 'req_1' }, { VarCharValue: 'legal' }, { VarCharValue: '200' }] }],
+        },
+      }),
+    });
+    cloudFormation = await startFakeCloudFormation({ Switchyard: { UsageWorkgroupName: 'switchyard-prod', UsageDatabaseName: 'switchyard_usage' } });
+    Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL_ATHENA: fake.url, AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url });
+    let stdout = '';
+    let stderr = '';
+
+    const code = await runCli(['audit', 'search', '--team', 'legal', '--tag', 'feature=search', '--since', '2026-11-01', '--until', '2026-11-30', '--format', 'json', '--stack', 'Switchyard'], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: {}, cwd: process.cwd() });
+
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(fake.calls.find((call) => call.operation === 'StartQueryExecution')?.body).toMatchObject({
+      QueryString: deployedSearch,
+      WorkGroup: 'switchyard-prod',
+      ExecutionParameters: ["'2026-11-01'", "'2026-11-30'", "''", "''", "'legal'", "'legal'", "'feature'", "'feature'", "'search'"],
+    });
+    expect(JSON.parse(stdout)).toEqual([{ request_id: 'req_1', team: 'legal', http_status: 200 }]);
   });
 });
