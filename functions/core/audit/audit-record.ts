@@ -50,12 +50,6 @@ export interface AuditRecord {
   response_truncated: boolean;
 }
 
-/** Payloads of a `full` record before they are serialised. */
-export interface AuditPayloads {
-  request: unknown;
-  response: unknown;
-}
-
 /** A payload as the redacted JSON text of a record, cut to `maxBytes` UTF-8 bytes. */
 export function auditPayloadText(payload: unknown, maxBytes: number): { text: string | null; truncated: boolean } {
   if (payload === undefined) return { text: null, truncated: false };
