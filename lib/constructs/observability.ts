@@ -93,6 +93,7 @@ export class Observability extends Construct {
     const latencyP99 = this.metric(MetricName.Latency, 'p99');
     const ttftP99 = this.metric(MetricName.TimeToFirstToken, 'p99');
     const deliveryFailures = this.metric(MetricName.UsageDeliveryFailures, 'Sum');
+    const auditFailures = this.metric(MetricName.AuditDeliveryFailures, 'Sum');
 
     this.alarm('GatewayServerErrorRate', serverErrorRate, limits.serverErrorRate ?? 0.05, 'Share of requests answered 5xx or cut by the upstream.', 3, 2);
     if (props.functionAlarms ?? true) {
@@ -103,7 +104,7 @@ export class Observability extends Construct {
     this.alarm('TimeToFirstTokenP99', ttftP99, limits.timeToFirstTokenP99Ms ?? 10_000, 'p99 time to first streamed token is high.', 3, 3);
     this.alarm('FallbackRate', fallbackRate, limits.fallbackRate ?? 0.2, 'Many requests need a fallback target: a provider is failing.', 3, 2);
     this.alarm('UsageDeliveryFailures', deliveryFailures, 1, 'Usage events could not be delivered to Firehose; they are in the function logs ("usage event not delivered").', 1, 1);
-    this.alarm('AuditDeliveryFailures', this.metric(MetricName.AuditDeliveryFailures, 'Sum'), 1, 'Audit records could not be delivered to Firehose; they are in the function logs ("audit record not delivered").', 1, 1);
+    this.alarm('AuditDeliveryFailures', auditFailures, 1, 'Audit records could not be delivered to Firehose; they are in the function logs ("audit record not delivered").', 1, 1);
 
     const providerRates = uniqueTargets(props.providerModels ?? []).map((target, index) => {
       const dims = { [Dimension.Provider]: target.provider, [Dimension.Model]: target.model };
@@ -171,7 +172,7 @@ export class Observability extends Construct {
       graph('Gateway overhead before the first byte (ms)', [this.metric(MetricName.GatewayOverhead, 'p50'), this.metric(MetricName.GatewayOverhead, 'p99')]),
     );
     this.dashboard.addWidgets(
-      graph('Usage delivery', [deliveryFailures, ...(conversionFailures ? [conversionFailures] : [])], freshness ? [freshness] : []),
+      graph('Usage and audit delivery', [deliveryFailures, auditFailures, ...(conversionFailures ? [conversionFailures] : [])], freshness ? [freshness] : []),
       graph('DynamoDB throttling', throttles),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8, height: 6 }),
     );

@@ -32,9 +32,9 @@ export function auditResponseBody(record: RequestRecord, body: unknown): void {
 
 /**
  * The stream encoder to answer with: `encoder` itself, or, when the request is audited in full,
- * `encoder` with every byte it produces also read by the protocol's stream transcript, whose
- * reassembled response becomes the record's response once the stream is over. The client's bytes
- * are not touched or held back.
+ * `encoder` with every chunk it produces also kept by the protocol's stream transcript, which
+ * reassembles the record's response once the stream is over. The client's chunks are neither
+ * copied nor held back: the transcript reads them only after the last one was sent.
  */
 export function auditedEncoder<T>(record: RequestRecord, encoder: StreamEncoder<T>): StreamEncoder<T> {
   const transcript = record.auditLevel === 'full' ? streamTranscriptFor(record.endpoint) : undefined;

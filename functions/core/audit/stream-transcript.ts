@@ -8,9 +8,9 @@ type Json = Record<string, unknown>;
  * natively alike), so the record is what the client got, not what the gateway meant to send.
  */
 export interface StreamTranscript {
-  /** Reads a piece of the SSE bytes sent to the client. */
+  /** Keeps a piece of the SSE bytes sent to the client (read later: pushing costs the stream nothing). */
   push(bytes: Uint8Array): void;
-  /** The reassembled response (whatever arrived, when the stream was cut). */
+  /** The response reassembled from every piece pushed so far (whatever arrived, when the stream was cut). */
   result(): Json;
 }
 
@@ -28,20 +28,30 @@ interface Assembler {
   result(): Json;
 }
 
+/**
+ * Keeps the pieces as they pass and decodes them only when the result is asked for, after the
+ * stream: the client's chunks are never held back by the audit's parsing.
+ */
 class SseTranscript implements StreamTranscript {
   private readonly decoder = new SseDecoder();
+  private pending: Uint8Array[] = [];
 
   constructor(private readonly assembler: Assembler) {}
 
   push(bytes: Uint8Array): void {
-    for (const event of this.decoder.push(bytes)) {
-      if (event.data === '[DONE]') continue;
-      const parsed = parseObject(event.data);
-      if (parsed) this.assembler.add(parsed);
-    }
+    this.pending.push(bytes);
   }
 
   result(): Json {
+    const pieces = this.pending;
+    this.pending = [];
+    for (const bytes of pieces) {
+      for (const event of this.decoder.push(bytes)) {
+        if (event.data === '[DONE]') continue;
+        const parsed = parseObject(event.data);
+        if (parsed) this.assembler.add(parsed);
+      }
+    }
     return this.assembler.result();
   }
 }

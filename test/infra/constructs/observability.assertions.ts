@@ -121,7 +121,7 @@ describe('Observability', () => {
     const sharedAlarms = Object.values(sharedTemplate.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
     expect(sharedAlarms.map((alarm) => alarm.Properties.AlarmActions)).toEqual(sharedAlarms.map(() => [{ Ref: stack.getLogicalId(shared.node.defaultChild as never) }]));
     expect(sharedAlarms.flatMap(metricNames)).not.toContain('Throttles');
-    expect(sharedAlarms).toHaveLength(5);
+    expect(sharedAlarms).toHaveLength(6);
   });
 
   it('puts the metrics on one dashboard', () => {
@@ -129,7 +129,7 @@ describe('Observability', () => {
     const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
 
     expect(dashboards).toHaveLength(1);
-    for (const metric of ['Requests', 'Errors', 'Latency', 'TimeToFirstToken', 'InputTokens', 'OutputTokens', 'CostUSD', 'Attempts', 'Fallbacks', 'BudgetRejections', 'RateLimitRejections', 'UsageDeliveryFailures', 'DeliveryToS3.DataFreshness', 'ReadThrottleEvents', 'Throttles']) {
+    for (const metric of ['Requests', 'Errors', 'Latency', 'TimeToFirstToken', 'InputTokens', 'OutputTokens', 'CostUSD', 'Attempts', 'Fallbacks', 'BudgetRejections', 'RateLimitRejections', 'UsageDeliveryFailures', 'AuditDeliveryFailures', 'DeliveryToS3.DataFreshness', 'ReadThrottleEvents', 'Throttles']) {
       expect(body).toContain(metric);
     }
     expect(body).toContain('SEARCH(');
