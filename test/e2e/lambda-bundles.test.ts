@@ -45,6 +45,14 @@ const UPSTREAM_KEY = 'sk-upstream-from-secrets-manager';
 const PRICE = { input: 0, output: 1000 };
 const MAX_TOKENS = 10;
 const REPLY_TOKENS = 5;
+/**
+ * Concurrent requests of the burst through the bundles. Lambda would give each its own execution
+ * environment; this emulation serves them all from one process whose SDK client pools 50 sockets
+ * (a call queued for one counts against the 2 s connection timeout) in front of DynamoDB Local on
+ * two cores. At 300 that is what fails, not the budget; the 300-request burst itself runs on
+ * DynamoDB Local in-process (test/integration/core/budget-concurrency.test.ts).
+ */
+const BURST = 150;
 /** The budget-alert topic's ARN, as the alert function's environment names it. */
 const ALERT_TOPIC = 'arn:aws:sns:us-east-1:123456789012:switchyard-e2e-budget-alerts';
 
@@ -458,6 +466,48 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
 
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('budget_exceeded');
+  });
+
+  it('serves as many of 150 concurrent requests as the budget pays for, through the bundles on DynamoDB Local, never more', async () => {
+    // DESIGN §4 "no false rejections" on AWS (see BURST): a reply costs 5 000 and reserves 10 000
+    // (twice as much), and the budget pays for 52 replies. Requests refused only because of the others'
+    // reservations wait for them to settle; the last reservation's bound may cost one reply.
+    const replyCost = REPLY_TOKENS * PRICE.output;
+    const budgetMicroUsd = 52 * replyCost + replyCost / 2;
+    const { key, keyId } = await createKey('burst', budgetMicroUsd / 1_000_000);
+    // A host of its own that reaches DynamoDB Local directly: the counting proxy lives in this test
+    // process, which is busy with 300 clients, and would make the bundles' connections time out.
+    const direct = await startLambdaHost(hostSpec, { ...hostEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
+    const openai = new OpenAI({ apiKey: key, baseURL: `${direct.url}/${STAGE}/v1`, maxRetries: 0 });
+
+    const outcomes = await Promise.all(
+      Array.from({ length: BURST }, async (): Promise<string> => {
+        try {
+          // Read without schema checks: this process also runs the proxy the bundles reach DynamoDB through.
+          const stream = await openai.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: MAX_TOKENS, stream: true });
+          let text = '';
+          for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+          return text === 'Hello from upstream' ? 'served' : 'cut';
+        } catch (error) {
+          if (error instanceof OpenAI.APIError) return `${error.status} ${error.code}`;
+          throw error;
+        }
+      }),
+    );
+    const served = outcomes.filter((outcome) => outcome === 'served').length;
+    const spend = await settledSpend(keyId);
+    const exited = new Promise((done) => direct.child.once('exit', done));
+    direct.child.stdin?.end();
+    await exited;
+
+    expect(outcomes.filter((outcome) => outcome !== 'served' && outcome !== '429 budget_exceeded')).toEqual([]);
+    expect(served).toBeGreaterThanOrEqual(50);
+    expect(served).toBeLessThanOrEqual(52);
+    expect(spend).toMatchObject({ spentMicroUsd: served * replyCost, reservedMicroUsd: 0 });
+    expect(spend.spentMicroUsd).toBeLessThanOrEqual(budgetMicroUsd);
+    // One usage event per request, the refused ones included.
+    for (let poll = 0; poll < 100 && (await recordsOf(keyId)).length < BURST; poll++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await recordsOf(keyId)).toHaveLength(BURST);
   });
 
   it('answers 413 request_too_large, in the OpenAI envelope, for a body over the AWS limit that Lambda still carries (5.5 MB)', async () => {
