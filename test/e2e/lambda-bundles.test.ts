@@ -476,14 +476,14 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     const budgetMicroUsd = 52 * replyCost + replyCost / 2;
     const { key, keyId } = await createKey('burst', budgetMicroUsd / 1_000_000);
     // A host of its own that reaches DynamoDB Local directly: the counting proxy lives in this test
-    // process, which is busy with 300 clients, and would make the bundles' connections time out.
+    // process, which is busy with the burst's clients, and would hold the bundles' calls too long.
     const direct = await startLambdaHost(hostSpec, { ...hostEnv, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
     const openai = new OpenAI({ apiKey: key, baseURL: `${direct.url}/${STAGE}/v1`, maxRetries: 0 });
 
     const outcomes = await Promise.all(
       Array.from({ length: BURST }, async (): Promise<string> => {
         try {
-          // Read without schema checks: this process also runs the proxy the bundles reach DynamoDB through.
+          // Read without schema checks (other tests check the chunks): the burst is about the budget.
           const stream = await openai.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: MAX_TOKENS, stream: true });
           let text = '';
           for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
