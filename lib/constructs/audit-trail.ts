@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
-import * as athena from 'aws-cdk-lib/aws-athena';
+import type * as athena from 'aws-cdk-lib/aws-athena';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,10 +8,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AUDIT_QUERIES } from '../../functions/core/audit/audit-queries';
 import { AUDIT_COLUMNS } from '../../functions/core/audit/audit-schema';
-import { namedQueryName, renderReportSql } from '../../functions/core/reports/report-queries';
 import { USAGE_PARTITION_COLUMN } from '../../functions/core/usage/usage-schema';
 import { FunctionEnv } from '../../functions/deployment-names';
-import { GLUE_TYPES, acknowledgeFirehoseS3Grants } from './usage-pipeline';
+import { acknowledgeFirehoseS3Grants, dayPartitionedTable, namedQueries } from './usage-pipeline';
 
 /** Props of {@link AuditTrail}. */
 export interface AuditTrailProps {
@@ -87,28 +86,17 @@ export class AuditTrail extends Construct {
       ],
     });
 
-    this.table = new glue.S3Table(this, 'Table', {
+    this.table = dayPartitionedTable(this, 'Table', {
       database: props.database,
       tableName: 'audit_records',
       description: 'Audit records (request and response payloads by audit level), GZIP JSON, partitioned by UTC delivery day (dt).',
-      storage: glue.S3TableStorage.fromBucket(this.bucket),
-      s3Prefix: AUDIT_PREFIX,
+      bucket: this.bucket,
+      prefix: AUDIT_PREFIX,
       dataFormat: glue.DataFormat.JSON,
-      columns: AUDIT_COLUMNS.map((column) => ({ name: column.name, type: GLUE_TYPES[column.type] })),
-      partitionKeys: [{ name: USAGE_PARTITION_COLUMN, type: glue.Schema.STRING }],
-      partitionProjection: {
-        [USAGE_PARTITION_COLUMN]: glue.PartitionProjectionConfiguration.date({
-          min: `NOW-${retentionDays}DAYS`,
-          max: 'NOW+1DAYS',
-          format: 'yyyy-MM-dd',
-          step: { interval: 1, intervalUnit: glue.DateIntervalUnit.DAYS },
-        }),
-      },
-      parameters: {
-        'storage.location.template': `s3://${this.bucket.bucketName}/${AUDIT_PREFIX}${USAGE_PARTITION_COLUMN}=\${${USAGE_PARTITION_COLUMN}}/`,
-      },
+      columns: AUDIT_COLUMNS,
+      retentionDays,
+      removalPolicy,
     });
-    this.table.applyRemovalPolicy(removalPolicy);
 
     this.deliveryStream = new firehose.DeliveryStream(this, 'DeliveryStream', {
       encryption: firehose.StreamEncryption.customerManagedKey(this.key),
@@ -127,17 +115,7 @@ export class AuditTrail extends Construct {
       Validations.of(this.deliveryStream.node.findChild('Service Role')).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: 'KMS data-key actions on the audit key only, which Firehose needs to encrypt the stream with it.' });
     }
 
-    const source = `"${props.database.databaseName}"."${this.table.tableName}"`;
-    this.namedQueries = Object.values(AUDIT_QUERIES).map(
-      (query) =>
-        new athena.CfnNamedQuery(this, `Query-${query.name}`, {
-          name: namedQueryName(query),
-          description: `${query.description} Parameters: ${query.parameters.join(', ')}.`,
-          database: props.database.databaseName,
-          workGroup: props.workgroup.ref,
-          queryString: renderReportSql(query, source),
-        }),
-    );
+    this.namedQueries = namedQueries(this, Object.values(AUDIT_QUERIES), props.database, this.table, props.workgroup);
     Validations.of(Stack.of(this)).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: 'Unreferenced Firehose CIDR mapping added by the Firehose L2; harmless with an S3 destination.' });
   }
 

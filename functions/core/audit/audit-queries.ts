@@ -1,4 +1,4 @@
-import { AUDIT_SOURCE, type ReportQuery } from '../reports/report-queries';
+import { AUDIT_SOURCE, deduplicatedDays, type ReportQuery } from '../reports/report-queries';
 
 /**
  * The SQL of `switchyard audit`, one source for DuckDB locally and for the stack's Athena named
@@ -8,14 +8,7 @@ import { AUDIT_SOURCE, type ReportQuery } from '../reports/report-queries';
  */
 
 /** Audit records of the requested days, one per request. */
-const RECORDS = `WITH records AS (
-  SELECT * FROM (
-    SELECT a.*, row_number() OVER (PARTITION BY request_id ORDER BY ts) AS copy_number
-    FROM ${AUDIT_SOURCE} a
-    WHERE dt BETWEEN ? AND ?
-  ) AS ranked
-  WHERE copy_number = 1
-)`;
+const RECORDS = deduplicatedDays('records', AUDIT_SOURCE);
 
 /** The columns of an audit record, payloads and partition included. */
 const RECORD_COLUMNS = `request_id, ts, audit_level, key_id, key_name, team, tags, "user", method, endpoint, user_agent,

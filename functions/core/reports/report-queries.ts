@@ -43,15 +43,23 @@ export interface ReportQuery {
   dataset?: Dataset;
 }
 
-/** Deduplicated events of the requested days. Its two `?` are always the first parameters. */
-const EVENTS = `WITH events AS (
+/**
+ * `WITH <name> AS (…)`: the rows of `source` of the requested days, one per `request_id` (Firehose
+ * delivers at least once). Its two `?` (since, until) are always the first parameters.
+ */
+export function deduplicatedDays(name: string, source: string): string {
+  return `WITH ${name} AS (
   SELECT * FROM (
-    SELECT u.*, row_number() OVER (PARTITION BY request_id ORDER BY ts) AS copy_number
-    FROM ${USAGE_SOURCE} u
+    SELECT s.*, row_number() OVER (PARTITION BY request_id ORDER BY ts) AS copy_number
+    FROM ${source} s
     WHERE dt BETWEEN ? AND ?
   ) AS ranked
   WHERE copy_number = 1
 )`;
+}
+
+/** Deduplicated usage events of the requested days. */
+const EVENTS = deduplicatedDays('events', USAGE_SOURCE);
 
 /**
  * Spend columns of every spend report. `requests` counts requests for a model (the billable
