@@ -113,6 +113,7 @@ export class SwitchyardStack extends Stack {
     this.sweeper = new ReservationSweeper(this, 'ReservationSweeper', { stage, logRetention, tracing: props.tracing });
     this.spend.bindSweeperTo(this.sweeper.fn);
     this.usage.bindTo(this.sweeper.fn);
+    this.audit.bindTo(this.sweeper.fn);
     this.budgetAlerts = new BudgetAlerts(this, 'BudgetAlerts', { stage, logRetention, spendTable: this.spend.table, tracing: props.tracing });
     this.alarms.add('BudgetAlertErrors', this.budgetAlerts.fn.metricErrors({ period: Duration.minutes(15) }), 3, 'Budget alerts keep failing (EventBridge or SNS unreachable?): the stream retries, alerts are late.');
     this.alarms.add('SweeperErrors', this.sweeper.fn.metricErrors({ period: Duration.minutes(15) }), 3, 'The reservation sweeper keeps failing: reservations of requests that died stay held and shrink their budgets.');

@@ -78,13 +78,13 @@ describe('SwitchyardStack', () => {
     expect(gatewayStatements[3]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.responses.table), 'Arn'] });
     expect(gatewayStatements[1]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.keys.table), 'Arn'] });
     expect(gatewayStatements[2]!.Resource).toEqual({ 'Fn::GetAtt': [id(stack.spend.table), 'Arn'] });
-    // The sweeper queries, deletes and charges reservation records, and writes usage events: nothing else.
+    // The sweeper queries, deletes and charges reservation records, and writes usage events and audit records: nothing else.
     expect(policyOf(stack.sweeper.fn)).toMatchObject({
       Properties: {
         PolicyDocument: {
           Statement: [
             { Action: ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [id(stack.spend.table), 'Arn'] } },
-            { Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Resource: { 'Fn::GetAtt': [id(stack.usage.deliveryStream), 'Arn'] } },
+            { Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Resource: [{ 'Fn::GetAtt': [id(stack.audit.deliveryStream), 'Arn'] }, { 'Fn::GetAtt': [id(stack.usage.deliveryStream), 'Arn'] }] },
           ],
         },
       },

@@ -93,7 +93,7 @@ export function createLocalGateway(options: LocalGatewayOptions): LocalGateway {
   );
   let sweeping: { timer: NodeJS.Timeout; running: Promise<unknown> } | undefined;
   const sweep = (): Promise<unknown> =>
-    sweepExpiredReservations({ spendStore, usageSink, metrics, clock, logger: options.logger }).catch((error: unknown) => {
+    sweepExpiredReservations({ spendStore, usageSink, auditSink, metrics, clock, logger: options.logger }).catch((error: unknown) => {
       options.logger.error('releasing expired reservations failed; the next sweep tries again', { error: String(error) });
     });
   const startSweeper = async (): Promise<void> => {

@@ -66,6 +66,7 @@ function expiryOf(runtime: GatewayRuntime, record: RequestRecord, principal: Pri
       startedAt: record.startedAtMs,
       inputTokens,
       outputTokens,
+      ...(record.auditLevel !== 'none' ? { auditLevel: record.auditLevel } : {}),
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { AuditRecord } from '../audit/audit-record';
+import type { AuditSink } from '../ports/audit-sink';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { Metrics } from '../ports/metrics';
@@ -13,6 +15,8 @@ const SWEEP_BATCH = 100;
 export interface SweepDeps {
   spendStore: SpendStore;
   usageSink: UsageSink;
+  /** Where the audit records of audited requests go (none: they are not written). */
+  auditSink?: AuditSink;
   metrics: Metrics;
   clock: Clock;
   logger: Logger;
@@ -23,7 +27,8 @@ export interface SweepDeps {
  * (DESIGN §4: the scheduled sweeper on AWS, start-up and periodic locally). Each is charged at its
  * estimate by the store, and the request gets the usage event it never wrote — estimated, with
  * `error_type` {@link RESERVATION_EXPIRED} — so that nothing is lost: one usage event per request,
- * spend settled, no reservation held forever. Safe to run concurrently and repeatedly (the store
+ * spend settled, no reservation held forever. An audited request also gets its audit record, at
+ * `metadata` (its payloads died with it). Safe to run concurrently and repeatedly (the store
  * releases each reservation once). Resolves with the number released.
  */
 export async function sweepExpiredReservations(deps: SweepDeps): Promise<number> {
@@ -42,6 +47,7 @@ export async function sweepExpiredReservations(deps: SweepDeps): Promise<number>
       const event = releasedUsageEvent(reservation);
       deps.metrics.recordRequest(event);
       await deps.usageSink.write(event);
+      if (reservation.request.auditLevel && deps.auditSink) await deps.auditSink.write(releasedAuditRecord(event));
     }
     released += batch.length;
     if (batch.length < SWEEP_BATCH) return released;
@@ -85,5 +91,37 @@ function releasedUsageEvent(reservation: ReleasedReservation): UsageEvent {
     latency_ms: 0,
     ttft_ms: null,
     overhead_ms: null,
+  };
+}
+
+/**
+ * The audit record of a request whose reservation was released: its usage event's facts at level
+ * `metadata` — the request and the response died with the process that held them.
+ */
+function releasedAuditRecord(event: UsageEvent): AuditRecord {
+  return {
+    request_id: event.request_id,
+    ts: event.ts,
+    audit_level: 'metadata',
+    key_id: event.key_id,
+    key_name: event.key_name,
+    team: event.team,
+    tags: event.tags,
+    user: event.user,
+    method: 'POST',
+    endpoint: event.endpoint,
+    user_agent: null,
+    model_requested: event.model_requested,
+    provider: null,
+    provider_model: null,
+    stream: event.stream,
+    status: event.status,
+    http_status: event.http_status,
+    error_type: event.error_type,
+    latency_ms: 0,
+    request_body: null,
+    response_body: null,
+    request_truncated: false,
+    response_truncated: false,
   };
 }

@@ -96,6 +96,8 @@ export interface UnsettledRequest {
   /** The estimated tokens {@link ReservationExpiry.chargeMicroUsd} pays for. */
   inputTokens: number;
   outputTokens: number;
+  /** The request's audit level, when it was audited: the sweeper then writes its `metadata` record. */
+  auditLevel?: 'metadata' | 'full';
 }
 
 /**

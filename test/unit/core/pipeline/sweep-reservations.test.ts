@@ -10,6 +10,7 @@ import { sweepExpiredReservations } from '../../../../functions/core/pipeline/sw
 import { silentLogger } from '../../../../functions/core/ports/logger';
 import { keyScope } from '../../../../functions/core/ports/spend-store';
 import type { UsageEvent } from '../../../../functions/core/usage/usage-event';
+import type { AuditRecord } from '../../../../functions/core/audit/audit-record';
 import { parseConfig } from '../../../../functions/providers/config';
 import { defaultProviders } from '../../../../functions/providers/registry';
 import { TestClock } from '../../../helpers/test-clock';
@@ -110,5 +111,61 @@ describe('sweeping expired reservations', () => {
       cost_micro_usd: estimate,
       cost_usd: estimate / 1e6,
     });
+  });
+
+  it('writes a metadata audit record for each audited request it releases, none for the others', async () => {
+    const db = openLocalDatabase(join(dir, 'audited'));
+    const keys = new SqliteKeyStore(db);
+    const spend = new SqliteSpendStore(db);
+    const audited = await createKeyRecord({ name: 'audited', budget: { usd: 10, period: 'month' }, audit: 'full' }, new Date(T0));
+    const quiet = await createKeyRecord({ name: 'quiet', budget: { usd: 10, period: 'month' } }, new Date(T0));
+    await keys.put(audited.record);
+    await keys.put(quiet.record);
+    const config = parseConfig({
+      providers: { fake: { type: 'openai', baseUrl: 'http://upstream.test/v1' } },
+      models: { fast: { targets: [{ provider: 'fake', model: 'fake-model', price: PRICE }] } },
+      retry: { attempts: 1 },
+      timeouts: { totalMs: TOTAL_MS },
+      budgets: { releaseGraceMs: GRACE_MS },
+    });
+    let reached = 0;
+    const dying = createGateway(
+      {
+        keyStore: keys,
+        spendStore: spend,
+        secrets: { get: async () => undefined },
+        usageSink: { write: async () => undefined },
+        // The dying process never gets to write its records.
+        auditSink: { write: async () => undefined },
+        clock: new TestClock(T0),
+        logger: silentLogger,
+        fetch: () => {
+          reached += 1;
+          return new Promise<Response>(() => undefined);
+        },
+        providers: defaultProviders,
+      },
+      config,
+    );
+    for (const key of [audited.key, audited.key, quiet.key]) {
+      void dying(new Request('http://gateway.test/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'Hi' }], max_tokens: MAX_TOKENS }) }));
+    }
+    while (reached < 3) await new Promise((resolve) => setImmediate(resolve));
+
+    const events: UsageEvent[] = [];
+    const records: AuditRecord[] = [];
+    await sweepExpiredReservations({
+      spendStore: spend,
+      usageSink: { write: async (event) => void events.push(event) },
+      auditSink: { write: async (record) => void records.push(record) },
+      metrics: { recordRequest: () => undefined, flush: async () => undefined },
+      clock: new TestClock(T0 + TOTAL_MS + GRACE_MS),
+      logger: silentLogger,
+    });
+
+    expect(events).toHaveLength(3);
+    const auditedEvents = events.filter((event) => event.key_id === audited.record.keyId);
+    expect(records.map((record) => record.request_id).sort()).toEqual(auditedEvents.map((event) => event.request_id).sort());
+    expect(records[0]).toMatchObject({ audit_level: 'metadata', key_id: audited.record.keyId, key_name: 'audited', endpoint: '/v1/chat/completions', model_requested: 'fast', status: 'error', http_status: 504, error_type: 'reservation_expired', request_body: null, response_body: null });
   });
 });
