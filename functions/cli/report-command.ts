@@ -85,11 +85,10 @@ function selectQuery(by: string | undefined, name: string | undefined): { query:
 
 /**
  * The `since` and `until` arguments of a query from `--since` and `--until` (each `YYYY-MM-DD`, a
- * real day, since not after until); `usageError` makes the command's error for a bad one.
+ * real day, since not after until); `usage` makes the command's error for a bad one.
  */
-export function dayRange(since: string, until: string, usageError: (message: string) => Error): ReportArguments {
+export function dayRange(since: string, until: string, usage: (message: string) => Error): ReportArguments {
   const args = { since, until };
-  const usage = usageError;
   for (const [flag, day] of Object.entries(args)) {
     const parsed = Date.parse(`${day}T00:00:00Z`);
     // Date.parse rolls 2026-02-30 over to March, so the round trip must give the same day back.
