@@ -88,8 +88,8 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const done = result.finished
       .then(async (outcome) => {
         await settleRecord(record);
-        const now = deps.clock.now();
-        await Promise.all([emitUsage(runtime, record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, now), record.attemptOutcomes), emitAudit(runtime, auditRecordOf(runtime, record, audited, outcome, now))]);
+        const event = record.toEvent(outcome.status, outcome.httpStatus, outcome.errorType, deps.clock.now());
+        await Promise.all([emitUsage(runtime, event, record.attemptOutcomes), emitAudit(runtime, auditRecordOf(runtime, record, audited, event))]);
       })
       .finally(() => requestSignal.dispose());
     context.waitUntil?.(done);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
 import type * as athena from 'aws-cdk-lib/aws-athena';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -116,7 +116,6 @@ export class AuditTrail extends Construct {
     }
 
     this.namedQueries = namedQueries(this, Object.values(AUDIT_QUERIES), props.database, this.table, props.workgroup);
-    Validations.of(Stack.of(this)).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: 'Unreferenced Firehose CIDR mapping added by the Firehose L2; harmless with an S3 destination.' });
   }
 
   /** Lets `fn` put audit records on the stream and tells it the stream name. */

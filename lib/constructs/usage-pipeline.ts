@@ -142,9 +142,6 @@ export class UsagePipeline extends Construct {
     });
 
     acknowledgeFirehoseS3Grants(this.deliveryStream, this.bucket, 'usage');
-    // The Firehose L2 adds a stack-level mapping of Firehose CIDR blocks used only by
-    // VPC destinations (Redshift, OpenSearch); with an S3 destination nothing references it.
-    Validations.of(Stack.of(this)).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: 'Unreferenced Firehose CIDR mapping added by the Firehose L2; harmless with an S3 destination.' });
 
     const cutoff = props.bytesScannedCutoffPerQuery ?? Size.gibibytes(10);
     this.workgroup = new athena.CfnWorkGroup(this, 'Workgroup', {
@@ -177,9 +174,12 @@ export class UsagePipeline extends Construct {
 /**
  * The Firehose L2 writes the S3 destination role's policy itself; its wildcards are scoped to the
  * construct's own bucket (`name`: usage or audit), its KMS actions to that bucket's key, and
- * `glue:GetSchemaVersion` (record format conversion) has no resource-level scoping.
+ * `glue:GetSchemaVersion` (record format conversion) has no resource-level scoping. It also adds
+ * a stack-level mapping of Firehose CIDR blocks used only by VPC destinations (Redshift,
+ * OpenSearch); with an S3 destination nothing references it.
  */
 export function acknowledgeFirehoseS3Grants(stream: firehose.DeliveryStream, bucket: s3.Bucket, name: string): void {
+  Validations.of(Stack.of(stream)).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: 'Unreferenced Firehose CIDR mapping added by the Firehose L2; harmless with an S3 destination.' });
   const role = stream.node.findChild('S3 Destination Role');
   const bucketGrant = `The Firehose L2 S3 destination grant (read/write/abort multipart) on the ${name} bucket only, which Firehose needs to deliver and clean up objects.`;
   for (const finding of ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*']) {

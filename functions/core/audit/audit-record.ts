@@ -1,4 +1,5 @@
 import { redactSecrets } from '../logging/redact';
+import type { UsageEvent } from '../usage/usage-event';
 
 /** How much of a request the audit trail keeps (DESIGN §5 "Audit log"). */
 export const AUDIT_LEVELS = ['none', 'metadata', 'full'] as const;
@@ -51,7 +52,7 @@ export interface AuditRecord {
 }
 
 /** A payload as the redacted JSON text of a record, cut to `maxBytes` UTF-8 bytes. */
-export function auditPayloadText(payload: unknown, maxBytes: number): { text: string | null; truncated: boolean } {
+export function auditPayloadText(payload: unknown, maxBytes: number): PayloadText {
   if (payload === undefined) return { text: null, truncated: false };
   const text = redactSecrets(JSON.stringify(payload));
   // A UTF-16 code unit is at most 3 UTF-8 bytes: short texts need no encoding to measure.
@@ -60,4 +61,50 @@ export function auditPayloadText(payload: unknown, maxBytes: number): { text: st
   if (bytes.length <= maxBytes) return { text, truncated: false };
   // A character cut in two decodes to U+FFFD at the end: dropped.
   return { text: new TextDecoder().decode(bytes.subarray(0, maxBytes)).replace(/\uFFFD$/, ''), truncated: true };
+}
+
+/** Request facts the audit record takes from the HTTP request itself. */
+export interface AuditedRequest {
+  method: string;
+  userAgent: string | null;
+}
+
+/** A payload as a record holds it: JSON text (or none), and whether it was cut. */
+interface PayloadText {
+  text: string | null;
+  truncated: boolean;
+}
+
+const NO_PAYLOAD: PayloadText = { text: null, truncated: false };
+
+/**
+ * The audit record of a request from its usage event: the facts both share (who, what, how it
+ * ended) are the event's, so the two never disagree; `payloads` only at level `full`.
+ */
+export function auditRecordFrom(event: UsageEvent, level: AuditRecord['audit_level'], request: AuditedRequest, payloads: { request: PayloadText; response: PayloadText } = { request: NO_PAYLOAD, response: NO_PAYLOAD }): AuditRecord {
+  return {
+    request_id: event.request_id,
+    ts: event.ts,
+    audit_level: level,
+    key_id: event.key_id,
+    key_name: event.key_name,
+    team: event.team,
+    tags: event.tags,
+    user: event.user,
+    method: request.method,
+    endpoint: event.endpoint,
+    user_agent: request.userAgent,
+    model_requested: event.model_requested,
+    provider: event.provider,
+    provider_model: event.provider_model,
+    stream: event.stream,
+    status: event.status,
+    http_status: event.http_status,
+    error_type: event.error_type,
+    latency_ms: event.latency_ms,
+    request_body: payloads.request.text,
+    response_body: payloads.response.text,
+    request_truncated: payloads.request.truncated,
+    response_truncated: payloads.response.truncated,
+  };
 }

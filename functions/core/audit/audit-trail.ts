@@ -1,10 +1,10 @@
-import type { HandlerOutcome } from '../pipeline/handler-result';
 import type { Principal } from '../pipeline/authenticate';
 import type { GatewayRuntime } from '../runtime';
 import type { StreamEncoder } from '../streaming/sse-response-body';
 import type { RequestRecord } from '../usage/request-record';
-import { auditPayloadText, type AuditLevel, type AuditRecord } from './audit-record';
-import { streamTranscriptFor } from './stream-transcript';
+import type { UsageEvent } from '../usage/usage-event';
+import { auditPayloadText, auditRecordFrom, type AuditedRequest, type AuditLevel, type AuditRecord } from './audit-record';
+import { SseTranscript, type StreamAssembler } from './stream-transcript';
 
 /**
  * The audit level of a caller's requests: its key's, else its team's (from the cached key
@@ -32,13 +32,13 @@ export function auditResponseBody(record: RequestRecord, body: unknown): void {
 
 /**
  * The stream encoder to answer with: `encoder` itself, or, when the request is audited in full,
- * `encoder` with every chunk it produces also kept by the protocol's stream transcript, which
- * reassembles the record's response once the stream is over. The client's chunks are neither
- * copied nor held back: the transcript reads them only after the last one was sent.
+ * `encoder` with every chunk it produces also kept by a transcript, which reassembles the record's
+ * response with the protocol's `assembler` once the stream is over. The client's chunks are
+ * neither copied nor held back: the transcript reads them only after the last one was sent.
  */
-export function auditedEncoder<T>(record: RequestRecord, encoder: StreamEncoder<T>): StreamEncoder<T> {
-  const transcript = record.auditLevel === 'full' ? streamTranscriptFor(record.endpoint) : undefined;
-  if (!transcript) return encoder;
+export function auditedEncoder<T>(record: RequestRecord, encoder: StreamEncoder<T>, assembler: () => StreamAssembler): StreamEncoder<T> {
+  if (record.auditLevel !== 'full') return encoder;
+  const transcript = new SseTranscript(assembler());
   record.auditTranscript = transcript;
   const seen = (bytes: Uint8Array): Uint8Array => {
     transcript.push(bytes);
@@ -60,45 +60,17 @@ export function auditedEncoder<T>(record: RequestRecord, encoder: StreamEncoder<
   };
 }
 
-/** Request facts the audit record takes from the HTTP request itself. */
-export interface AuditedRequest {
-  method: string;
-  userAgent: string | null;
-}
-
-/** The audit record of a finished request, or `undefined` when it is not audited. */
-export function auditRecordOf(runtime: GatewayRuntime, record: RequestRecord, request: AuditedRequest, outcome: HandlerOutcome, nowMs: number): AuditRecord | undefined {
+/**
+ * The audit record of a finished request, from its usage event (one account of the request for
+ * both), or `undefined` when it is not audited. At level `full` it carries the request body and
+ * the response: the body sent, or the stream as its transcript reassembled it.
+ */
+export function auditRecordOf(runtime: GatewayRuntime, record: RequestRecord, request: AuditedRequest, event: UsageEvent): AuditRecord | undefined {
   if (record.auditLevel === 'none') return undefined;
-  const full = record.auditLevel === 'full';
+  if (record.auditLevel === 'metadata') return auditRecordFrom(event, 'metadata', request);
   const { maxBodyBytes } = runtime.config.audit;
   const response = record.auditTranscript ? record.auditTranscript.result() : record.auditResponse;
-  const requestText = full ? auditPayloadText(record.auditRequest, maxBodyBytes) : { text: null, truncated: false };
-  const responseText = full ? auditPayloadText(response, maxBodyBytes) : { text: null, truncated: false };
-  return {
-    request_id: record.requestId,
-    ts: new Date(record.startedAtMs).toISOString(),
-    audit_level: record.auditLevel,
-    key_id: record.principal?.keyId ?? null,
-    key_name: record.principal?.keyName ?? null,
-    team: record.principal?.team ?? null,
-    tags: record.tags,
-    user: record.user,
-    method: request.method,
-    endpoint: record.endpoint,
-    user_agent: request.userAgent,
-    model_requested: record.modelRequested,
-    provider: record.provider,
-    provider_model: record.providerModel,
-    stream: record.stream,
-    status: outcome.status,
-    http_status: outcome.httpStatus,
-    error_type: outcome.errorType,
-    latency_ms: Math.max(0, nowMs - record.startedAtMs),
-    request_body: requestText.text,
-    response_body: responseText.text,
-    request_truncated: requestText.truncated,
-    response_truncated: responseText.truncated,
-  };
+  return auditRecordFrom(event, 'full', request, { request: auditPayloadText(record.auditRequest, maxBodyBytes), response: auditPayloadText(response, maxBodyBytes) });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { auditedEncoder, auditResponseBody } from '../audit/audit-trail';
+import type { StreamAssembler } from '../audit/stream-transcript';
 import type { CanonicalCompletion, CanonicalUsage } from '../model/response';
 import type { ModelPrice } from '../pricing';
 import type { GatewayRuntime } from '../runtime';
@@ -19,6 +20,8 @@ export interface StreamAnswer<T> {
   rest: AsyncIterator<T>;
   /** The protocol's encoder of the items. */
   encoder: StreamEncoder<T>;
+  /** The protocol's reassembly of its stream, for a request audited in full. */
+  assembler(): StreamAssembler;
   /** Size of the request body (with the content sent, the basis of an estimate when usage is missing). */
   promptBytes: number;
   /** The price of the target that answers. */
@@ -41,7 +44,7 @@ export function streamAnswer<T>(runtime: GatewayRuntime, record: RequestRecord, 
   const sse = createSseBody({
     first: answer.first,
     rest: answer.rest,
-    encoder: auditedEncoder(record, answer.encoder),
+    encoder: auditedEncoder(record, answer.encoder, answer.assembler),
     estimateUsage: (completionChars) => usageFromTokens(estimateTokens(promptBytes, completionChars)),
     heartbeatMs: runtime.config.timeouts.heartbeatMs,
     idleMs: runtime.config.timeouts.idleMs,

@@ -3,6 +3,7 @@ import { priceFor } from '../pricing';
 import type { RouteTarget } from '../routing/plan-route';
 import type { GatewayRuntime } from '../runtime';
 import type { RequestRecord } from '../usage/request-record';
+import { CHARS_PER_ESTIMATED_TOKEN } from '../usage/token-counts';
 import type { ReservationExpiry } from '../ports/spend-store';
 import type { Principal } from './authenticate';
 import { admitRequest, type BudgetHold, type BudgetDeps } from './budget';
@@ -20,7 +21,7 @@ export async function reserveCall(runtime: GatewayRuntime, record: RequestRecord
   const principal = record.principal;
   if (!principal) return;
   const inputTokens = inputTokenBound(bodyBytes, request);
-  const estimatedInputTokens = Math.ceil(inputTokens / BYTES_PER_ESTIMATED_TOKEN);
+  const estimatedInputTokens = Math.ceil(inputTokens / CHARS_PER_ESTIMATED_TOKEN);
   const choices = Math.max(1, request.n ?? 1);
   let bound = 0;
   let estimate = { costMicroUsd: 0, outputTokens: 0 };
@@ -39,15 +40,12 @@ export async function reserveCall(runtime: GatewayRuntime, record: RequestRecord
 export async function reserveEmbeddings(runtime: GatewayRuntime, record: RequestRecord, bodyBytes: number, plan: RouteTarget[], signal: AbortSignal): Promise<void> {
   const principal = record.principal;
   if (!principal) return;
-  const estimatedInputTokens = Math.ceil(bodyBytes / BYTES_PER_ESTIMATED_TOKEN);
+  const estimatedInputTokens = Math.ceil(bodyBytes / CHARS_PER_ESTIMATED_TOKEN);
   const bound = Math.max(0, ...plan.map((target) => costBoundMicroUsd(priceFor(target.model, target.price), bodyBytes, 0)));
   const estimate = Math.max(0, ...plan.map((target) => costBoundMicroUsd(priceFor(target.model, target.price), estimatedInputTokens, 0)));
   const expiry = expiryOf(runtime, record, principal, estimate, estimatedInputTokens, 0);
   record.budgetHold = await admitRequest(budgetDeps(runtime), { ...principal, user: record.user, tags: record.tags }, record.requestId, bound, expiry, signal);
 }
-
-/** The estimate's bytes per token, as for the usage of a cut stream (`estimateTokens`). */
-const BYTES_PER_ESTIMATED_TOKEN = 4;
 
 /** The expiry of a request's reservation: its deadline (or its runtime's, if earlier) plus `budgets.releaseGraceMs`. */
 function expiryOf(runtime: GatewayRuntime, record: RequestRecord, principal: Principal, chargeMicroUsd: number, inputTokens: number, outputTokens: number): ReservationExpiry {

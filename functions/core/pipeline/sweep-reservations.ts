@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../audit/audit-record';
+import { auditRecordFrom } from '../audit/audit-record';
 import type { AuditSink } from '../ports/audit-sink';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
@@ -47,7 +47,8 @@ export async function sweepExpiredReservations(deps: SweepDeps): Promise<number>
       const event = releasedUsageEvent(reservation);
       deps.metrics.recordRequest(event);
       await deps.usageSink.write(event);
-      if (reservation.request.auditLevel && deps.auditSink) await deps.auditSink.write(releasedAuditRecord(event));
+      // The request and the response died with the process that held them: metadata only.
+      if (reservation.request.auditLevel && deps.auditSink) await deps.auditSink.write(auditRecordFrom(event, 'metadata', { method: 'POST', userAgent: null }));
     }
     released += batch.length;
     if (batch.length < SWEEP_BATCH) return released;
@@ -91,37 +92,5 @@ function releasedUsageEvent(reservation: ReleasedReservation): UsageEvent {
     latency_ms: 0,
     ttft_ms: null,
     overhead_ms: null,
-  };
-}
-
-/**
- * The audit record of a request whose reservation was released: its usage event's facts at level
- * `metadata` — the request and the response died with the process that held them.
- */
-function releasedAuditRecord(event: UsageEvent): AuditRecord {
-  return {
-    request_id: event.request_id,
-    ts: event.ts,
-    audit_level: 'metadata',
-    key_id: event.key_id,
-    key_name: event.key_name,
-    team: event.team,
-    tags: event.tags,
-    user: event.user,
-    method: 'POST',
-    endpoint: event.endpoint,
-    user_agent: null,
-    model_requested: event.model_requested,
-    provider: null,
-    provider_model: null,
-    stream: event.stream,
-    status: event.status,
-    http_status: event.http_status,
-    error_type: event.error_type,
-    latency_ms: 0,
-    request_body: null,
-    response_body: null,
-    request_truncated: false,
-    response_truncated: false,
   };
 }

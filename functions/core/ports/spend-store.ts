@@ -1,3 +1,4 @@
+import type { AuditLevel } from '../audit/audit-record';
 import type { BudgetPeriod } from './key-store';
 
 /**
@@ -97,7 +98,7 @@ export interface UnsettledRequest {
   inputTokens: number;
   outputTokens: number;
   /** The request's audit level, when it was audited: the sweeper then writes its `metadata` record. */
-  auditLevel?: 'metadata' | 'full';
+  auditLevel?: Exclude<AuditLevel, 'none'>;
 }
 
 /**

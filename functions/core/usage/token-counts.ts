@@ -19,16 +19,20 @@ export function tokensFromUsage(usage: CanonicalUsage): TokenCounts {
   };
 }
 
+/** Characters (or prompt bytes) per token of an estimate, where no count is known. */
+export const CHARS_PER_ESTIMATED_TOKEN = 4;
+
 /**
- * An honest estimate when the provider never reported usage (stream cut, client gone): about four
- * characters per token for what was sent and what was received. Marked `estimated`.
+ * An honest estimate when the provider never reported usage (stream cut, client gone): about
+ * {@link CHARS_PER_ESTIMATED_TOKEN} characters per token for what was sent and what was received.
+ * Marked `estimated`.
  */
 export function estimateTokens(promptChars: number, completionChars: number): TokenCounts {
   return {
-    input: Math.ceil(promptChars / 4),
+    input: Math.ceil(promptChars / CHARS_PER_ESTIMATED_TOKEN),
     cachedInput: 0,
     cacheWrite: 0,
-    output: Math.ceil(completionChars / 4),
+    output: Math.ceil(completionChars / CHARS_PER_ESTIMATED_TOKEN),
     reasoning: 0,
     estimated: true,
   };

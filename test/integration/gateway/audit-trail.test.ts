@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { AuditRecord } from '../../../functions/core/audit/audit-record';
-import { streamTranscriptFor } from '../../../functions/core/audit/stream-transcript';
+import { SseTranscript } from '../../../functions/core/audit/stream-transcript';
+import { ResponsesAssembler } from '../../../functions/core/protocols/openai-responses/transcript';
 import { runCli } from '../../../functions/cli/main';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
 import { SHARED_DIR } from '../../helpers/openai-schemas';
@@ -181,10 +182,10 @@ describe('audit trail', () => {
     const cut = sse.slice(0, sse.indexOf('event: response.completed'));
     const completed = JSON.parse(/event: response\.completed\ndata: (.*)\n/.exec(sse)?.[1] ?? '{}') as { response: { output: unknown[] } };
     for (const pieceSize of [cut.length, 7, 1]) {
-      const transcript = streamTranscriptFor('/v1/responses');
+      const transcript = new SseTranscript(new ResponsesAssembler());
       const bytes = new TextEncoder().encode(cut);
-      for (let at = 0; at < bytes.length; at += pieceSize) transcript?.push(bytes.subarray(at, at + pieceSize));
-      expect(transcript?.result().output).toEqual(completed.response.output);
+      for (let at = 0; at < bytes.length; at += pieceSize) transcript.push(bytes.subarray(at, at + pieceSize));
+      expect(transcript.result().output).toEqual(completed.response.output);
     }
   });
 

@@ -4,6 +4,7 @@ import { callRoute } from '../../pipeline/call-route';
 import { completed, type HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
 import { assertModelAccess, mayUseModel } from '../../pipeline/model-access';
+import { MessagesAssembler } from './transcript';
 import { auditRequestBody } from '../../audit/audit-trail';
 import { readJsonBody } from '../../pipeline/read-body';
 import { exactInputTokens } from '../../pipeline/count-tokens';
@@ -49,7 +50,7 @@ export async function handleMessages(runtime: GatewayRuntime, request: Request, 
     return jsonAnswer(runtime, record, { body, usage: answer.completion.usage, completionChars: completionChars(answer.completion), promptBytes: size, price, headers });
   }
 
-  const stream = { promptBytes: size, price, headers, abort: (reason: unknown) => started.controller.abort(reason) };
+  const stream = { promptBytes: size, price, headers, abort: (reason: unknown) => started.controller.abort(reason), assembler: () => new MessagesAssembler() };
   return answer.kind === 'native-stream'
     ? streamAnswer(runtime, record, { ...stream, first: answer.first as SseEvent, rest: answer.rest as AsyncIterator<SseEvent>, encoder: new NativeMessagesStreamEncoder() })
     : streamAnswer(runtime, record, { ...stream, first: answer.first, rest: answer.rest, encoder: new MessagesStreamEncoder(identity) });

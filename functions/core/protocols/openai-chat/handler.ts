@@ -2,6 +2,7 @@ import { GatewayError } from '../../errors';
 import { callRoute, type StartedAnswer } from '../../pipeline/call-route';
 import type { HandlerResult } from '../../pipeline/handler-result';
 import { jsonAnswer, streamAnswer, withFirst } from '../../pipeline/answer';
+import { ChatAssembler } from './transcript';
 import { auditRequestBody } from '../../audit/audit-trail';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
@@ -51,6 +52,7 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
     price,
     headers,
     abort: (reason) => started.controller.abort(reason),
+    assembler: () => new ChatAssembler(),
   });
 }
 

@@ -5,6 +5,7 @@ import { exactInputTokens } from '../../pipeline/count-tokens';
 import { assertModelAccess } from '../../pipeline/model-access';
 import { completed, type HandlerResult } from '../../pipeline/handler-result';
 import { completionChars, jsonAnswer, streamAnswer } from '../../pipeline/answer';
+import { ResponsesAssembler } from './transcript';
 import { auditRequestBody } from '../../audit/audit-trail';
 import { readJsonBody } from '../../pipeline/read-body';
 import type { RequestSignal } from '../../pipeline/request-signal';
@@ -60,7 +61,7 @@ export async function handleResponses(runtime: GatewayRuntime, request: Request,
     if (stored) await keepResponse(runtime, record, response, input);
     return jsonAnswer(runtime, record, { body: response, usage: fromResponsesUsage(response.usage), completionChars: 0, promptBytes: bodyBytes, price, headers });
   }
-  const stream = { promptBytes: bodyBytes, price, headers, abort: (reason: unknown) => started.controller.abort(reason) };
+  const stream = { promptBytes: bodyBytes, price, headers, abort: (reason: unknown) => started.controller.abort(reason), assembler: () => new ResponsesAssembler() };
   return answer.kind === 'native-stream'
     ? streamAnswer(runtime, record, { ...stream, first: answer.first as SseEvent, rest: answer.rest as AsyncIterator<SseEvent>, encoder: new NativeResponsesStreamEncoder(keep) })
     : streamAnswer(runtime, record, { ...stream, first: answer.first, rest: answer.rest, encoder: new ResponsesStreamEncoder(identity, keep) });

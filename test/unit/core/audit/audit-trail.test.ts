@@ -1,6 +1,8 @@
 import type { AuditRecord } from '../../../../functions/core/audit/audit-record';
 import { auditPayloadText } from '../../../../functions/core/audit/audit-record';
-import { streamTranscriptFor } from '../../../../functions/core/audit/stream-transcript';
+import { SseTranscript } from '../../../../functions/core/audit/stream-transcript';
+import { MessagesAssembler } from '../../../../functions/core/protocols/anthropic-messages/transcript';
+import { ChatAssembler } from '../../../../functions/core/protocols/openai-chat/transcript';
 import { startCoreGateway } from '../../../helpers/hardening/core-gateway';
 
 const encoder = new TextEncoder();
@@ -75,7 +77,7 @@ describe('the audit record of a request', () => {
 
 describe('stream transcripts', () => {
   it('rebuild an Anthropic message cut mid tool call: the arguments received so far, parsed when whole', () => {
-    const transcript = streamTranscriptFor('/v1/messages');
+    const transcript = new SseTranscript(new MessagesAssembler());
     const bytes = encoder.encode(
       sse(
         ['message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', content: [], model: 'c', usage: { input_tokens: 5, output_tokens: 1 } } }],
@@ -93,8 +95,8 @@ describe('stream transcripts', () => {
         ['error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }],
       ),
     );
-    for (let at = 0; at < bytes.length; at += 3) transcript?.push(bytes.subarray(at, at + 3));
-    expect(transcript?.result()).toEqual({
+    for (let at = 0; at < bytes.length; at += 3) transcript.push(bytes.subarray(at, at + 3));
+    expect(transcript.result()).toEqual({
       id: 'msg_1',
       type: 'message',
       role: 'assistant',
@@ -110,9 +112,9 @@ describe('stream transcripts', () => {
   });
 
   it('rebuild parallel chat tool calls by index, with their ids and streamed arguments', () => {
-    const transcript = streamTranscriptFor('/v1/chat/completions');
+    const transcript = new SseTranscript(new ChatAssembler());
     const chunk = (delta: unknown, finish: string | null = null) => ({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
-    transcript?.push(
+    transcript.push(
       encoder.encode(
         sse(
           [undefined, chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'a', type: 'function', function: { name: 'x', arguments: '' } }, { index: 1, id: 'b', type: 'function', function: { name: 'y', arguments: '{' } }] })],
@@ -122,7 +124,7 @@ describe('stream transcripts', () => {
         ),
       ),
     );
-    expect(transcript?.result()).toEqual({
+    expect(transcript.result()).toEqual({
       id: 'c1',
       object: 'chat.completion',
       created: 1,
