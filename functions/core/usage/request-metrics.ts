@@ -39,7 +39,7 @@ export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
 type MetricUnitName = 'Count' | 'Milliseconds' | 'None';
 
 /** One value of one metric. */
-interface MetricDatum {
+export interface MetricDatum {
   name: MetricNameValue;
   unit: MetricUnitName;
   value: number;

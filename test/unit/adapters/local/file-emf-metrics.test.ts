@@ -1,9 +1,28 @@
+import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EmfMetrics } from '../../../../functions/adapters/aws/emf-metrics';
 import { FileEmfMetrics } from '../../../../functions/adapters/local/file-emf-metrics';
 import { silentLogger } from '../../../../functions/core/ports/logger';
+import { METRICS_NAMESPACE } from '../../../../functions/core/usage/request-metrics';
+import type { AttemptOutcome } from '../../../../functions/core/usage/request-record';
+import type { UsageEvent } from '../../../../functions/core/usage/usage-event';
 import { makeUsageEvent } from '../../../helpers/usage-events';
+
+/** The lines of metrics.log, parsed, without the time each was written. */
+async function metricsLog(dataDir: string): Promise<Record<string, unknown>[]> {
+  return (await readFile(join(dataDir, 'metrics.log'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => withoutTimestamp(JSON.parse(line) as Record<string, unknown>));
+}
+
+function withoutTimestamp(document: Record<string, unknown>): Record<string, unknown> {
+  const aws = document._aws as { Timestamp: number };
+  expect(typeof aws.Timestamp).toBe('number');
+  return { ...document, _aws: { ...aws, Timestamp: 0 } };
+}
 
 let dataDir: string;
 beforeEach(async () => {
@@ -33,5 +52,42 @@ describe('FileEmfMetrics', () => {
       [undefined, undefined, undefined, 1],
     ]);
     expect(documents[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toContainEqual(['service', 'Team']);
+  });
+
+  it('writes, line for line, the documents Powertools Metrics prints on Lambda', async () => {
+    const requests: Array<[UsageEvent, AttemptOutcome[]]> = [
+      [makeUsageEvent({ team: 'search', stream: true, ttft_ms: 80, overhead_ms: 0.31 }), [{ provider: 'openai', model: 'gpt-4o-mini', failed: false } as AttemptOutcome]],
+      [
+        makeUsageEvent({ team: null, provider: 'anthropic', provider_model: 'claude-sonnet-4-5', attempts: 3, fallbacks: 1, overhead_ms: null, cost_usd: 0.003891 }),
+        [
+          { provider: 'openai', model: 'gpt-4o', failed: true } as AttemptOutcome,
+          { provider: 'openai', model: 'gpt-4o', failed: true } as AttemptOutcome,
+          { provider: 'anthropic', model: 'claude-sonnet-4-5', failed: false } as AttemptOutcome,
+        ],
+      ],
+      [makeUsageEvent({ provider: null, provider_model: null, model_requested: null, status: 'error', http_status: 401, error_type: 'invalid_api_key', attempts: 0 }), []],
+      [makeUsageEvent({ status: 'upstream_cut', http_status: 200, error_type: 'budget_exceeded' }), [{ provider: 'openai', model: 'gpt-4o-mini', failed: false } as AttemptOutcome]],
+    ];
+    const printed: string[] = [];
+    const powertools = new EmfMetrics({ metrics: new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }), emit: (line) => void printed.push(line) });
+    const local = new FileEmfMetrics({ dataDir, logger: silentLogger });
+    for (const [event, attempts] of requests) {
+      powertools.recordRequest(event, attempts);
+      await powertools.flush();
+      local.recordRequest(event, attempts);
+    }
+    powertools.recordUsageDeliveryFailure(2);
+    await powertools.flush();
+    local.recordUsageDeliveryFailure(2);
+    powertools.recordAuditDeliveryFailure(1);
+    await powertools.flush();
+    local.recordAuditDeliveryFailure(1);
+    await local.close();
+
+    const expected = printed.map((line) => withoutTimestamp(JSON.parse(line) as Record<string, unknown>));
+    // Each request's document and one per provider model attempted, then the two failure counts.
+    expect(expected).toHaveLength(2 + 3 + 1 + 2 + 1 + 1);
+    // Same documents, same keys in the same order.
+    expect((await metricsLog(dataDir)).map((document) => JSON.stringify(document))).toEqual(expected.map((document) => JSON.stringify(document)));
   });
 });
