@@ -47,7 +47,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<ServeResu
   }
   // Reservations a killed earlier run left behind are released (once expired) before serving.
   await local.startSweeper();
-  const server = await startLocalServer(local.gateway, { host: values.host, port: Number(values.port), maxHeaderSize: config.limits.maxHeaderBytes });
+  const server = await startLocalServer(local.gateway, { host: values.host, port: Number(values.port), maxHeaderSize: config.limits.maxHeaderBytes, maxBodyBytes: config.limits.maxBodyBytes });
   io.stdout(`Switchyard listening on ${server.url} (config ${configPath}, data ${dataDir})\n`);
   const exampleModel = Object.keys(config.models)[0] ?? 'MODEL';
   if (devKey) {

@@ -1,7 +1,7 @@
 import { GatewayError } from '../core/errors';
 import { removeSecret } from '../core/logging/redact';
 import type { CanonicalCompletion } from '../core/model/response';
-import { decodeSseStream, type SseEvent } from '../core/streaming/sse-decoder';
+import { SseDecoder, type SseEvent } from '../core/streaming/sse-decoder';
 import { forwardedHeaders } from './forward-headers';
 import type { CallContext, ChatCall, ChatResult, ErrorParser, OutputLimit, ProviderAdapter, ProviderSettings, StreamTranslator } from '../core/ports/provider';
 
@@ -103,29 +103,67 @@ export function badUpstreamJson(providerName: string, what: 'a body' | 'a stream
   });
 }
 
-/** Decodes an SSE body and runs it through a translator, yielding its events as they complete. */
-export function translateSse<E>(body: ReadableStream<Uint8Array>, translator: StreamTranslator<E>, ctx: CallContext): AsyncGenerator<E> {
-  return translateEvents(decodeSseStream(body), translator, ctx);
+/**
+ * Decodes an SSE body and runs it through a translator, yielding its items as they complete.
+ * Reading, decoding and translating happen in this one generator rather than one per stage: each
+ * stage of async iteration costs promise turns on every event of every stream. Reading stops, and
+ * the body is cancelled, when the consumer stops iterating.
+ */
+export async function* translateSse<E>(body: ReadableStream<Uint8Array>, translator: StreamTranslator<E>, ctx: CallContext): AsyncGenerator<E> {
+  const decoder = new SseDecoder();
+  const reader = body.getReader();
+  let ended = false;
+  try {
+    while (!ended) {
+      let events: SseEvent[];
+      try {
+        const result = await reader.read();
+        ended = result.done;
+        events = result.done ? decoder.end() : decoder.push(result.value);
+      } catch (error) {
+        throw streamFailure(error, ctx);
+      }
+      for (const event of events) for (const item of translated(translator, event, ctx)) yield item;
+    }
+  } finally {
+    if (!ended) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+  for (const item of translator.end()) yield item;
 }
 
 /**
- * Runs already-decoded SSE events (from an SSE body, or from another framing such as Bedrock's
- * event stream) through a translator: a GatewayError passes on without the API key in its
- * message, anything else thrown is a network error; the translator ends the stream.
+ * Runs already-decoded SSE events (from another framing such as Bedrock's event stream) through a
+ * translator, as {@link translateSse} does; the translator ends the stream.
  */
 export async function* translateEvents<E>(events: AsyncIterable<SseEvent>, translator: StreamTranslator<E>, ctx: CallContext): AsyncGenerator<E> {
   try {
-    for await (const event of events) {
-      for (const chunk of translator.push(event)) yield chunk;
-    }
+    for await (const event of events) for (const item of translated(translator, event, ctx)) yield item;
   } catch (error) {
-    if (error instanceof GatewayError) {
-      error.message = removeSecret(error.message, ctx.apiKey);
-      throw error;
-    }
-    throw networkError(error, ctx);
+    throw streamFailure(error, ctx);
   }
-  for (const chunk of translator.end()) yield chunk;
+  for (const item of translator.end()) yield item;
+}
+
+/** The translator's items for one event; what it throws becomes a stream failure. */
+function translated<E>(translator: StreamTranslator<E>, event: SseEvent, ctx: CallContext): E[] {
+  try {
+    return translator.push(event);
+  } catch (error) {
+    throw streamFailure(error, ctx);
+  }
+}
+
+/**
+ * A failure while reading or translating a stream: a GatewayError passes on without the API key in
+ * its message, anything else is a network error.
+ */
+function streamFailure(error: unknown, ctx: CallContext): unknown {
+  if (error instanceof GatewayError) {
+    error.message = removeSecret(error.message, ctx.apiKey);
+    return error;
+  }
+  return networkError(error, ctx);
 }
 
 /** The error for a stream that ended before its terminal event. */

@@ -70,7 +70,7 @@ export async function startGatewayHarness(options: HarnessOptions): Promise<Gate
     return { key, keyId: record.keyId };
   };
   const first = await createKey(options.key ?? { name: 'test' });
-  const server = await startLocalServer(local.gateway, { host: '127.0.0.1', port: 0, maxHeaderSize: config.limits.maxHeaderBytes });
+  const server = await startLocalServer(local.gateway, { host: '127.0.0.1', port: 0, maxHeaderSize: config.limits.maxHeaderBytes, maxBodyBytes: config.limits.maxBodyBytes });
   const baseURL = `${server.url}/v1`;
   return {
     url: server.url,

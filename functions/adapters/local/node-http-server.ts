@@ -17,12 +17,26 @@ export interface LocalServer {
   idle(): Promise<void>;
 }
 
+/** Options of {@link startLocalServer}. */
+export interface LocalServerOptions {
+  host: string;
+  port: number;
+  /** The parser's limit on the request head (`limits.maxHeaderBytes`). */
+  maxHeaderSize?: number;
+  /**
+   * The gateway's body limit (`limits.maxBodyBytes`): a body that declares a `content-length`
+   * within it is read whole before the gateway is called (one buffer instead of a Web stream of
+   * pieces); any other body is streamed and the gateway enforces the limit while reading.
+   */
+  maxBodyBytes?: number;
+}
+
 /**
  * Serves a gateway on `node:http`. Converts each request to a Web `Request` (aborted when the
  * client disconnects) and streams the `Response` body out chunk by chunk, honouring backpressure;
  * a client that goes away cancels the body, which aborts the upstream call.
  */
-export async function startLocalServer(gateway: Gateway, options: { host: string; port: number; maxHeaderSize?: number }): Promise<LocalServer> {
+export async function startLocalServer(gateway: Gateway, options: LocalServerOptions): Promise<LocalServer> {
   const pending = new Set<Promise<unknown>>();
   const waitUntil = (promise: Promise<unknown>): void => {
     pending.add(promise);
@@ -30,7 +44,7 @@ export async function startLocalServer(gateway: Gateway, options: { host: string
   };
   // Oversized headers are refused by the parser itself (431, see answerClientError).
   const server = createServer({ maxHeaderSize: options.maxHeaderSize }, (req, res) => {
-    handle(gateway, req, res, waitUntil, options.host).catch((error: unknown) => {
+    handle(gateway, req, res, waitUntil, options).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: 'Internal gateway error.', type: 'server_error', param: null, code: 'internal_error' } }));
@@ -65,7 +79,7 @@ export async function startLocalServer(gateway: Gateway, options: { host: string
   };
 }
 
-async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, waitUntil: (promise: Promise<unknown>) => void, host: string): Promise<void> {
+async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, waitUntil: (promise: Promise<unknown>) => void, options: LocalServerOptions): Promise<void> {
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
@@ -74,11 +88,10 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   const hasBody = method !== 'GET' && method !== 'HEAD';
-  const request = new Request(`http://${req.headers.host ?? host}${req.url ?? '/'}`, {
+  const request = new Request(`http://${req.headers.host ?? options.host}${req.url ?? '/'}`, {
     method,
     headers,
-    // Streamed, not buffered: the gateway enforces the body size limit while reading.
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    body: hasBody ? await requestBody(req, options.maxBodyBytes) : undefined,
     signal: abort.signal,
     duplex: 'half',
   } as RequestInit);
@@ -118,5 +131,24 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     res.end();
   } finally {
     res.off('close', onClose);
+  }
+}
+
+/**
+ * The body to hand the gateway: read whole when its declared length is within `maxBodyBytes`
+ * (cheaper than a Web stream of its pieces); else streamed, so the gateway refuses or counts it.
+ * A client that goes away mid-body leaves a body that fails to read, which the gateway records as
+ * the client closing.
+ */
+async function requestBody(req: IncomingMessage, maxBodyBytes: number | undefined): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (maxBodyBytes === undefined || !Number.isSafeInteger(declared) || declared > maxBodyBytes) return Readable.toWeb(req) as ReadableStream<Uint8Array>;
+  try {
+    const parts: Buffer[] = [];
+    for await (const part of req) parts.push(part as Buffer);
+    if (!req.complete) throw new Error('the client closed the connection before its body ended');
+    return Buffer.concat(parts);
+  } catch (error) {
+    return new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) });
   }
 }

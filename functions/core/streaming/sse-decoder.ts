@@ -97,27 +97,3 @@ export class SseDecoder {
     this.eventName = undefined;
   }
 }
-
-/**
- * Decodes a byte stream into SSE events as they complete. Reading stops (and the source is
- * cancelled) when the consumer stops iterating.
- */
-export async function* decodeSseStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  const decoder = new SseDecoder();
-  const reader = body.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      const result = await reader.read();
-      if (result.done) {
-        done = true;
-        break;
-      }
-      for (const event of decoder.push(result.value)) yield event;
-    }
-    for (const event of decoder.end()) yield event;
-  } finally {
-    if (!done) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
-}

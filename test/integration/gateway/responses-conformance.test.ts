@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSseStream } from '../../../functions/core/streaming/sse-decoder';
+import { SseDecoder } from '../../../functions/core/streaming/sse-decoder';
 import { defaultProviders } from '../../../functions/providers/registry';
 import { sendJson, startFakeUpstream, writeInPieces, type FakeUpstream } from '../../helpers/fake-upstream';
 import { startGatewayHarness, type GatewayHarness } from '../../helpers/gateway-harness';
@@ -36,7 +36,9 @@ const answered: Array<[Provider, string]> = [
 /** The events of an SSE body, in order (decoded by the gateway's own SSE decoder), with the `event:` name each carried. */
 async function parseEvents(body: ReadableStream<Uint8Array>): Promise<Array<{ name: string; data: Record<string, unknown> }>> {
   const events: Array<{ name: string; data: Record<string, unknown> }> = [];
-  for await (const event of decodeSseStream(body)) events.push({ name: event.event ?? '', data: JSON.parse(event.data) as Record<string, unknown> });
+  const decoder = new SseDecoder();
+  const decoded = [...decoder.push(new Uint8Array(await new Response(body).arrayBuffer())), ...decoder.end()];
+  for (const event of decoded) events.push({ name: event.event ?? '', data: JSON.parse(event.data) as Record<string, unknown> });
   return events;
 }
 

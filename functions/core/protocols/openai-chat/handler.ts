@@ -41,12 +41,10 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
     return jsonAnswer(runtime, record, { body: completion, usage: completion.usage && fromChatUsage(completion.usage), completionChars: chatCompletionChars(completion), promptBytes: size, price, headers });
   }
 
-  const chunks = chatChunks(answer, identity);
-  const first = await chunks.next();
-  if (first.done) throw new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_cut', message: `${started.target.providerName}: the stream ended before any content.`, verdict: 'retryable', errorClass: 'connection', provider: started.target.providerName });
+  const { first, rest } = await chatChunks(answer, identity, started.target.providerName);
   return streamAnswer(runtime, record, {
-    first: first.value,
-    rest: chunks,
+    first,
+    rest,
     encoder: new ChatStreamEncoder(identity, body.stream_options?.include_usage === true),
     promptBytes: size,
     price,
@@ -56,10 +54,16 @@ export async function handleChatCompletions(runtime: GatewayRuntime, request: Re
   });
 }
 
-/** The started stream as chat chunks: encoded from canonical events, or the target's own chunks. */
-function chatChunks(answer: Extract<StartedAnswer, { kind: 'stream' | 'native-stream' }>, identity: ChatIdentity): AsyncGenerator<ChatCompletionChunk> {
-  if (answer.kind === 'native-stream') return withFirst(answer.first, answer.rest) as AsyncGenerator<ChatCompletionChunk>;
-  return encodeChatChunks(withFirst(answer.first, answer.rest), identity);
+/**
+ * The started stream as chat chunks: the target's own chunks as they come, or chunks encoded from
+ * canonical events (where the first event may yield no chunk yet, so the first chunk is awaited).
+ */
+async function chatChunks(answer: Extract<StartedAnswer, { kind: 'stream' | 'native-stream' }>, identity: ChatIdentity, providerName: string): Promise<{ first: ChatCompletionChunk; rest: AsyncIterator<ChatCompletionChunk> }> {
+  if (answer.kind === 'native-stream') return { first: answer.first as ChatCompletionChunk, rest: answer.rest as AsyncIterator<ChatCompletionChunk> };
+  const chunks = encodeChatChunks(withFirst(answer.first, answer.rest), identity);
+  const first = await chunks.next();
+  if (first.done) throw new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_cut', message: `${providerName}: the stream ended before any content.`, verdict: 'retryable', errorClass: 'connection', provider: providerName });
+  return { first: first.value, rest: chunks };
 }
 
 /** Makes a completion schema-valid (DESIGN §2): refusal/logprobs present, ids filled. */
