@@ -140,12 +140,24 @@ interface QueuedWork {
  * that is most of a commit's cost — and a lone request waits no longer than one `setImmediate`.
  */
 export class GroupCommitter {
+  private static readonly perDatabase = new WeakMap<DatabaseSync, GroupCommitter>();
+
+  /** The committer of `db`, shared by its stores so that their writes of one turn share one commit. */
+  static of(db: DatabaseSync): GroupCommitter {
+    let committer = GroupCommitter.perDatabase.get(db);
+    if (!committer) {
+      committer = new GroupCommitter(db);
+      GroupCommitter.perDatabase.set(db, committer);
+    }
+    return committer;
+  }
+
   private queue: QueuedWork[] = [];
   private readonly savepoint: StatementSync;
   private readonly release: StatementSync;
   private readonly undo: StatementSync;
 
-  constructor(private readonly db: DatabaseSync) {
+  private constructor(private readonly db: DatabaseSync) {
     this.savepoint = db.prepare('SAVEPOINT work');
     this.release = db.prepare('RELEASE work');
     this.undo = db.prepare('ROLLBACK TO work');

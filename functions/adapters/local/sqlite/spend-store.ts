@@ -50,7 +50,7 @@ export class SqliteSpendStore implements SpendStore {
     db: DatabaseSync,
     private readonly onAlert: (alert: BudgetAlert) => void = () => undefined,
   ) {
-    this.commits = new GroupCommitter(db);
+    this.commits = GroupCommitter.of(db);
     this.counter = db.prepare('SELECT committed, spent FROM spend_counters WHERE scope = ? AND period_key = ?');
     this.addCommitted = db.prepare(
       'INSERT INTO spend_counters (scope, period_key, committed, spent, limit_micro, alerts) VALUES (?1, ?2, ?3, 0, ?4, ?5) ON CONFLICT (scope, period_key) DO UPDATE SET committed = committed + ?3, limit_micro = ?4, alerts = ?5',
