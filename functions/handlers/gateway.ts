@@ -19,13 +19,16 @@ import { createGateway } from '../core/gateway';
 import { withRedaction } from '../core/logging/redact';
 import { systemClock } from '../core/ports/clock';
 import { METRICS_NAMESPACE } from '../core/usage/request-metrics';
-import { defaultProviders } from '../providers/registry';
+import { defaultProviders, providersWithoutBedrock } from '../providers/registry';
 import { FunctionEnv, SERVICE_NAME } from '../deployment-names';
 import { requiredEnv } from './required-env';
 
 // The routing config, validated at `cdk synth` and compiled in as an esbuild define
 // (lib/constructs/gateway-function.ts): no file read and no parse at cold start.
 declare const __SWITCHYARD_CONFIG__: SwitchyardConfig;
+// Whether a provider of that config is Bedrock, also a define: when it is `false` the Bedrock
+// provider and its SDK client are not in the bundle at all.
+declare const __SWITCHYARD_USES_BEDROCK__: boolean;
 
 // Every line goes through the shared redaction (credential headers, key-shaped text).
 const logger = withRedaction(powertoolsLogger(new Logger({ serviceName: SERVICE_NAME })));
@@ -50,7 +53,7 @@ const gateway = createGateway(
     clock: systemClock,
     logger,
     fetch: globalThis.fetch,
-    providers: defaultProviders,
+    providers: __SWITCHYARD_USES_BEDROCK__ ? defaultProviders : providersWithoutBedrock,
   },
   __SWITCHYARD_CONFIG__,
 );

@@ -9,6 +9,17 @@ import { acknowledgeFunctionFindings, handlerEntry, switchyardFunctionProps } fr
 
 /** The global identifier the gateway bundle reads its routing config from. */
 const CONFIG_DEFINE = '__SWITCHYARD_CONFIG__';
+/** The global identifier that tells the gateway bundle whether to carry the Bedrock provider. */
+const USES_BEDROCK_DEFINE = '__SWITCHYARD_USES_BEDROCK__';
+
+/**
+ * The esbuild defines of the gateway bundle: the validated config, and whether any of its
+ * providers is Bedrock (when none is, the Bedrock provider and its SDK client are left out).
+ */
+export function gatewayDefines(config: SwitchyardConfig): Record<string, string> {
+  const usesBedrock = Object.values(config.providers).some((provider) => provider.type === 'bedrock');
+  return { [CONFIG_DEFINE]: JSON.stringify(config), [USES_BEDROCK_DEFINE]: String(usesBedrock) };
+}
 
 /** Props of {@link GatewayFunction}. */
 export interface GatewayFunctionProps {
@@ -53,7 +64,7 @@ export class GatewayFunction extends Construct {
         logRetention: props.logRetention,
         reservedConcurrentExecutions: props.reservedConcurrency,
         tracing: props.tracing,
-        define: { [CONFIG_DEFINE]: JSON.stringify(deployed.config) },
+        define: gatewayDefines(deployed.config),
         environment: { SWITCHYARD_STAGE: props.stage, POWERTOOLS_METRICS_NAMESPACE: 'Switchyard' },
       }),
     );

@@ -281,8 +281,8 @@ describe('deployed bundles under the emulated Lambda streaming runtime', () => {
     // Nothing but Node.js built-ins is left to resolve at run time: not the runtime's SDK copy.
     await expect(nonBuiltinRequires(gatewayBundle)).resolves.toEqual([]);
     await expect(nonBuiltinRequires(authorizerBundle)).resolves.toEqual([]);
-    // The Bedrock SDK is in the gateway bundle, evaluated only when a Bedrock target is called.
-    expect(await readFile(gatewayBundle, 'utf8')).toContain('ConverseStreamCommand');
+    // This config has no Bedrock provider: the Bedrock provider and its SDK client are left out.
+    expect(await readFile(gatewayBundle, 'utf8')).not.toContain('ConverseStreamCommand');
     // Module init grows with the bundle (DESIGN §8: at most 150 ms). A request-path module that
     // imported zod's full API once added 430 kB and 80 ms of init; the config is validated at synth.
     expect((await readFile(gatewayBundle)).length).toBeLessThan(800 * 1024);

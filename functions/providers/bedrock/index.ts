@@ -81,5 +81,9 @@ async function* translateConverseStream(
   yield* translator.end();
 }
 
-/** The Bedrock adapter with the default client (standard AWS credential and region chains). */
-export const bedrockProvider: ProviderAdapter<BedrockSettings> = createBedrockProvider();
+/**
+ * The Bedrock adapter with the default client (standard AWS credential and region chains). Marked
+ * pure: a bundle that never refers to it (the gateway of a config without Bedrock) drops it and the
+ * SDK client behind it.
+ */
+export const bedrockProvider: ProviderAdapter<BedrockSettings> = /* @__PURE__ */ createBedrockProvider();

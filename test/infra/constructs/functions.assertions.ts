@@ -2,7 +2,10 @@ import { Template, Match } from 'aws-cdk-lib/assertions';
 import { MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { KeyAuthorizer } from '../../../lib/constructs/authorizer';
-import { GatewayFunction } from '../../../lib/constructs/gateway-function';
+import { build } from 'esbuild';
+import { GatewayFunction, gatewayDefines } from '../../../lib/constructs/gateway-function';
+import { handlerEntry } from '../../../lib/constructs/function-defaults';
+import type { SwitchyardConfig } from '../../../functions/core/config/schema';
 import { bareStack, testConfig } from '../fixtures';
 
 describe('GatewayFunction', () => {
@@ -46,6 +49,22 @@ describe('GatewayFunction', () => {
       },
     });
   });
+
+  it('bundles the Bedrock provider and its SDK client only for a config with a Bedrock provider', async () => {
+    // The gateway entry bundled as the function's bundling options bundle it, with its defines.
+    const bundle = async (config: SwitchyardConfig): Promise<string> => {
+      const result = await build({ entryPoints: [handlerEntry('gateway')], bundle: true, write: false, platform: 'node', target: 'node22', format: 'cjs', minify: true, mainFields: ['module', 'main'], define: gatewayDefines(config), logLevel: 'silent' });
+      return result.outputFiles[0]?.text ?? '';
+    };
+    const { bedrock: _bedrock, ...withoutBedrock } = testConfig.providers;
+    expect(gatewayDefines(testConfig)).toHaveProperty('__SWITCHYARD_USES_BEDROCK__', 'true');
+    expect(gatewayDefines({ ...testConfig, providers: withoutBedrock })).toHaveProperty('__SWITCHYARD_USES_BEDROCK__', 'false');
+    const [full, lean] = await Promise.all([bundle(testConfig), bundle({ ...testConfig, providers: withoutBedrock, models: { smart: testConfig.models.smart! } })]);
+    expect(full).toContain('ConverseStreamCommand');
+    expect(lean).not.toContain('ConverseStreamCommand');
+    expect(lean).not.toContain('bedrock-runtime');
+    expect(full.length - lean.length).toBeGreaterThan(50 * 1024);
+  }, 60_000);
 
   it('has no Bedrock permission when no target uses Bedrock', () => {
     const stack = bareStack();
