@@ -62,7 +62,7 @@ export function createGateway(deps: GatewayDeps, config: SwitchyardConfig): Gate
     const requestId = `req_${crypto.randomUUID().replace(/-/g, '')}`;
     const record = new RequestRecord(requestId, startedAt, path, deps.clock.monotonicMs());
     record.deadlineMs = Math.min(startedAt + config.timeouts.totalMs, context.deadline ?? Number.POSITIVE_INFINITY);
-    const requestSignal = createRequestSignal(request.signal, config.timeouts.totalMs, deps.clock);
+    const requestSignal = createRequestSignal(context.clientSignal ?? request.signal, config.timeouts.totalMs, deps.clock);
     let result: HandlerResult;
     try {
       assertHeaderSize(request.headers, config.limits.maxHeaderBytes);

@@ -6,9 +6,9 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
  * Converts an API Gateway REST proxy event into a Web `Request` for the core. The URL is rebuilt
  * from the `Host` header and the resource path (without the stage prefix, which is what the core
  * routes on); multi-value headers and query parameters are kept; a base64 body is decoded.
- * `signal` aborts the request (and so the upstream call) when the client goes away.
+ * The client's disconnect reaches the gateway beside the request (`GatewayRequestContext.clientSignal`).
  */
-export function toWebRequest(event: APIGatewayProxyEvent, signal?: AbortSignal): Request {
+export function toWebRequest(event: APIGatewayProxyEvent): Request {
   const headers = new Headers();
   const multi = event.multiValueHeaders ?? {};
   for (const [name, values] of Object.entries(multi)) for (const value of values ?? []) headers.append(name, value);
@@ -25,7 +25,7 @@ export function toWebRequest(event: APIGatewayProxyEvent, signal?: AbortSignal):
   const method = event.httpMethod.toUpperCase();
   const hasBody = method !== 'GET' && method !== 'HEAD' && event.body !== null && event.body !== undefined;
   const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body as string, 'base64') : (event.body as string)) : undefined;
-  return new Request(url, { method, headers, body, signal });
+  return new Request(url, { method, headers, body });
 }
 
 /** What a middy streamify-response handler returns: the prelude fields and a streamed body. */

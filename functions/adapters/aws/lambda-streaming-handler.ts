@@ -50,8 +50,9 @@ export function createStreamingHandler(gateway: Gateway, options: StreamingHandl
   }).handler(async (event, context) => {
     const invocation: Invocation = { abort: new AbortController(), pending: [], bodyComplete: false };
     invocations.set(context, invocation);
-    const response = await gateway(toWebRequest(event, invocation.abort.signal), {
+    const response = await gateway(toWebRequest(event), {
       principal: principalFromContext(event.requestContext.authorizer),
+      clientSignal: invocation.abort.signal,
       waitUntil: (promise) => invocation.pending.push(promise),
       // Lambda stops the invocation at its function timeout, settled or not.
       deadline: Date.now() + context.getRemainingTimeInMillis(),

@@ -32,9 +32,10 @@ export interface LocalServerOptions {
 }
 
 /**
- * Serves a gateway on `node:http`. Converts each request to a Web `Request` (aborted when the
- * client disconnects) and streams the `Response` body out chunk by chunk, honouring backpressure;
- * a client that goes away cancels the body, which aborts the upstream call.
+ * Serves a gateway on `node:http`. Converts each request to a Web `Request` (with a signal in the
+ * request context, aborted when the client disconnects) and streams the `Response` body out chunk
+ * by chunk, honouring backpressure; a client that goes away cancels the body, which aborts the
+ * upstream call.
  */
 export async function startLocalServer(gateway: Gateway, options: LocalServerOptions): Promise<LocalServer> {
   const pending = new Set<Promise<unknown>>();
@@ -92,10 +93,9 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     method,
     headers,
     body: hasBody ? await requestBody(req, options.maxBodyBytes) : undefined,
-    signal: abort.signal,
     duplex: 'half',
   } as RequestInit);
-  const response = await gateway(request, { waitUntil });
+  const response = await gateway(request, { waitUntil, clientSignal: abort.signal });
   const outHeaders: Record<string, string> = {};
   response.headers.forEach((value, key) => (outHeaders[key] = value));
   if (!response.body) {
