@@ -25,6 +25,40 @@ const GRACE_MS = 30_000;
 const PRICE = { input: 1, output: 2 };
 const MAX_TOKENS = 100;
 
+/** The dying gateway's config: one target, one attempt, the test's deadline and grace. */
+const CONFIG = parseConfig({
+  providers: { fake: { type: 'openai', baseUrl: 'http://upstream.test/v1' } },
+  models: { fast: { targets: [{ provider: 'fake', model: 'fake-model', price: PRICE }] } },
+  retry: { attempts: 1 },
+  timeouts: { totalMs: TOTAL_MS },
+  budgets: { releaseGraceMs: GRACE_MS },
+});
+
+/**
+ * A gateway on `keys` and `spend` that admits requests and dies: each upstream call is reported to
+ * `onUpstreamCall` and never answered, its clock never moves, and it never gets to write a usage
+ * event or an audit record.
+ */
+function dyingGateway(keys: SqliteKeyStore, spend: SqliteSpendStore, onUpstreamCall: (url: string) => void): ReturnType<typeof createGateway> {
+  return createGateway(
+    {
+      keyStore: keys,
+      spendStore: spend,
+      secrets: { get: async () => undefined },
+      usageSink: { write: async () => undefined },
+      auditSink: { write: async () => undefined },
+      clock: new TestClock(T0),
+      logger: silentLogger,
+      fetch: (input) => {
+        onUpstreamCall(String(input));
+        return new Promise<Response>(() => undefined);
+      },
+      providers: defaultProviders,
+    },
+    CONFIG,
+  );
+}
+
 let dir: string;
 beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'switchyard-sweep-'))));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -36,31 +70,8 @@ describe('sweeping expired reservations', () => {
     const spend = new SqliteSpendStore(db);
     const { key, record } = await createKeyRecord({ name: 'agent', team: 'search', budget: { usd: 10, period: 'month' } }, new Date(T0));
     await keys.put(record);
-    const config = parseConfig({
-      providers: { fake: { type: 'openai', baseUrl: 'http://upstream.test/v1' } },
-      models: { fast: { targets: [{ provider: 'fake', model: 'fake-model', price: PRICE }] } },
-      retry: { attempts: 1 },
-      timeouts: { totalMs: TOTAL_MS },
-      budgets: { releaseGraceMs: GRACE_MS },
-    });
     const reachedUpstream: string[] = [];
-    const dying = createGateway(
-      {
-        keyStore: keys,
-        spendStore: spend,
-        secrets: { get: async () => undefined },
-        usageSink: { write: async () => undefined },
-        clock: new TestClock(T0),
-        logger: silentLogger,
-        // The upstream is called and never answers: the process dies mid-call.
-        fetch: (input) => {
-          reachedUpstream.push(String(input));
-          return new Promise<Response>(() => undefined);
-        },
-        providers: defaultProviders,
-      },
-      config,
-    );
+    const dying = dyingGateway(keys, spend, (url) => reachedUpstream.push(url));
     const body = JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'x'.repeat(400) }], max_tokens: MAX_TOKENS, stream: true, user: 'alice' });
     const requests = 120;
     for (let i = 0; i < requests; i += 1) {
@@ -121,32 +132,8 @@ describe('sweeping expired reservations', () => {
     const quiet = await createKeyRecord({ name: 'quiet', budget: { usd: 10, period: 'month' } }, new Date(T0));
     await keys.put(audited.record);
     await keys.put(quiet.record);
-    const config = parseConfig({
-      providers: { fake: { type: 'openai', baseUrl: 'http://upstream.test/v1' } },
-      models: { fast: { targets: [{ provider: 'fake', model: 'fake-model', price: PRICE }] } },
-      retry: { attempts: 1 },
-      timeouts: { totalMs: TOTAL_MS },
-      budgets: { releaseGraceMs: GRACE_MS },
-    });
     let reached = 0;
-    const dying = createGateway(
-      {
-        keyStore: keys,
-        spendStore: spend,
-        secrets: { get: async () => undefined },
-        usageSink: { write: async () => undefined },
-        // The dying process never gets to write its records.
-        auditSink: { write: async () => undefined },
-        clock: new TestClock(T0),
-        logger: silentLogger,
-        fetch: () => {
-          reached += 1;
-          return new Promise<Response>(() => undefined);
-        },
-        providers: defaultProviders,
-      },
-      config,
-    );
+    const dying = dyingGateway(keys, spend, () => (reached += 1));
     for (const key of [audited.key, audited.key, quiet.key]) {
       void dying(new Request('http://gateway.test/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'Hi' }], max_tokens: MAX_TOKENS }) }));
     }
