@@ -12,11 +12,6 @@ export interface EmfMetricsOptions {
    * dimension set; it has one value per deployment, so cardinality stays low.
    */
   metrics: PowertoolsMetrics;
-  /**
-   * Where a serialised EMF document goes instead of Powertools' stdout publishing. Unset on
-   * Lambda (stdout is how CloudWatch picks EMF up); the local server sets it to append to a file.
-   */
-  emit?: (line: string) => void | Promise<void>;
 }
 
 /**
@@ -70,34 +65,18 @@ export class EmfMetrics implements Metrics {
       const { data, dimensionSets } = requestMetrics(event);
       for (const datum of data) powertools.addMetric(datum.name, datum.unit, datum.value);
       for (const set of dimensionSets) powertools.addDimensions(set);
-      await this.publish();
+      powertools.publishStoredMetrics();
       for (const counts of providerAttemptCounts(event, attempts)) {
         powertools.addMetric(MetricName.ProviderAttempts, 'Count', counts.attempts);
         powertools.addMetric(MetricName.ProviderAttemptFailures, 'Count', counts.failures);
         powertools.addDimensions(counts.dimensions);
-        await this.publish();
+        powertools.publishStoredMetrics();
       }
     }
     if (failures > 0 || auditFailures > 0) {
       if (failures > 0) powertools.addMetric(MetricName.UsageDeliveryFailures, 'Count', failures);
       if (auditFailures > 0) powertools.addMetric(MetricName.AuditDeliveryFailures, 'Count', auditFailures);
-      await this.publish();
-    }
-  }
-
-  private async publish(): Promise<void> {
-    const { metrics: powertools, emit } = this.options;
-    if (!emit) {
       powertools.publishStoredMetrics();
-      return;
     }
-    let line: string;
-    try {
-      line = JSON.stringify(powertools.serializeMetrics());
-    } finally {
-      powertools.clearMetrics();
-      powertools.clearDimensions();
-    }
-    await emit(line);
   }
 }

@@ -168,16 +168,4 @@ describe('EmfMetrics', () => {
     expect(directive(documents[0] as EmfDocument)).toMatchObject({ Dimensions: [['service']], Metrics: [{ Name: 'UsageDeliveryFailures', Unit: 'Count' }] });
     expect(documents[0]).toMatchObject({ UsageDeliveryFailures: 3 });
   });
-
-  it('hands documents to `emit` instead of stdout when given one', async () => {
-    const lines: string[] = [];
-    const metrics = new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }), emit: (line) => void lines.push(line) });
-
-    metrics.recordRequest(streamed);
-    metrics.recordRequest(makeUsageEvent());
-    await metrics.flush();
-
-    expect(stdout.documents()).toEqual([]);
-    expect(lines.map((line) => (JSON.parse(line) as EmfDocument).Team)).toEqual(['payments', 'search']);
-  });
 });

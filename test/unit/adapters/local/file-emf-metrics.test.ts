@@ -68,20 +68,29 @@ describe('FileEmfMetrics', () => {
       [makeUsageEvent({ provider: null, provider_model: null, model_requested: null, status: 'error', http_status: 401, error_type: 'invalid_api_key', attempts: 0 }), []],
       [makeUsageEvent({ status: 'upstream_cut', http_status: 200, error_type: 'budget_exceeded' }), [{ provider: 'openai', model: 'gpt-4o-mini', failed: false } as AttemptOutcome]],
     ];
+    // What Powertools prints to stdout on Lambda, one document per line.
     const printed: string[] = [];
-    const powertools = new EmfMetrics({ metrics: new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }), emit: (line) => void printed.push(line) });
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(...(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')).split('\n').filter((line) => line.startsWith('{')));
+      return true;
+    });
+    const powertools = new EmfMetrics({ metrics: new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
     const local = new FileEmfMetrics({ dataDir, logger: silentLogger });
-    for (const [event, attempts] of requests) {
-      powertools.recordRequest(event, attempts);
+    try {
+      for (const [event, attempts] of requests) {
+        powertools.recordRequest(event, attempts);
+        await powertools.flush();
+        local.recordRequest(event, attempts);
+      }
+      powertools.recordUsageDeliveryFailure(2);
       await powertools.flush();
-      local.recordRequest(event, attempts);
+      local.recordUsageDeliveryFailure(2);
+      powertools.recordAuditDeliveryFailure(1);
+      await powertools.flush();
+      local.recordAuditDeliveryFailure(1);
+    } finally {
+      stdout.mockRestore();
     }
-    powertools.recordUsageDeliveryFailure(2);
-    await powertools.flush();
-    local.recordUsageDeliveryFailure(2);
-    powertools.recordAuditDeliveryFailure(1);
-    await powertools.flush();
-    local.recordAuditDeliveryFailure(1);
     await local.close();
 
     const expected = printed.map((line) => withoutTimestamp(JSON.parse(line) as Record<string, unknown>));
