@@ -1,6 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
 
 /**
  * The `fetch` the local server gives providers: the Web-standard signature on top of
@@ -8,8 +7,8 @@ import { Readable } from 'node:stream';
  * 0.5 ms of CPU per call on a small VM and writes a request's head and body in separate
  * syscalls; this writes them in one and costs a fraction. It implements the part of fetch the
  * providers use — a method, headers, a string or byte body, an AbortSignal — and answers with a
- * real Web `Response` as soon as the headers arrive: SSE bodies (`text/event-stream`) through
- * `Readable.toWeb` (with backpressure), other bodies through a lighter stream.
+ * real Web `Response` as soon as the headers arrive, its body a Web stream fed from the response's
+ * events, with backpressure.
  *
  * A failed connection rejects with a `TypeError` (as fetch does); an abort rejects with the
  * signal's reason.
@@ -41,45 +40,61 @@ export function createNodeHttpFetch(): typeof fetch {
         const responseHeaders = new Headers();
         for (let i = 0; i < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
         const init = { status: res.statusCode ?? 502, statusText: res.statusMessage ?? '', headers: responseHeaders };
-        if (isEventStream(res)) {
-          // The abort listener stays until the stream ends: an abort mid-stream destroys the
-          // request's socket, which errors the body stream the provider is reading.
-          res.once('close', done);
-          resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, init));
-          return;
-        }
-        // Other bodies (JSON answers and errors) are small and read whole by providers: a plain
-        // stream fed from the response events is cheaper than Readable.toWeb. The Response is
-        // resolved as soon as the headers arrive, so callers can tell "answered" from "silent".
+        // The Response is resolved as soon as the headers arrive, so callers can tell "answered"
+        // from "silent"; an abort afterwards destroys the request's socket, which errors the body
+        // the provider is reading, so the abort listener stays until the body is over.
         const noBody = res.statusCode === 204 || res.statusCode === 304;
-        const responseBody = noBody
-          ? null
-          : new ReadableStream<Uint8Array>({
-              start(controller) {
-                res.on('data', (part: Buffer) => controller.enqueue(part));
-                res.on('end', () => {
-                  done();
-                  controller.close();
-                });
-                res.on('error', (error) => {
-                  done();
-                  controller.error(new TypeError('fetch failed', { cause: error }));
-                });
-              },
-              cancel() {
-                res.destroy();
-              },
-            });
-        if (noBody) res.once('close', done);
-        resolve(new Response(responseBody, init));
+        res.once('close', done);
+        resolve(new Response(noBody ? null : webBodyOf(res), init));
       });
       req.end(body);
     });
   };
 }
 
-function isEventStream(res: IncomingMessage): boolean {
-  return (res.headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream');
+/** Body chunks a Web body may hold unread before the socket is paused (backpressure). */
+const BODY_HIGH_WATER_MARK = 16;
+
+/**
+ * A response's body as a Web stream fed from its `data` events: a fraction of the CPU of
+ * `Readable.toWeb`, which matters for SSE, where it runs for every event. When the reader falls
+ * {@link BODY_HIGH_WATER_MARK} chunks behind, the response is paused until it reads again, so a
+ * slow consumer slows the upstream read instead of growing a buffer. A response that ends short
+ * (its socket closed or destroyed mid-body) errors the stream as fetch does.
+ */
+function webBodyOf(res: IncomingMessage): ReadableStream<Uint8Array> {
+  let over = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const fail = (cause: unknown): void => {
+          if (over) return;
+          over = true;
+          controller.error(new TypeError('fetch failed', { cause }));
+        };
+        res.on('data', (part: Buffer) => {
+          if (over) return;
+          controller.enqueue(part);
+          if ((controller.desiredSize ?? 1) <= 0) res.pause();
+        });
+        res.once('end', () => {
+          if (over) return;
+          over = true;
+          controller.close();
+        });
+        res.once('error', fail);
+        res.once('close', () => fail(new Error('the response ended before its body was complete')));
+      },
+      pull() {
+        if (res.isPaused()) res.resume();
+      },
+      cancel() {
+        over = true;
+        res.destroy();
+      },
+    },
+    { highWaterMark: BODY_HIGH_WATER_MARK },
+  );
 }
 
 function headersOf(headers: HeadersInit | undefined): Record<string, string> {

@@ -143,12 +143,24 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
 async function requestBody(req: IncomingMessage, maxBodyBytes: number | undefined): Promise<Uint8Array | ReadableStream<Uint8Array>> {
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
   if (maxBodyBytes === undefined || !Number.isSafeInteger(declared) || declared > maxBodyBytes) return Readable.toWeb(req) as ReadableStream<Uint8Array>;
-  try {
+  // Read through events rather than `for await`: the async iterator of a Readable costs a promise
+  // and an end-of-stream watcher per request, for a body that is usually one piece.
+  return new Promise((resolve) => {
     const parts: Buffer[] = [];
-    for await (const part of req) parts.push(part as Buffer);
-    if (!req.complete) throw new Error('the client closed the connection before its body ended');
-    return Buffer.concat(parts);
-  } catch (error) {
-    return new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) });
-  }
+    let settled = false;
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      resolve(new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) }));
+    };
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.once('error', fail);
+    // 'close' before a complete 'end': the client went away mid-body.
+    req.once('close', () => fail(new Error('the client closed the connection before its body ended')));
+    req.once('end', () => {
+      if (settled || !req.complete) return;
+      settled = true;
+      resolve(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    });
+  });
 }

@@ -62,6 +62,51 @@ describe('createNodeHttpFetch (the local server’s upstream fetch)', () => {
     await expect(reader.read()).rejects.toBeDefined();
   });
 
+  it('errors the body with a TypeError when the upstream cuts the response mid-body', async () => {
+    upstream.setHandler((_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n', () => res.socket?.destroy());
+    });
+
+    const response = await fetchNode(`${upstream.url}/stream`, { method: 'POST', body: '{}' });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+
+    expect(new TextDecoder().decode(first.value)).toBe('data: 1\n\n');
+    await expect(reader.read()).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('pauses the upstream read while the body is not read (backpressure), and delivers every byte once it is', async () => {
+    const piece = Buffer.alloc(64 * 1024, 'x');
+    const pieces = 512; // 32 MiB: far more than the socket buffers and the body's queue hold
+    let accepted = 0;
+    upstream.setHandler((_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let sent = 0;
+      const writeMore = (): void => {
+        while (sent < pieces) {
+          sent += 1;
+          const more = res.write(piece, () => (accepted += piece.length));
+          if (!more) return void res.once('drain', writeMore);
+        }
+        res.end();
+      };
+      writeMore();
+    });
+
+    const response = await fetchNode(`${upstream.url}/stream`, { method: 'POST', body: '{}' });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    // Left unread for a while, the body stops taking bytes: the upstream's writes back up.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const acceptedWhileUnread = accepted;
+    let received = first.value?.byteLength ?? 0;
+    for (let next = await reader.read(); !next.done; next = await reader.read()) received += next.value.byteLength;
+
+    expect(acceptedWhileUnread).toBeLessThan((pieces * piece.length) / 4);
+    expect(received).toBe(pieces * piece.length);
+  });
+
   it('rejects with the signal’s reason when aborted before the answer, and with a TypeError when the connection fails', async () => {
     upstream.setHandler(() => undefined);
     const controller = new AbortController();
