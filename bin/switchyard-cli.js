@@ -8,8 +8,8 @@ if (major < 22 || (major === 22 && minor < 13)) {
   process.exit(1);
 }
 require('tsx/cjs');
-// A long-running server keeps its heap near what is live (functions/cli/heap-growth.ts).
-if (process.argv[2] === 'serve') require('../functions/cli/heap-growth.ts').limitHeapGrowth(process.execArgv, process.env.NODE_OPTIONS);
+// A long-running server runs with a smaller heap than V8 would pick (functions/cli/serve-v8-flags.ts).
+if (process.argv[2] === 'serve') require('../functions/cli/serve-v8-flags.ts').applyServeV8Flags();
 const { runCli } = require('../functions/cli/main.ts');
 const { processIo } = require('../functions/cli/cli-io.ts');
 

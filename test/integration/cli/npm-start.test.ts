@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -79,5 +79,14 @@ describe('npm start on a fresh data dir', () => {
     const smart = await client.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     expect(smart.response.headers.get('x-switchyard-provider')).toBe('demo');
     expect(smart.response.headers.get('x-switchyard-attempts')).toBe('3');
+  });
+
+  // /proc is Linux's; the relaunch with the flags needs process.execve (Node 22.15 and later).
+  const linuxWithExecve = process.platform === 'linux' && typeof (process as { execve?: unknown }).execve === 'function';
+  (linuxWithExecve ? it : it.skip)('serves from the process it started as, relaunched with its V8 flags', async () => {
+    const commandLine = (await readFile(`/proc/${child?.pid}/cmdline`, 'utf8')).split('\0');
+
+    expect(commandLine).toEqual(expect.arrayContaining(['--heap-growing-percent=50', '--max-semi-space-size=8']));
+    expect(commandLine.slice(commandLine.indexOf('--max-semi-space-size=8') + 1)).toEqual(expect.arrayContaining(['serve', '--config', 'switchyard.config.json']));
   });
 });
