@@ -38,12 +38,18 @@ export function missingServeV8Flags(execArgv: readonly string[], nodeOptions: st
  * Gives `switchyard serve` its V8 flags. The young generation's size is fixed when V8 starts, so
  * where Node can replace the running process (`process.execve`) it starts itself again with the
  * missing flags before anything else happens — same pid, arguments, environment and open
- * stdio — and does not return. Where it cannot, it sets at run time the one flag V8 still honours
- * then (heap growth), and the young generation keeps V8's default size.
+ * stdio — and does not return. Where it cannot (or the system refuses), it sets at run time the
+ * one flag V8 still honours then (heap growth), and the young generation keeps V8's default size.
  */
 export function applyServeV8Flags(proc: ServeProcess = process as unknown as ServeProcess, setFlags: (flags: string) => void = setFlagsFromString): void {
   const missing = missingServeV8Flags(proc.execArgv, proc.env.NODE_OPTIONS);
   if (missing.length === 0) return;
-  if (proc.execve && proc.platform !== 'win32') proc.execve(proc.execPath, [proc.execPath, ...missing, ...proc.execArgv, ...proc.argv.slice(1)], proc.env);
+  if (proc.execve && proc.platform !== 'win32') {
+    try {
+      proc.execve(proc.execPath, [proc.execPath, ...missing, ...proc.execArgv, ...proc.argv.slice(1)], proc.env);
+    } catch {
+      // The system refused to replace the process: serve as it is, with what can be set now.
+    }
+  }
   for (const flag of missing) if (flag.startsWith('--heap-growing-percent')) setFlags(flag);
 }

@@ -44,8 +44,11 @@ describe('the V8 flags of switchyard serve', () => {
     expect(set).toEqual([]);
   });
 
-  it('set heap growth at run time where the process cannot be replaced (Windows, older Node)', () => {
-    for (const proc of [serveProcess({ platform: 'win32' }), serveProcess({ execve: undefined })]) {
+  it('set heap growth at run time where the process cannot be replaced (Windows, older Node, a refusal)', () => {
+    const refusing = (): never => {
+      throw Object.assign(new Error('execve failed'), { code: 'EACCES' });
+    };
+    for (const proc of [serveProcess({ platform: 'win32' }), serveProcess({ execve: undefined }), serveProcess({ execve: refusing })]) {
       const set: string[] = [];
 
       applyServeV8Flags(proc, (flags) => set.push(flags));
