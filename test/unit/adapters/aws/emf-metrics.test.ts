@@ -1,30 +1,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EmfMetrics } from '../../../../functions/adapters/aws/emf-metrics';
 import { METRICS_NAMESPACE } from '../../../../functions/core/usage/request-metrics';
+import { captureStdout, type EmfDocument } from '../../../helpers/emf-stdout';
 import { makeUsageEvent } from '../../../helpers/usage-events';
-
-interface EmfDocument {
-  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
-  [key: string]: unknown;
-}
-
-/** Captures what Powertools writes to stdout, one EMF document per line. */
-function captureStdout(): { documents: () => EmfDocument[]; restore: () => void } {
-  const chunks: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-  return {
-    documents: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as EmfDocument),
-    restore: () => spy.mockRestore(),
-  };
-}
 
 function newMetrics(): EmfMetrics {
   return new EmfMetrics({ metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../../functions/core/ports/logger';
 import { METRICS_NAMESPACE } from '../../../../functions/core/usage/request-metrics';
 import type { AttemptOutcome } from '../../../../functions/core/usage/request-record';
 import type { UsageEvent } from '../../../../functions/core/usage/usage-event';
+import { captureStdout } from '../../../helpers/emf-stdout';
 import { makeUsageEvent } from '../../../helpers/usage-events';
 
 /** The lines of metrics.log, parsed, without the time each was written. */
@@ -69,11 +70,7 @@ describe('FileEmfMetrics', () => {
       [makeUsageEvent({ status: 'upstream_cut', http_status: 200, error_type: 'budget_exceeded' }), [{ provider: 'openai', model: 'gpt-4o-mini', failed: false } as AttemptOutcome]],
     ];
     // What Powertools prints to stdout on Lambda, one document per line.
-    const printed: string[] = [];
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      printed.push(...(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')).split('\n').filter((line) => line.startsWith('{')));
-      return true;
-    });
+    const stdout = captureStdout();
     const powertools = new EmfMetrics({ metrics: new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: 'switchyard' }) });
     const local = new FileEmfMetrics({ dataDir, logger: silentLogger });
     try {
@@ -89,11 +86,11 @@ describe('FileEmfMetrics', () => {
       await powertools.flush();
       local.recordAuditDeliveryFailure(1);
     } finally {
-      stdout.mockRestore();
+      stdout.restore();
     }
     await local.close();
 
-    const expected = printed.map((line) => withoutTimestamp(JSON.parse(line) as Record<string, unknown>));
+    const expected = stdout.documents().map((document) => withoutTimestamp(document));
     // Each request's document and one per provider model attempted, then the two failure counts.
     expect(expected).toHaveLength(2 + 3 + 1 + 2 + 1 + 1);
     // Same documents, same keys in the same order.
