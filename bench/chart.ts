@@ -1,8 +1,8 @@
 /**
  * The benchmark's chart (`bench/results/latest.svg`, shown in docs/benchmark.md): for each
  * protocol the peer also speaks, the time to first byte added over the direct call (p50) and the
- * server's CPU per request, by concurrency — Switchyard beside the peer, JSON and streamed
- * requests. Plain SVG, written here: a few lines and labels need no charting library.
+ * server's CPU per request, by concurrency — Switchyard beside the peer and the floor (a bare
+ * `node:http` proxy), JSON and streamed requests. Plain SVG, written here: a few lines and labels need no charting library.
  */
 import type { BenchResult, CellResult } from './report';
 
@@ -74,6 +74,7 @@ export function renderChart(result: BenchResult): string | undefined {
   const servers = [
     { target: 'gateway' as const, name: 'Switchyard', colors: { json: '#1f6feb', stream: '#0b3d91' }, dashed: false },
     { target: 'peer' as const, name: 'peer', colors: { json: '#e36209', stream: '#9a3412' }, dashed: true },
+    { target: 'floor' as const, name: 'floor', colors: { json: '#9ca3af', stream: '#4b5563' }, dashed: true },
   ];
   const seriesOf = (protocol: CellResult['protocol'], metric: (typeof METRICS)[number]): Series[] =>
     servers.flatMap((server) =>
@@ -101,7 +102,7 @@ export function renderChart(result: BenchResult): string | undefined {
     for (const kind of ['json', 'stream'] as const) {
       out.push(`<line x1="${legendX}" x2="${legendX + 22}" y1="33" y2="33" stroke="${server.colors[kind]}" stroke-width="2"${server.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
       out.push(`<text x="${legendX + 26}" y="37" font-size="11">${server.name} ${kind}</text>`);
-      legendX += 130;
+      legendX += 112;
     }
   }
   protocols.forEach((protocol, row) => {

@@ -6,9 +6,12 @@ import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { StoreThroughput } from './store-throughput';
 
-/** One measured cell: a target (direct call, Switchyard, or the peer gateway) × protocol × request kind × concurrency. */
+/**
+ * One measured cell: a target × protocol × request kind × concurrency. Targets: the direct call,
+ * Switchyard (`gateway`), the bare `node:http` proxy (`floor`), and the peer gateway.
+ */
 export interface CellResult {
-  target: 'direct' | 'gateway' | 'peer';
+  target: 'direct' | 'gateway' | 'floor' | 'peer';
   /**
    * `chat`: Chat Completions to an OpenAI target; `messages`: Anthropic Messages passed through to
    * an Anthropic target; `responses`: the Responses API passed through to a Responses target;
@@ -28,9 +31,9 @@ export interface CellResult {
   ttfbP99Ms: number;
   /** The fake upstream's own CPU per request: what a bare node:http server costs on this machine. */
   upstreamCpuPerRequestMs?: number;
-  /** Gateway and peer: the server process's CPU (user + system) per request. */
+  /** Gateway, floor and peer: the server process's CPU (user + system) per request. */
   cpuPerRequestMs?: number;
-  /** Gateway and peer: resident memory after the cell, and the process's peak so far. */
+  /** Gateway, floor and peer: resident memory after the cell, and the process's peak so far. */
   rssMiB?: number;
   peakRssMiB?: number;
 }
@@ -60,10 +63,10 @@ export interface BenchResult {
   settings: { streamIntervalMs: number; eventsPerStream: number; maxDurationMs: number; maxRequests: number };
   /** The peer gateway measured in the same run (`--peers`), as named in the report. */
   peer?: string;
-  /** Whether the gateway and the peer each ran alone on one pinned core (see `cpuPinning`). */
+  /** Whether the gateway, the floor and the peer each ran alone on one pinned core (see `cpuPinning`). */
   pinned: boolean;
   cells: CellResult[];
-  /** Gateway (and peer) minus direct, per protocol, kind and concurrency. */
+  /** Gateway, floor and peer minus direct, per protocol, kind and concurrency. */
   added: AddedLatency[];
   coldStart: ColdStartResult;
   /** Reserve + settle pairs a second on the embedded spend store, in the bench process (one thread). */
@@ -81,9 +84,9 @@ export function machineInfo(): { nproc: number; cpuModel: string; node: string }
   return { nproc: cpus().length, cpuModel, node: process.version };
 }
 
-/** What a gateway (Switchyard or the peer) added over the direct call in one cell. */
+/** What a server in front of the upstream (Switchyard, the floor or the peer) added over the direct call in one cell. */
 export interface AddedLatency {
-  target: 'gateway' | 'peer';
+  target: Exclude<CellResult['target'], 'direct'>;
   protocol: CellResult['protocol'];
   kind: CellResult['kind'];
   concurrency: number;
@@ -92,10 +95,10 @@ export interface AddedLatency {
   ttfbP50Ms: number;
 }
 
-/** Added latency of the gateway and the peer over the direct call, matched by protocol, kind and concurrency. */
+/** Added latency of the gateway, the floor and the peer over the direct call, matched by protocol, kind and concurrency. */
 export function addedLatency(cells: CellResult[]): AddedLatency[] {
   const added: AddedLatency[] = [];
-  for (const server of cells.filter((cell): cell is CellResult & { target: 'gateway' | 'peer' } => cell.target !== 'direct')) {
+  for (const server of cells.filter((cell): cell is CellResult & { target: AddedLatency['target'] } => cell.target !== 'direct')) {
     const direct = cells.find((cell) => cell.target === 'direct' && cell.protocol === server.protocol && cell.kind === server.kind && cell.concurrency === server.concurrency);
     if (!direct) continue;
     added.push({
@@ -114,31 +117,33 @@ export function addedLatency(cells: CellResult[]): AddedLatency[] {
 const fixed = (value: number | undefined, digits = 2): string => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
 
 /**
- * Switchyard beside the peer and the direct call, cell by cell: time to first byte added over the
- * direct call and server CPU per request, with the peer's figure as a multiple of Switchyard's.
- * Empty when no peer ran.
+ * Switchyard beside the floor, the peer and the direct call, cell by cell: time to first byte
+ * added over the direct call and server CPU per request, with Switchyard's figure as a multiple
+ * of the floor's and the peer's as a multiple of Switchyard's. The peer's columns only when a peer
+ * ran.
  */
 function sideBySide(result: BenchResult): string[] {
-  if (!result.peer) return [];
   const find = (target: CellResult['target'], like: CellResult): CellResult | undefined =>
     result.cells.find((cell) => cell.target === target && cell.protocol === like.protocol && cell.kind === like.kind && cell.concurrency === like.concurrency);
-  const ratio = (peer: number | undefined, ours: number | undefined): string => (peer === undefined || ours === undefined || ours <= 0 ? '–' : `${(peer / ours).toFixed(1)}×`);
+  const ratio = (over: number | undefined, under: number | undefined): string => (over === undefined || under === undefined || under <= 0 ? '–' : `${(over / under).toFixed(1)}×`);
+  const withPeer = result.peer !== undefined;
   const lines = [
     '',
-    `**Side by side** (Switchyard, the peer, and the peer as a multiple of Switchyard; the direct call's own TTFB for scale):`,
+    `**Side by side** (Switchyard beside the floor${withPeer ? ' and the peer' : ''}; the direct call's own TTFB for scale):`,
     '',
-    '| protocol | kind | conc. | direct TTFB p50 ms | added TTFB p50 ms: Switchyard | peer | peer ÷ Switchyard | CPU ms/req: Switchyard | peer | peer ÷ Switchyard |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| protocol | kind | conc. | direct TTFB p50 ms | added TTFB p50 ms: Switchyard | floor${withPeer ? ' | peer' : ''} | CPU ms/req: Switchyard | floor | Switchyard ÷ floor${withPeer ? ' | peer | peer ÷ Switchyard' : ''} |`,
+    `|---|---|---:|---:|---:|---:|---:|---:|---:${withPeer ? '|---:|---:|---:' : ''}|`,
   ];
   for (const ours of result.cells.filter((cell) => cell.target === 'gateway')) {
-    const peer = find('peer', ours);
     const direct = find('direct', ours);
-    if (!peer || !direct) continue;
-    const addedOurs = ours.ttfbP50Ms - direct.ttfbP50Ms;
-    const addedPeer = peer.ttfbP50Ms - direct.ttfbP50Ms;
-    lines.push(
-      `| ${ours.protocol} | ${ours.kind} | ${ours.concurrency} | ${fixed(direct.ttfbP50Ms)} | ${fixed(addedOurs)} | ${fixed(addedPeer)} | ${ratio(addedPeer, addedOurs)} | ${fixed(ours.cpuPerRequestMs, 3)} | ${fixed(peer.cpuPerRequestMs, 3)} | ${ratio(peer.cpuPerRequestMs, ours.cpuPerRequestMs)} |`,
-    );
+    const floor = find('floor', ours);
+    const peer = find('peer', ours);
+    if (!direct || !floor || (withPeer && !peer)) continue;
+    const added = (cell: CellResult | undefined): string => fixed(cell && cell.ttfbP50Ms - direct.ttfbP50Ms);
+    const cells = [ours.protocol, ours.kind, ours.concurrency, fixed(direct.ttfbP50Ms), added(ours), added(floor), ...(withPeer ? [added(peer)] : [])];
+    cells.push(fixed(ours.cpuPerRequestMs, 3), fixed(floor.cpuPerRequestMs, 3), ratio(ours.cpuPerRequestMs, floor.cpuPerRequestMs));
+    if (withPeer) cells.push(fixed(peer?.cpuPerRequestMs, 3), ratio(peer?.cpuPerRequestMs, ours.cpuPerRequestMs));
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines;
 }
@@ -154,7 +159,7 @@ export function toMarkdown(result: BenchResult): string {
     '',
     'Protocols: `chat` is Chat Completions to an OpenAI target; `messages` is the Anthropic Messages API passed through to an Anthropic target; `responses` is the Responses API passed through to a Responses target; `responses-translated` is the Responses API translated to a chat-only target (its direct row asks the same upstream in Chat Completions).',
     '',
-    `Targets: \`direct\` calls the fake upstream itself, \`gateway\` is \`switchyard serve\` (budgets, rate limits, usage events and metrics on)${result.peer ? `, \`peer\` is the ${result.peer}` : ''}.${result.pinned ? ' The gateway and the peer each ran alone on core 0; the load generator and the upstream on core 1.' : ''}`,
+    `Targets: \`direct\` calls the fake upstream itself, \`gateway\` is \`switchyard serve\` (budgets, rate limits, usage events and metrics on), \`floor\` is a bare \`node:http\` proxy that forwards the request and each piece of the answer and does nothing else (\`bench/floor-proxy.ts\`: the least any Node gateway pays)${result.peer ? `, \`peer\` is the ${result.peer}` : ''}.${result.pinned ? ' The gateway, the floor and the peer each ran alone on core 0 (one after the other); the load generator and the upstream on core 1.' : ''}`,
     '',
     '| target | protocol | kind | conc. | requests | errors | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | server CPU ms/req | upstream CPU ms/req | server RSS MiB (peak) |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -4,8 +4,9 @@
  * Starts the fake OpenAI upstream in its own process, creates a real key with a budget through the
  * CLI, starts `switchyard serve` as its own process (budgets and usage events on, as shipped), and
  * measures, in one run on this machine, the same requests sent (a) directly to the upstream and
- * (b) through the gateway: req/s, p50/p99 latency, time to first byte, the gateway process's CPU
- * per request and its memory, at concurrency 1, 16 and 64. Then measures the Lambda bundle's cold
+ * (b) through the gateway and (c) through a bare `node:http` proxy, the floor of any Node gateway
+ * (`bench/floor-proxy.ts`): req/s, p50/p99 latency, time to first byte, the gateway process's CPU
+ * per request and its memory (gateway and floor), at concurrency 1, 16 and 64. Then measures the Lambda bundle's cold
  * start and the embedded store's reserve + settle pairs per second. Results go to `bench/results/latest.{json,md}` (`quick.{json,md}` in quick mode, so CI and
  * local smoke runs never overwrite the published figures).
  *
@@ -25,6 +26,7 @@ import { cpuPinning, killChildren, runCli, startGatewayProcess, startUpstreamPro
 import { renderChart } from './chart';
 import { measureColdStart } from './cold-start';
 import { CONTENT_CHUNKS } from './fake-upstream';
+import { startFloorProxy } from './floor-proxy';
 import { percentile, runLoad, type LoadSpec } from './load';
 import { cpuMs, memoryMiB } from './proc-stats';
 import { installPeers, peerDescription, portkeyHeaders, startPortkey, type PeerProcess } from './peers';
@@ -66,7 +68,7 @@ function requestBody(format: 'chat' | 'messages' | 'responses', model: string, k
 /** One side of a protocol's comparison: where the request goes, and in which wire format. */
 interface Target {
   target: CellResult['target'];
-  /** The measured server's process (gateway or peer); none for the direct call. */
+  /** The measured server's process (gateway, floor or peer); none for the direct call. */
   pid?: number;
   url: string;
   headers: Record<string, string>;
@@ -147,6 +149,7 @@ async function main(): Promise<void> {
       values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
       pin,
     );
+    const floor = await startFloorProxy(upstream.url, pin);
     const peer: PeerProcess | undefined = values.peers ? await startPortkey(pin) : undefined;
 
     const cells: CellResult[] = [];
@@ -156,27 +159,36 @@ async function main(): Promise<void> {
     const directChat: Target = { target: 'direct', url: `${upstream.url}/chat/completions`, headers: json, format: 'chat', model: 'bench' };
     const onGateway = (path: string, headers: Record<string, string>, format: Target['format'], model: string): Target => ({ target: 'gateway', pid: gateway.pid, url: `${gateway.url}${path}`, headers, format, model });
     // The peer sends the model name as the client gave it; the fake upstream answers any.
+    // The floor forwards the direct call's request as it is, path and headers included.
+    const onFloor = (direct: Target): Target => ({ ...direct, target: 'floor', pid: floor.pid, url: direct.url.replace(new URL(upstream.url).origin, floor.url) });
     const onPeer = (path: string, headers: Record<string, string>, format: Target['format'], model: string): Target[] => (peer ? [{ target: 'peer', pid: peer.pid, url: `${peer.url}${path}`, headers, format, model }] : []);
     const targetsOf = (protocol: CellResult['protocol']): Target[] => {
       switch (protocol) {
         case 'chat':
-          return [directChat, onGateway('/v1/chat/completions', gatewayBearer, 'chat', 'bench'), ...onPeer('/v1/chat/completions', { ...json, authorization: 'Bearer sk-bench', ...portkeyHeaders('openai', upstream.url) }, 'chat', 'gpt-4o-mini')];
-        case 'messages':
+          return [directChat, onGateway('/v1/chat/completions', gatewayBearer, 'chat', 'bench'), onFloor(directChat), ...onPeer('/v1/chat/completions', { ...json, authorization: 'Bearer sk-bench', ...portkeyHeaders('openai', upstream.url) }, 'chat', 'gpt-4o-mini')];
+        case 'messages': {
+          const direct: Target = { target: 'direct', url: `${upstream.url}/messages`, headers: { ...anthropicHeaders, 'x-api-key': 'sk-ant-bench' }, format: 'messages', model: 'bench-claude' };
           return [
-            { target: 'direct', url: `${upstream.url}/messages`, headers: { ...anthropicHeaders, 'x-api-key': 'sk-ant-bench' }, format: 'messages', model: 'bench-claude' },
+            direct,
             onGateway('/v1/messages', { ...anthropicHeaders, 'x-api-key': created.key }, 'messages', 'bench-claude'),
+            onFloor(direct),
             ...onPeer('/v1/messages', { ...anthropicHeaders, 'x-api-key': 'sk-ant-bench', ...portkeyHeaders('anthropic', upstream.url) }, 'messages', 'claude-sonnet-4-5'),
           ];
-        case 'responses':
+        }
+        case 'responses': {
+          const direct: Target = { target: 'direct', url: `${upstream.url}/responses`, headers: json, format: 'responses', model: 'bench-responses' };
           return [
-            { target: 'direct', url: `${upstream.url}/responses`, headers: json, format: 'responses', model: 'bench-responses' },
+            direct,
             onGateway('/v1/responses', gatewayBearer, 'responses', 'bench-responses'),
+            onFloor(direct),
             ...onPeer('/v1/responses', { ...json, authorization: 'Bearer sk-bench', ...portkeyHeaders('openai', upstream.url) }, 'responses', 'gpt-4o-mini'),
           ];
+        }
         case 'responses-translated':
           // The same answer asked directly of the chat-only upstream, and as a Responses client
-          // through the gateway (the peer does not translate the Responses API to chat servers).
-          return [directChat, onGateway('/v1/responses', gatewayBearer, 'responses', 'bench')];
+          // through the gateway (the peer does not translate the Responses API to chat servers;
+          // the floor forwards the chat request, translating nothing).
+          return [directChat, onGateway('/v1/responses', gatewayBearer, 'responses', 'bench'), onFloor(directChat)];
       }
     };
     for (const protocol of PROTOCOLS) {
@@ -209,6 +221,7 @@ async function main(): Promise<void> {
       }
     }
     await gateway.stop();
+    floor.stop();
     peer?.stop();
 
     const coldStart = await measureColdStart(settings.coldStartRuns, work, upstream.url);
