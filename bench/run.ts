@@ -47,12 +47,22 @@ const RESULTS_DIR = resolve(__dirname, 'results');
 interface Settings {
   maxDurationMs: number;
   maxRequests: number;
+  /** Warm-up of each target before a protocol's cells, at c=16: whichever bound comes first. */
   warmupRequests: number;
+  warmupMs: number;
   coldStartRuns: number;
 }
 
-const FULL: Settings = { maxDurationMs: 5_000, maxRequests: 20_000, warmupRequests: 2_000, coldStartRuns: 7 };
-const QUICK: Settings = { maxDurationMs: 250, maxRequests: 200, warmupRequests: 50, coldStartRuns: 1 };
+/**
+ * A started `switchyard serve` needs 10,000 requests and more before its CPU per request settles
+ * (V8 optimising the request path on the one pinned core, the heap reaching its working size):
+ * measured in 1.5-second rounds from a cold start at c=16, one run fell from 1.68 ms per JSON
+ * request in the first round to 0.45 in the fifth and 0.41–0.45 after; another, in a slower phase
+ * of this VM, from 2.14 ms to 0.65–0.70 in the seventh and eighth, after about 11,000 requests. A warm-up of 2,000 requests left the first cells (c=1)
+ * measuring the warm-up, so each target now warms up for 15,000 requests or 10 seconds.
+ */
+const FULL: Settings = { maxDurationMs: 5_000, maxRequests: 20_000, warmupRequests: 15_000, warmupMs: 10_000, coldStartRuns: 7 };
+const QUICK: Settings = { maxDurationMs: 250, maxRequests: 200, warmupRequests: 50, warmupMs: 250, coldStartRuns: 1 };
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
@@ -104,7 +114,7 @@ async function main(): Promise<void> {
     },
   });
   // Hard stop: whatever happens, the bench never outlives this bound (children are killed on exit).
-  const hardLimitMinutes = values.soak ? Number(values.minutes) + 5 : 15;
+  const hardLimitMinutes = values.soak ? Number(values.minutes) + 5 : 25;
   setTimeout(() => {
     process.stderr.write(`bench: still running after ${hardLimitMinutes} minutes; giving up\n`);
     process.exit(1);
@@ -196,7 +206,7 @@ async function main(): Promise<void> {
       for (const kind of KINDS) {
         for (const { url, headers, format, model } of targets) {
           // Warm-up: JIT, connection pools and the key cache, so cells measure the steady state.
-          await runLoad({ url, headers, body: requestBody(format, model, kind), concurrency: 16, maxRequests: settings.warmupRequests, maxDurationMs: settings.maxDurationMs });
+          await runLoad({ url, headers, body: requestBody(format, model, kind), concurrency: 16, maxRequests: settings.warmupRequests, maxDurationMs: settings.warmupMs });
         }
         for (const concurrency of CONCURRENCY) {
           for (const { target, pid, url, headers, format, model } of targets) {
