@@ -58,8 +58,9 @@ interface Settings {
  * (V8 optimising the request path on the one pinned core, the heap reaching its working size):
  * measured in 1.5-second rounds from a cold start at c=16, one run fell from 1.68 ms per JSON
  * request in the first round to 0.45 in the fifth and 0.41–0.45 after; another, in a slower phase
- * of this VM, from 2.14 ms to 0.65–0.70 in the seventh and eighth, after about 11,000 requests. A warm-up of 2,000 requests left the first cells (c=1)
- * measuring the warm-up, so each target now warms up for 15,000 requests or 10 seconds.
+ * of this VM, from 2.14 ms to 0.65–0.70 in the seventh and eighth, after about 11,000 requests.
+ * A warm-up of 2,000 requests left the first cells (c=1) measuring the warm-up, so each target
+ * now warms up for 15,000 requests or 10 seconds.
  */
 const FULL: Settings = { maxDurationMs: 5_000, maxRequests: 20_000, warmupRequests: 15_000, warmupMs: 10_000, coldStartRuns: 7 };
 const QUICK: Settings = { maxDurationMs: 250, maxRequests: 200, warmupRequests: 50, warmupMs: 250, coldStartRuns: 1 };
