@@ -74,6 +74,23 @@ export async function runCli(args: string[], timeoutMs = 60_000): Promise<string
 }
 
 /**
+ * The URL a server child prints in its "listening on <url>" line; rejects when the child exits
+ * first or prints none within a minute.
+ */
+export function listeningUrl(child: ChildProcess, what: string): Promise<string> {
+  let stdout = '';
+  const listening = new Promise<string>((resolveUrl, reject) => {
+    child.stdout?.on('data', (part: Buffer) => {
+      stdout += part.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (match) resolveUrl(match[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited early with ${code}: ${stdout}`)));
+  });
+  return deadline(listening, 60_000, what);
+}
+
+/**
  * Starts `switchyard serve` as its own process on 127.0.0.1 (port 0) and waits for its
  * "listening on" line. `nodeArgs` go to node itself (e.g. `--cpu-prof` for profiling); `pin` is a
  * command prefix such as `taskset -c 0` (see {@link cpuPinning}).
@@ -87,16 +104,7 @@ export async function startGatewayProcess(args: string[], nodeArgs: string[] = [
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
-  let stdout = '';
-  const listening = new Promise<string>((resolveUrl, reject) => {
-    child.stdout?.on('data', (part: Buffer) => {
-      stdout += part.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (match) resolveUrl(match[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`switchyard serve exited early with ${code}: ${stdout}`)));
-  });
-  const url = await deadline(listening, 60_000, 'switchyard serve');
+  const url = await listeningUrl(child, 'switchyard serve');
   return {
     url,
     pid: child.pid as number,

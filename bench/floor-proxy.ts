@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { track } from './children';
+import { listeningUrl, track } from './children';
 
 /** Request headers that belong to one connection, not to the request. */
 const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding']);
@@ -44,15 +44,7 @@ export async function startFloorProxy(upstreamUrl: string, pin: string[]): Promi
   const argv = [...pin, process.execPath, '--require', 'tsx/cjs', resolve(__filename), new URL(upstreamUrl).origin];
   const [command, ...args] = argv as [string, ...string[]];
   const child = track(spawn(command, args, { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] }));
-  const url = await new Promise<string>((ready, fail) => {
-    let out = '';
-    child.stdout?.on('data', (part: Buffer) => {
-      out += part.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) ready(match[1] as string);
-    });
-    child.once('exit', (code) => fail(new Error(`the floor proxy exited early with ${code}: ${out}`)));
-  });
+  const url = await listeningUrl(child, 'the floor proxy');
   return { url, pid: child.pid as number, stop: () => child.kill('SIGKILL') };
 }
 
