@@ -2,7 +2,8 @@
  * The benchmark's chart (`bench/results/latest.svg`, shown in docs/benchmark.md): for each
  * protocol the peer also speaks, the time to first byte added over the direct call (p50) and the
  * server's CPU per request, by concurrency — Switchyard beside the peer and the floor (a bare
- * `node:http` proxy), JSON and streamed requests. Plain SVG, written here: a few lines and labels need no charting library.
+ * `node:http` proxy), JSON and streamed requests. Plain SVG, written here: a few lines and labels
+ * need no charting library.
  */
 import type { BenchResult, CellResult } from './report';
 

@@ -177,9 +177,9 @@ async function main(): Promise<void> {
     const gatewayBearer = { ...json, authorization: `Bearer ${created.key}` };
     const directChat: Target = { target: 'direct', url: `${upstream.url}/chat/completions`, headers: json, format: 'chat', model: 'bench' };
     const onGateway = (path: string, headers: Record<string, string>, format: Target['format'], model: string): Target => ({ target: 'gateway', pid: gateway.pid, url: `${gateway.url}${path}`, headers, format, model });
-    // The peer sends the model name as the client gave it; the fake upstream answers any.
     // The floor forwards the direct call's request as it is, path and headers included.
     const onFloor = (direct: Target): Target => ({ ...direct, target: 'floor', pid: floor.pid, url: direct.url.replace(new URL(upstream.url).origin, floor.url) });
+    // The peer sends the model name as the client gave it; the fake upstream answers any.
     const onPeer = (path: string, headers: Record<string, string>, format: Target['format'], model: string): Target[] => (peer ? [{ target: 'peer', pid: peer.pid, url: `${peer.url}${path}`, headers, format, model }] : []);
     const targetsOf = (protocol: CellResult['protocol']): Target[] => {
       switch (protocol) {
