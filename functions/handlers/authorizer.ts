@@ -5,6 +5,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store';
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { REQUEST_PATH_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
+import { sha256HexSync } from '../adapters/node-sha256';
 import { GatewayError } from '../core/errors';
 import { withRedaction } from '../core/logging/redact';
 import { authenticate, virtualKeyOf } from '../core/pipeline/authenticate';
@@ -27,7 +28,7 @@ const keyStore = new DynamoKeyStore(DynamoDBDocumentClient.from(new DynamoDBClie
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const authorization = headerValue(event.headers, 'authorization');
   try {
-    const principal = await authenticate(virtualKeyOf(authorization), keyStore, Date.now());
+    const principal = await authenticate(virtualKeyOf(authorization), keyStore, Date.now(), sha256HexSync);
     return {
       principalId: principal.keyId,
       policyDocument: {

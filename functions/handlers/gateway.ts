@@ -14,6 +14,7 @@ import { createStreamingHandler } from '../adapters/aws/lambda-streaming-handler
 import { powertoolsLogger } from '../adapters/aws/powertools-logger';
 import { BACKGROUND_TIMEOUTS, REQUEST_PATH_TIMEOUTS, sdkClientConfig } from '../adapters/aws/sdk-client-config';
 import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secret-store';
+import { sha256HexSync } from '../adapters/node-sha256';
 import type { SwitchyardConfig } from '../core/config/schema';
 import { createGateway } from '../core/gateway';
 import { withRedaction } from '../core/logging/redact';
@@ -52,6 +53,7 @@ const gateway = createGateway(
     metrics,
     clock: systemClock,
     logger,
+    hashKey: sha256HexSync,
     fetch: globalThis.fetch,
     providers: __SWITCHYARD_USES_BEDROCK__ ? defaultProviders : providersWithoutBedrock,
   },

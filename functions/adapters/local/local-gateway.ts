@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { SwitchyardConfig } from '../../core/config/schema';
 import { createGateway, type Gateway } from '../../core/gateway';
 import { sweepExpiredReservations } from '../../core/pipeline/sweep-reservations';
@@ -7,6 +6,7 @@ import type { Logger } from '../../core/ports/logger';
 import type { Metrics } from '../../core/ports/metrics';
 import type { ProviderRegistry } from '../../core/ports/provider';
 import { defaultProviders } from '../../providers/registry';
+import { sha256HexSync } from '../node-sha256';
 import { EnvSecretStore } from './env-secret-store';
 import { LocalAlertSink } from './local-alert-sink';
 import { FileEmfMetrics } from './file-emf-metrics';
@@ -49,11 +49,6 @@ export interface LocalGateway {
   startSweeper(): Promise<void>;
   /** Writes what is pending, closes the usage, audit and metrics files and the database (after the server stopped). */
   close(): Promise<void>;
-}
-
-/** node:crypto's SHA-256: synchronous, so key look-ups skip Web Crypto's thread-pool round trip. */
-function sha256HexSync(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**
