@@ -129,7 +129,7 @@ describe('Observability', () => {
     const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
 
     expect(dashboards).toHaveLength(1);
-    for (const metric of ['Requests', 'Errors', 'Latency', 'TimeToFirstToken', 'InputTokens', 'OutputTokens', 'CostUSD', 'Attempts', 'Fallbacks', 'BudgetRejections', 'RateLimitRejections', 'UsageDeliveryFailures', 'AuditDeliveryFailures', 'DeliveryToS3.DataFreshness', 'ReadThrottleEvents', 'Throttles']) {
+    for (const metric of ['Requests', 'Errors', 'Latency', 'TimeToFirstToken', 'GatewayOverhead', 'InputTokens', 'OutputTokens', 'CostUSD', 'Attempts', 'Fallbacks', 'BudgetRejections', 'RateLimitRejections', 'UsageDeliveryFailures', 'AuditDeliveryFailures', 'DeliveryToS3.DataFreshness', 'ReadThrottleEvents', 'Throttles']) {
       expect(body).toContain(metric);
     }
     expect(body).toContain('SEARCH(');
