@@ -116,7 +116,7 @@ describe('no false rejections: 300 concurrent requests on a $1.00 budget at $0.0
   // An output limit of 60 tokens makes each reservation about $0.033, under twice the real cost.
   const BODY = { ...CHAT, max_tokens: 60 };
   // The whole burst takes 10–15 s alone on DynamoDB Local (about 1,000 transactions and 1,600
-  // reads, one table lock), 20–40 s on a machine running other suites at once: waiting up to 60 s
+  // reads, one table lock), 20–47 s on a machine running other work at once: waiting up to 60 s
   // (default 10 s) keeps this a test of fairness, not of the machine's speed.
   const WAIT_MS = 60_000;
   let streaming: FakeUpstream;
